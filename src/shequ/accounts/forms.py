@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.forms import ScopedFormMixin, ScopedModelForm
+from shequ.territory.models import Node
+
+from .models import User
+from .roles import ROLE_CHOICES
+
+
+class UserForm(ScopedModelForm):
+    scope_action = "add"
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("At least 10 characters; leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "phone", "node", "is_active"]
+
+
+class GrantForm(ScopedFormMixin, forms.Form):
+    scope_action = "add"
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    node = forms.ModelChoiceField(label=_("Node"), queryset=Node.objects.filter(retired=False))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import Grant
+
+        node_field: Any = self.fields["node"]
+        node_field.queryset = Node.objects.filter(retired=False).restrict(self.user, "add", perm_model=Grant)

@@ -1,0 +1,109 @@
+"""Predefined roles: each a rank and a set of (model, action) permissions.
+
+A grant of a role on a node covers the node's whole subtree.  Patterns: ``*`` (every
+model), ``app.*`` (every model of an app) or ``app.model``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+VIEW, ADD, CHANGE, DELETE, IMPORT, EXPORT, VIEW_PII = (
+    "view",
+    "add",
+    "change",
+    "delete",
+    "import",
+    "export",
+    "view_pii",
+)
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, IMPORT, EXPORT, VIEW_PII)
+ALL = frozenset(ACTIONS)
+READ = frozenset({VIEW, EXPORT})
+WRITE = frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT})
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str | Promise
+    rank: int
+    rules: tuple[tuple[str, frozenset[str]], ...] = field(default_factory=tuple)
+
+    def allows(self, label: str, action: str) -> bool:
+        app = label.split(".", 1)[0]
+        for pattern, actions in self.rules:
+            if action in actions and pattern in ("*", f"{app}.*", label):
+                return True
+        return False
+
+
+ROLES: dict[str, Role] = {
+    r.code: r
+    for r in (
+        Role("city_admin", _("City administrator"), 70, (("*", ALL),)),
+        Role("district_officer", _("District officer"), 60, (("*", ALL),)),
+        Role(
+            "street_officer",
+            _("Street officer"),
+            50,
+            (("*", WRITE | {DELETE}), ("accounts.*", WRITE | {DELETE}), ("core.*", READ)),
+        ),
+        Role(
+            "community_worker",
+            _("Community worker"),
+            40,
+            (
+                ("*", READ),
+                ("territory.node", WRITE),
+                ("people.*", WRITE | {VIEW_PII}),
+                ("orgs.*", WRITE),
+                ("accounts.user", READ),
+                ("accounts.grant", READ),
+            ),
+        ),
+        Role(
+            "party_secretary",
+            _("Party secretary"),
+            30,
+            (("*", READ), ("party.*", WRITE | {VIEW_PII}), ("orgs.*", WRITE)),
+        ),
+        Role(
+            "grid_worker",
+            _("Grid worker"),
+            20,
+            (
+                ("territory.node", READ),
+                ("people.*", frozenset({VIEW, ADD, CHANGE})),
+                ("services.*", frozenset({VIEW, ADD, CHANGE})),
+                ("core.job", frozenset({VIEW})),
+            ),
+        ),
+        Role("auditor", _("Read-only auditor"), 10, (("*", READ),)),
+    )
+}
+ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
+
+
+@cache
+def _model_labels() -> tuple[str, ...]:
+    return tuple(sorted(m._meta.label_lower for m in apps.get_models()))
+
+
+def role_covers(stronger: Role, weaker: Role) -> bool:
+    """True when every permission of *weaker* is also one of *stronger*, and it ranks no higher."""
+    if weaker.rank > stronger.rank:
+        return False
+    labels = set(_model_labels())
+    # Patterns of apps not yet written still count, so compare them too.
+    for _pattern, _actions in weaker.rules:
+        if _pattern != "*" and not _pattern.endswith(".*"):
+            labels.add(_pattern)
+        elif _pattern.endswith(".*"):
+            labels.add(_pattern[:-2] + ".__any__")
+    return all(stronger.allows(label, action) for label in labels for action in ACTIONS if weaker.allows(label, action))

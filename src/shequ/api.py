@@ -1,0 +1,15 @@
+"""The HTTP API at /api/v1/ (OpenAPI docs at /api/v1/docs)."""
+
+from shequ.accounts import api as accounts_api
+from shequ.core import api_routes
+from shequ.core.api import build_api
+from shequ.territory import api as territory_api
+
+api = build_api()
+api.add_router("/nodes", territory_api.router)
+api.add_router("/users", accounts_api.users)
+api.add_router("/grants", accounts_api.grants)
+api.add_router("/me", accounts_api.me)
+api.add_router("/search", api_routes.search)
+api.add_router("/jobs", api_routes.jobs)
+api.add_router("/audit", api_routes.audit)

@@ -1,0 +1,266 @@
+"""The API framework: one NinjaAPI, JSON errors with a stable code, and a generic scoped CRUD router.
+
+A model's router is a few declarations (schemas, filterset, actions); lists, filters,
+pagination, scope (404 outside it) and audit come from here, the same as the UI.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import create_model
+
+from shequ.accounts.scope import can
+
+from .actions import fetch
+from .exceptions import ActionError, NotFound
+
+logger = logging.getLogger(__name__)
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session (with CSRF on writes), as in the UI."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer shq_…``; the key is compared by its SHA-256."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from shequ.accounts.models import APIToken
+
+        user = APIToken.authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+def error(
+    request: HttpRequest, api: NinjaAPI, status: int, code: str, message: str, details: list | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": str(message), "details": details or []}, status=status
+    )
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Shequ API",
+        version="1",
+        urls_namespace="api",
+        auth=[TokenAuth(), SessionAuth(csrf=True)],
+        docs_url="/docs",
+        description=_("Community platform API: every list and object is limited to the caller's area."),
+    )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error(request, api, 404, "not_found", _("Not found, or outside your area."))
+
+    @api.exception_handler(NotFound)
+    def not_found2(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error(request, api, 404, "not_found", _("Not found, or outside your area."))
+
+    @api.exception_handler(ActionError)
+    def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+        code = getattr(exc, "code", None) or "invalid"
+        return error(request, api, 400, code, "；".join(exc.messages))
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        details: list[dict[str, Any]] = []
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                details.extend({"field": field, "message": m} for m in errors)
+        return error(request, api, 400, "invalid", "；".join(exc.messages), details)
+
+    @api.exception_handler(NinjaValidationError)
+    def payload_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        details = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or ".".join(str(p) for p in e.get("loc", [])),
+                "message": _translate_pydantic(e),
+            }
+            for e in exc.errors
+        ]
+        return error(request, api, 422, "validation_error", _("The request is malformed."), details)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error(request, api, 401, "unauthenticated", _("Log in or send a valid API token."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error(request, api, 403, "forbidden", _("You may not do this."))
+
+    return api
+
+
+def _translate_pydantic(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "string_too_long": _("This text is too long."),
+        "json_invalid": _("The body is not valid JSON."),
+        "enum": _("Not one of the allowed values."),
+        "literal_error": _("Not one of the allowed values."),
+        "bool_parsing": _("Enter true or false."),
+        "string_type": _("Enter a text."),
+        "model_attributes_type": _("The body must be a JSON object."),
+        "dict_type": _("The body must be a JSON object."),
+    }
+    return str(messages.get(kind, err.get("msg", _("Invalid value."))))
+
+
+class Page(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+
+
+def filter_schema(filterset: type[django_filters.FilterSet]) -> type[Schema]:
+    """A query-parameter schema mirroring a FilterSet, so OpenAPI documents the same filters as the UI."""
+    fields: dict[str, Any] = {}
+    for name, flt in filterset.base_filters.items():
+        if isinstance(flt, django_filters.MultipleChoiceFilter):
+            fields[name] = (list[str] | None, None)
+        else:
+            fields[name] = (str | None, None)
+    return create_model(f"{filterset.__name__}Query", __base__=Schema, **fields)  # type: ignore[call-overload]
+
+
+def user_of(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) or getattr(request, "user", None) or AnonymousUser()
+
+
+def crud_router(
+    *,
+    model: Any,
+    out_schema: type[Schema],
+    filterset: type[django_filters.FilterSet],
+    create_schema: type[Schema] | None = None,
+    update_schema: type[Schema] | None = None,
+    create: Callable[[Any, Any], Any] | None = None,
+    update: Callable[[Any, Any, Any], Any] | None = None,
+    delete: Callable[[Any, Any], None] | None = None,
+    select_related: tuple[str, ...] = (),
+    tags: list[str] | None = None,
+) -> Router:
+    """List (filtered, paginated, capped count), detail, and optional create / update / delete."""
+    from .pagination import CappedPaginator
+
+    router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
+    name = model._meta.model_name
+    Filters = filter_schema(filterset)
+    ListOut = create_model(f"{model.__name__}Page", __base__=Page, items=(list[out_schema], ...))  # type: ignore[valid-type]
+
+    def base() -> Any:
+        qs = model._default_manager.all()
+        return qs.select_related(*select_related) if select_related else qs
+
+    @router.get("/", response={200: ListOut, 400: ErrorOut}, operation_id=f"list_{name}s", summary=f"List {name}s")
+    def list_objects(
+        request: HttpRequest,
+        filters: Query[Filters],  # type: ignore[valid-type]
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Any:  # type: ignore[valid-type]
+        user = user_of(request)
+        fs = filterset(request.GET, queryset=base().restrict(user, "view"), request=request)
+        if not fs.is_valid():
+            details = [{"field": f, "message": str(m)} for f, ms in fs.errors.items() for m in ms]
+            raise ValidationError("；".join(d["message"] for d in details) or _("Invalid filter."))
+        page_size = max(1, min(page_size, 500))
+        paginator = CappedPaginator(fs.qs, page_size)
+        count = paginator.count
+        page = max(1, page)
+        start = (page - 1) * page_size
+        items = list(fs.qs[start : start + page_size])
+        return {
+            "count": count,
+            "count_capped": paginator.capped,
+            "page": page,
+            "page_size": page_size,
+            "items": items,
+        }
+
+    @router.get(
+        "/{pk}",
+        response={200: out_schema, 404: ErrorOut},
+        operation_id=f"get_{name}",
+        summary=f"Get a {name}",
+    )
+    def get_object(request: HttpRequest, pk: str) -> Any:
+        return fetch(base(), user_of(request), "view", pk)
+
+    if create is not None and create_schema is not None:
+
+        @router.post(
+            "/",
+            response={201: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            operation_id=f"create_{name}",
+            summary=f"Create a {name}",
+        )
+        def create_object(request: HttpRequest, payload: create_schema) -> Any:  # type: ignore[valid-type]
+            user = user_of(request)
+            if not can(user, model, "add"):
+                raise NotFound()
+            obj = create(user, payload)
+            return 201, fetch(base(), user, "view", obj.pk)
+
+    if update is not None and update_schema is not None:
+
+        @router.patch(
+            "/{pk}",
+            response={200: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            operation_id=f"update_{name}",
+            summary=f"Update a {name}",
+        )
+        def update_object(request: HttpRequest, pk: str, payload: update_schema) -> Any:  # type: ignore[valid-type]
+            user = user_of(request)
+            obj = fetch(base(), user, "change", pk)
+            obj = update(user, obj, payload)
+            return fetch(base(), user, "view", obj.pk)
+
+    if delete is not None:
+
+        @router.delete(
+            "/{pk}",
+            response={204: None, 400: ErrorOut, 404: ErrorOut},
+            operation_id=f"delete_{name}",
+            summary=f"Delete a {name}",
+        )
+        def delete_object(request: HttpRequest, pk: str) -> Any:
+            user = user_of(request)
+            obj = fetch(base(), user, "delete", pk)
+            delete(user, obj)
+            return 204, None
+
+    return router

@@ -1,0 +1,102 @@
+"""API routes of the framework itself: search, background jobs (imports), audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from shequ.accounts.scope import can
+
+from .api import ErrorOut, crud_router, user_of
+from .exceptions import ActionError, NotFound
+from .filtersets import AuditEntryFilterSet
+from .models import AuditEntry, Job
+
+search = Router(tags=["search"])
+jobs = Router(tags=["jobs"])
+
+
+class SearchHit(Schema):
+    type: str
+    id: int
+    label: str
+    url: str
+
+
+@search.get("/", response=list[SearchHit], operation_id="search")
+def search_all(request: HttpRequest, q: str) -> Any:
+    """Search every registry (name, pinyin, initials, code) inside the caller's area."""
+    from .views.misc import search_results
+
+    hits = []
+    for group in search_results(user_of(request), q[:100]):
+        for obj in group["items"]:
+            hits.append({"type": group["label"], "id": obj.pk, "label": str(obj), "url": obj.get_absolute_url()})
+    return hits
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    result: dict
+    created: datetime
+    finished: datetime | None
+
+
+@jobs.get("/{pk}", response={200: JobOut, 404: ErrorOut}, operation_id="get_job")
+def get_job(request: HttpRequest, pk: str) -> Any:
+    user = user_of(request)
+    job = Job.objects.filter(user=user, pk=int(pk) if pk.isdigit() else 0).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+@jobs.post("/import/{model}", response={202: JobOut, 400: ErrorOut, 404: ErrorOut}, operation_id="start_import")
+def start_import(
+    request: HttpRequest, model: str, file: File[UploadedFile], dry_run: bool = True, mode: str = "valid"
+) -> Any:
+    """Upload a spreadsheet for ``territory.node`` (or any model with an importer); a dry run unless told otherwise."""
+    from django.conf import settings
+
+    from .registry import VIEWSETS
+    from .views.generic import start_import as start
+
+    user = user_of(request)
+    viewset = VIEWSETS.get(model)
+    if viewset is None or viewset.importer is None or not can(user, model, "import"):
+        raise NotFound()
+    if mode not in ("valid", "all"):
+        raise ActionError("mode: valid | all", code="invalid_mode")
+    if (file.size or 0) > settings.SHEQU_MAX_UPLOAD_BYTES:
+        raise ActionError("file too large", code="too_large")
+    request.user = user
+    job = start(request, viewset, file, dry_run=dry_run, mode=mode)
+    job.refresh_from_db()
+    return 202, job
+
+
+class AuditOut(Schema):
+    id: int
+    timestamp: datetime
+    action: int
+    object_repr: str
+    object_pk: str
+    content_type_id: int
+    actor_id: int | None
+    remote_addr: str | None
+    changes: dict | None
+    additional_data: dict | None
+
+
+audit = crud_router(model=AuditEntry, out_schema=AuditOut, filterset=AuditEntryFilterSet, tags=["audit"])

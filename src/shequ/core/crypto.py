@@ -1,0 +1,67 @@
+"""Field encryption (AES-256-GCM) and blind indexes (HMAC-SHA256) for personal data.
+
+Ciphertext format: ``v1:`` + urlsafe base64 of (12-byte nonce || ciphertext || tag).
+The blind index is a keyed hash of the normalised value, so an exact lookup needs no
+plaintext in the database.  Keys come from ``settings.FIELD_ENCRYPTION_KEY``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
+
+PREFIX = "v1:"
+
+
+@lru_cache(maxsize=4)
+def _keys(master: str) -> tuple[bytes, bytes]:
+    raw = base64.b64decode(master)
+    if len(raw) != 32:
+        raise ValueError("SHEQU_FIELD_KEY must be the base64 encoding of 32 bytes")
+    enc = hmac.new(raw, b"shequ-field-encryption", hashlib.sha256).digest()
+    idx = hmac.new(raw, b"shequ-blind-index", hashlib.sha256).digest()
+    return enc, idx
+
+
+def encrypt(plaintext: str) -> str:
+    enc_key, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
+    nonce = os.urandom(12)
+    data = AESGCM(enc_key).encrypt(nonce, plaintext.encode(), None)
+    return PREFIX + base64.urlsafe_b64encode(nonce + data).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(PREFIX):
+        raise ValueError("not an encrypted value")
+    enc_key, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
+    raw = base64.urlsafe_b64decode(token[len(PREFIX) :])
+    return AESGCM(enc_key).decrypt(raw[:12], raw[12:], None).decode()
+
+
+def blind_index(value: str) -> str:
+    """Deterministic keyed hash of a normalised value, hex, 64 characters."""
+    _, idx_key = _keys(settings.FIELD_ENCRYPTION_KEY)
+    return hmac.new(idx_key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; reads give back the plaintext."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))

@@ -1,0 +1,57 @@
+"""The materialized tree path and the lookups that make subtree queries one indexed predicate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Lookup
+
+SEGMENT_WIDTH = 8
+SEP = "."
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:0{SEGMENT_WIDTH}d}{SEP}"
+
+
+def path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.split(SEP) if part]
+
+
+class PathField(models.CharField):
+    """Ancestor ids, fixed width, dot-terminated: ``00000001.00000007.``.
+
+    ``path__within=prefix`` selects the subtree of ``prefix`` (itself included) with a
+    range scan that uses an ordinary B-tree index on both SQLite and PostgreSQL.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("db_index", False)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+
+@PathField.register_lookup
+class Within(Lookup):
+    lookup_name = "within"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = str(self.rhs)
+        if not prefix:
+            return "1=1", []
+        if connection.vendor == "postgresql":
+            # LIKE 'prefix%' with a text_pattern_ops index: the prefix holds only digits and dots.
+            return f"{lhs} LIKE %s", [*lhs_params, prefix + "%"]
+        # Byte-wise range: the next character after '.' is '/'.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return f"{lhs} >= %s AND {lhs} < %s", [*lhs_params, prefix, *lhs_params, upper]
+
+
+def path_index(name: str, *fields: str) -> models.Index:
+    """An index usable for ``within`` on both databases (pattern ops on PostgreSQL)."""
+    opclasses = ["varchar_pattern_ops"] + [""] * (len(fields) - 1)
+    return models.Index(fields=list(fields), name=name, opclasses=opclasses)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import PathField, path_index
+from .querysets import RestrictedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimeStampedModel):
+    """A record that belongs to one node and keeps a copy of the node's path.
+
+    "Everything under this street" is then one indexed predicate on ``path``; moving a
+    node rewrites the copies (see ``territory.actions.do_move_node``).
+    """
+
+    node = models.ForeignKey("territory.Node", verbose_name=_("node"), on_delete=models.PROTECT, related_name="+")
+    path = PathField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.path = self.node.path
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict:
+        return {"path": self.path}
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class AuditEntry(AbstractLogEntry):
+    """django-auditlog's entry with the path of the object's node, so the audit list is scoped."""
+
+    path = PathField()
+
+    objects = AuditEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        swappable = "AUDITLOG_LOGENTRY_MODEL"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            path_index("core_auditentry_path", "path"),
+            models.Index(fields=["timestamp"], name="core_audit_ts"),
+        ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.path and isinstance(self.additional_data, dict):
+            self.path = str(self.additional_data.get("path") or "")
+        super().save(*args, **kwargs)
+
+    @property
+    def event(self) -> str:
+        if isinstance(self.additional_data, dict):
+            return str(self.additional_data.get("event") or "")
+        return ""
+
+
+class Job(models.Model):
+    """A background task as the user sees it: what, who, progress, result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    node = models.ForeignKey(
+        "territory.Node",
+        verbose_name=_("node"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    path = PathField()
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    result_file = models.CharField(max_length=255, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created"]
+        indexes = [path_index("core_job_path", "path")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.status == self.Status.DONE
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        fields: dict[str, Any] = {"done": done}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message
+        Job.objects.filter(pk=self.pk).update(**fields)
+        for key, value in fields.items():
+            setattr(self, key, value)

@@ -1,0 +1,15 @@
+"""What the framework knows about each model: its importer, its exporter columns, its search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMPORTERS: dict[str, Any] = {}
+VIEWSETS: dict[str, Any] = {}
+
+
+def register_viewset(viewset: Any) -> Any:
+    VIEWSETS[viewset.model._meta.label_lower] = viewset
+    if getattr(viewset, "importer", None) is not None:
+        IMPORTERS[viewset.model._meta.label_lower] = viewset.importer
+    return viewset

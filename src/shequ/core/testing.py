@@ -1,0 +1,502 @@
+"""Test base classes: a model's view and API tests declare their data and inherit the full set.
+
+Every inherited test runs each path (list, detail, create, edit, delete, import,
+export, history) as anonymous, as a user without the permission, as a user with it,
+and as a user with it on *another* subtree, who must see nothing and change nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from shequ.accounts.models import APIToken, Grant, User
+from shequ.core.models import AuditEntry
+from shequ.territory.actions import do_create_node
+from shequ.territory.models import Kind, Node
+
+
+class World:
+    """A small territory with two streets, and users scoped to each."""
+
+    def __init__(self) -> None:
+        self.admin = User.objects.create_superuser("root", password="root-pass-123")
+        a = self.admin
+        self.city = do_create_node(acting_user=a, parent=None, kind=Kind.CITY, name="测试市", code="990100")
+        self.district = do_create_node(acting_user=a, parent=self.city, kind=Kind.DISTRICT, name="东区", code="990101")
+        self.street_a = do_create_node(
+            acting_user=a, parent=self.district, kind=Kind.STREET, name="和平街道", code="990101001"
+        )
+        self.street_b = do_create_node(
+            acting_user=a, parent=self.district, kind=Kind.STREET, name="胜利街道", code="990101002"
+        )
+        self.community_a = do_create_node(
+            acting_user=a, parent=self.street_a, kind=Kind.COMMUNITY, name="和平社区", code="990101001001"
+        )
+        self.community_b = do_create_node(
+            acting_user=a, parent=self.street_b, kind=Kind.COMMUNITY, name="胜利社区", code="990101002001"
+        )
+        self.grid_a = do_create_node(acting_user=a, parent=self.community_a, kind=Kind.GRID, name="第1网格")
+        self.grid_b = do_create_node(acting_user=a, parent=self.community_b, kind=Kind.GRID, name="第1网格")
+        self.officer_a = self.user("officer_a", "street_officer", self.street_a)
+        self.officer_b = self.user("officer_b", "street_officer", self.street_b)
+        self.auditor_a = self.user("auditor_a", "auditor", self.street_a)
+        self.nobody = User.objects.create_user("nobody", password="nobody-pass-123", node=self.street_a)
+
+    def user(self, username: str, role: str, node: Node) -> User:
+        user = User.objects.create_user(username, password=f"{username}-pass-123", node=node)
+        Grant.objects.create(user=user, role=role, node=node)
+        return user
+
+
+class WorldTestCase(TestCase):
+    world: ClassVar[World]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = World()
+
+    def login(self, user: User | None) -> None:
+        self.client.logout()
+        if user is not None:
+            self.client.force_login(user)
+
+
+if TYPE_CHECKING:
+    _MixinBase = WorldTestCase
+else:
+    _MixinBase = object
+
+
+def xlsx_bytes(rows: list[list[Any]]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def xlsx_rows(content: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return [list(r) for r in workbook.get_sheet_by_index(0).to_python()]
+
+
+class ViewSetTestMixin(_MixinBase):
+    """Inherit with WorldTestCase; declare the hooks below.
+
+    ``make_object(node)``: an object inside *node* (created directly).
+    ``create_data(node)``: POST data of the add form for an object inside *node*.
+    ``edit_data(obj)``: POST data of the edit form that changes *obj*.
+    ``changed(obj)``: whether *obj* (refreshed) shows the edit.
+    ``import_rows(node)``: header + rows of a spreadsheet adding objects inside *node*.
+    ``imported(node)``: queryset of what that import creates.
+    """
+
+    viewset: ClassVar[Any]
+    world: ClassVar[World]
+    list_query_budget: ClassVar[int] = 14
+
+    # -- hooks ----------------------------------------------------------------
+    def make_object(self, node: Node) -> Any:
+        raise NotImplementedError
+
+    def create_data(self, node: Node) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def edit_data(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def changed(self, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def import_rows(self, node: Node) -> list[list[Any]] | None:
+        return None
+
+    def imported(self, node: Node) -> Any:
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------
+    def url(self, action: str, *args: Any) -> str:
+        return reverse(self.viewset.url_name(action), args=args)
+
+    def detail_url(self, obj: Any) -> str:
+        return obj.get_absolute_url()
+
+    @property
+    def model(self) -> Any:
+        return self.viewset.model
+
+    def count(self) -> int:
+        return self.model._default_manager.count()
+
+    def assertLoginRedirect(self, response: Any) -> None:  # noqa: N802
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("login"), response["Location"])
+
+    # -- list -----------------------------------------------------------------
+    def test_list_anonymous(self) -> None:
+        self.login(None)
+        self.assertLoginRedirect(self.client.get(self.url("list")))
+
+    def test_list_without_permission(self) -> None:
+        self.make_object(self.world.street_a)
+        self.login(self.world.nobody)
+        self.assertEqual(self.client.get(self.url("list")).status_code, 404)
+
+    def test_list_with_permission_and_other_subtree(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(self.world.officer_a)
+        response = self.client.get(self.url("list"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, self.detail_url(mine))
+        self.assertNotContains(response, self.detail_url(theirs))
+        # Search within the list never reaches outside either.
+        response = self.client.get(self.url("list"), {"q": str(theirs)[:4]})
+        self.assertNotContains(response, self.detail_url(theirs))
+
+    def test_list_query_count_is_constant(self) -> None:
+        self.login(self.world.officer_a)
+        self.make_object(self.world.street_a)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(self.url("list"))
+        for _ in range(5):
+            self.make_object(self.world.street_a)
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(self.url("list"))
+        self.assertEqual(len(few), len(many), "the list page does N+1 queries")
+        self.assertLessEqual(len(many), self.list_query_budget)
+
+    # -- detail and history ----------------------------------------------------
+    def test_detail(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(None)
+        self.assertLoginRedirect(self.client.get(self.detail_url(mine)))
+        self.login(self.world.nobody)
+        self.assertEqual(self.client.get(self.detail_url(mine)).status_code, 404)
+        self.login(self.world.officer_a)
+        self.assertEqual(self.client.get(self.detail_url(mine)).status_code, 200)
+        self.assertEqual(self.client.get(self.detail_url(theirs)).status_code, 404)
+        # A forged, malformed id answers the same.
+        forged = self.detail_url(mine).replace(f"/{mine.pk}/", "/9x'/")
+        self.assertEqual(self.client.get(forged).status_code, 404)
+
+    def test_history(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(self.world.officer_a)
+        self.assertEqual(self.client.get(self.url("history", mine.pk)).status_code, 200)
+        self.assertEqual(self.client.get(self.url("history", theirs.pk)).status_code, 404)
+
+    # -- create ----------------------------------------------------------------
+    def test_create(self) -> None:
+        before = self.count()
+        self.login(None)
+        self.assertLoginRedirect(self.client.post(self.url("add"), self.create_data(self.world.street_a)))
+        self.login(self.world.auditor_a)
+        self.assertEqual(self.client.post(self.url("add"), self.create_data(self.world.street_a)).status_code, 404)
+        self.assertEqual(self.count(), before)
+        # Another subtree: refused, nothing created.
+        self.login(self.world.officer_a)
+        response = self.client.post(self.url("add"), self.create_data(self.world.street_b))
+        self.assertIn(response.status_code, (400, 404))
+        self.assertEqual(self.count(), before)
+        response = self.client.post(self.url("add"), self.create_data(self.world.street_a))
+        self.assertEqual(response.status_code, 302, getattr(response, "content", b"")[:3000])
+        self.assertEqual(self.count(), before + 1)
+        created = self.model._default_manager.order_by("-pk").first()
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model),
+                object_pk=str(created.pk),
+                action=AuditEntry.Action.CREATE,
+                actor=self.world.officer_a,
+            ).exists(),
+            "the creation is not in the audit log",
+        )
+
+    # -- edit ------------------------------------------------------------------
+    def test_edit(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(None)
+        self.assertLoginRedirect(self.client.post(self.url("edit", mine.pk), self.edit_data(mine)))
+        self.login(self.world.auditor_a)
+        self.assertEqual(self.client.post(self.url("edit", mine.pk), self.edit_data(mine)).status_code, 404)
+        self.login(self.world.officer_a)
+        self.assertEqual(self.client.post(self.url("edit", theirs.pk), self.edit_data(theirs)).status_code, 404)
+        theirs.refresh_from_db()
+        self.assertFalse(self.changed(theirs))
+        response = self.client.post(self.url("edit", mine.pk), self.edit_data(mine))
+        self.assertEqual(response.status_code, 302, getattr(response, "content", b"")[:3000])
+        mine.refresh_from_db()
+        self.assertTrue(self.changed(mine))
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                object_pk=str(mine.pk),
+                action=AuditEntry.Action.UPDATE,
+                content_type=ContentType.objects.get_for_model(self.model),
+            ).exists()
+        )
+
+    # -- delete ----------------------------------------------------------------
+    def test_delete(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(self.world.auditor_a)
+        self.assertEqual(self.client.post(self.url("delete", mine.pk)).status_code, 404)
+        self.login(self.world.officer_a)
+        self.assertEqual(self.client.post(self.url("delete", theirs.pk)).status_code, 404)
+        self.assertTrue(self.model._default_manager.filter(pk=theirs.pk).exists())
+        # Bulk delete with a forged id from the other subtree: nothing is deleted.
+        response = self.client.post(self.url("bulk_delete"), {"pk": [mine.pk, theirs.pk], "confirm": "1"})
+        self.assertEqual(response.status_code, 404)
+        self.assertTrue(self.model._default_manager.filter(pk=mine.pk).exists())
+        self.assert_deleted_by_owner(mine)
+
+    def assert_deleted_by_owner(self, obj: Any) -> None:
+        response = self.client.post(self.url("delete", obj.pk))
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(self.model._default_manager.filter(pk=obj.pk).exists())
+
+    # -- export ----------------------------------------------------------------
+    def test_export(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.login(None)
+        self.assertLoginRedirect(self.client.get(self.url("export")))
+        self.login(self.world.nobody)
+        self.assertEqual(self.client.get(self.url("export")).status_code, 404)
+        self.login(self.world.officer_a)
+        response = self.client.get(self.url("export"))
+        self.assertEqual(response.status_code, 200)
+        cells = {str(c) for row in xlsx_rows(streamed(response)) for c in row}
+        self.assertIn(self.export_key(mine), cells)
+        self.assertNotIn(self.export_key(theirs), cells)
+        csv_text = streamed(self.client.get(self.url("export"), {"format": "csv"})).decode("utf-8-sig")
+        self.assertIn(self.export_key(mine), csv_text)
+        self.assertNotIn(self.export_key(theirs), csv_text)
+
+    def export_key(self, obj: Any) -> str:
+        return str(obj)
+
+    # -- import ----------------------------------------------------------------
+    def test_import(self) -> None:
+        rows = self.import_rows(self.world.street_a)
+        if rows is None:
+            return
+        upload = xlsx_bytes(rows)
+        self.login(None)
+        self.assertLoginRedirect(self.client.get(self.url("import")))
+        self.login(self.world.auditor_a)
+        self.assertEqual(self.client.post(self.url("import"), {"file": _file(upload)}).status_code, 404)
+        # Another subtree: every row is rejected, nothing is written.
+        self.login(self.world.officer_b)
+        before = self.count()
+        job = self.run_import(upload, mode="valid")
+        self.assertEqual(job.result["rejected"], len(rows) - 1)
+        self.assertEqual(self.count(), before)
+        # With permission: preview first (nothing written), then apply.
+        self.login(self.world.officer_a)
+        preview = self.start_import(upload)
+        self.assertEqual(self.count(), before)
+        self.assertEqual(preview.result["created"], len(rows) - 1, preview.result)
+        applied = self.apply_import(preview, "all")
+        self.assertTrue(applied.result["applied"], applied.result)
+        self.assertEqual(self.imported(self.world.street_a).count(), len(rows) - 1)
+        # The same file again changes nothing.
+        again = self.run_import(upload, mode="valid")
+        self.assertEqual(again.result["created"], 0, again.result)
+        self.assertEqual(again.result["unchanged"], len(rows) - 1)
+
+    def start_import(self, upload: bytes) -> Any:
+        from shequ.core.models import Job
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url("import"), {"file": _file(upload)})
+        self.assertEqual(response.status_code, 302, getattr(response, "content", b"")[:2000])
+        job = Job.objects.latest("pk")
+        self.assertEqual(job.status, Job.Status.DONE, job.message)
+        page = self.client.get(job.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        return job
+
+    def apply_import(self, preview: Any, mode: str) -> Any:
+        from shequ.core.models import Job
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("core:job_apply", args=[preview.pk]), {"mode": mode})
+        self.assertEqual(response.status_code, 302)
+        job = Job.objects.latest("pk")
+        self.assertEqual(job.status, Job.Status.DONE, job.message)
+        return job
+
+    def run_import(self, upload: bytes, mode: str) -> Any:
+        return self.apply_import(self.start_import(upload), mode)
+
+
+def streamed(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def _file(content: bytes, name: str = "upload.xlsx") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+class APITestMixin(_MixinBase):
+    """Inherit with WorldTestCase; declare ``endpoint`` and the hooks of ViewSetTestMixin plus
+    ``create_payload(node)``, ``patch_payload(obj)``."""
+
+    endpoint: ClassVar[str]
+    model: ClassVar[Any]
+    world: ClassVar[World]
+    supports_write: ClassVar[bool] = True
+    query_budget: ClassVar[int] = 8
+
+    def make_object(self, node: Node) -> Any:
+        raise NotImplementedError
+
+    def create_payload(self, node: Node) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def patch_payload(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def changed(self, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def token(self, user: User) -> dict[str, Any]:
+        _t, key = APIToken.issue(user)
+        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    def api(self, method: str, path: str, user: User | None, payload: Any = None) -> Any:
+        headers = self.token(user) if user is not None else {}
+        kwargs: dict[str, Any] = dict(headers)
+        if payload is not None:
+            kwargs["data"] = json.dumps(payload)
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(path, **kwargs)
+
+    def ids(self, response: Any) -> set[int]:
+        return {item["id"] for item in response.json()["items"]}
+
+    def test_api_list(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        response = self.api("get", self.endpoint, None)
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["code"], "unauthenticated")
+        self.assertEqual(self.ids(self.api("get", self.endpoint, self.world.nobody)), set())
+        ids = self.ids(self.api("get", self.endpoint + "?page_size=500", self.world.officer_a))
+        self.assertIn(mine.pk, ids)
+        self.assertNotIn(theirs.pk, ids)
+
+    def test_api_list_query_count(self) -> None:
+        self.make_object(self.world.street_a)
+        headers = self.token(self.world.officer_a)
+        self.client.get(self.endpoint, **headers)  # the first use of a token records it
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(self.endpoint, **headers)
+        for _ in range(5):
+            self.make_object(self.world.street_a)
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(self.endpoint, **headers)
+        self.assertEqual(len(few), len(many), "the endpoint does N+1 queries")
+        self.assertLessEqual(len(many), self.query_budget)
+
+    def test_api_detail(self) -> None:
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.assertEqual(self.api("get", f"{self.endpoint}{mine.pk}", None).status_code, 401)
+        self.assertEqual(self.api("get", f"{self.endpoint}{mine.pk}", self.world.nobody).status_code, 404)
+        self.assertEqual(self.api("get", f"{self.endpoint}{mine.pk}", self.world.officer_a).status_code, 200)
+        response = self.api("get", f"{self.endpoint}{theirs.pk}", self.world.officer_a)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.json()["code"], "not_found")
+        self.assertEqual(self.api("get", f"{self.endpoint}abc", self.world.officer_a).status_code, 404)
+
+    def test_api_create(self) -> None:
+        if not self.supports_write:
+            return
+        before = self.model_count()
+        self.assertEqual(
+            self.api("post", self.endpoint, None, self.create_payload(self.world.street_a)).status_code, 401
+        )
+        self.assertEqual(
+            self.api("post", self.endpoint, self.world.auditor_a, self.create_payload(self.world.street_a)).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.api("post", self.endpoint, self.world.officer_a, self.create_payload(self.world.street_b)).status_code,
+            404,
+        )
+        self.assertEqual(self.model_count(), before)
+        bad = self.api("post", self.endpoint, self.world.officer_a, {"unexpected": True})
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(bad.json()["code"], "validation_error")
+        response = self.api("post", self.endpoint, self.world.officer_a, self.create_payload(self.world.street_a))
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(self.model_count(), before + 1)
+
+    def test_api_update(self) -> None:
+        if not self.supports_write:
+            return
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.assertEqual(
+            self.api("patch", f"{self.endpoint}{mine.pk}", None, self.patch_payload(mine)).status_code, 401
+        )
+        self.assertEqual(
+            self.api("patch", f"{self.endpoint}{mine.pk}", self.world.auditor_a, self.patch_payload(mine)).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.api(
+                "patch", f"{self.endpoint}{theirs.pk}", self.world.officer_a, self.patch_payload(theirs)
+            ).status_code,
+            404,
+        )
+        theirs.refresh_from_db()
+        self.assertFalse(self.changed(theirs))
+        response = self.api("patch", f"{self.endpoint}{mine.pk}", self.world.officer_a, self.patch_payload(mine))
+        self.assertEqual(response.status_code, 200, response.content)
+        mine.refresh_from_db()
+        self.assertTrue(self.changed(mine))
+
+    def test_api_delete(self) -> None:
+        if not self.supports_write:
+            return
+        mine = self.make_object(self.world.street_a)
+        theirs = self.make_object(self.world.street_b)
+        self.assertEqual(self.api("delete", f"{self.endpoint}{mine.pk}", None).status_code, 401)
+        self.assertEqual(self.api("delete", f"{self.endpoint}{mine.pk}", self.world.auditor_a).status_code, 404)
+        self.assertEqual(self.api("delete", f"{self.endpoint}{theirs.pk}", self.world.officer_a).status_code, 404)
+        self.assertTrue(self.exists(theirs))
+        self.assertEqual(self.api("delete", f"{self.endpoint}{mine.pk}", self.world.officer_a).status_code, 204)
+        self.assertFalse(self.exists(mine))
+
+    def model_count(self) -> int:
+        return self.model._default_manager.count()
+
+    def exists(self, obj: Any) -> bool:
+        return type(obj)._default_manager.filter(pk=obj.pk).exists()

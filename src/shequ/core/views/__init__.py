@@ -1,0 +1,1 @@
+from .generic import ViewSet  # noqa: F401

@@ -1,0 +1,433 @@
+"""Declared views (the NetBox pattern): a ViewSet names the parts, these views do the work.
+
+Every view reads through ``restrict(user, action)``; an object outside the user's
+subtree answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from shequ.accounts.scope import can
+from shequ.core.actions import do_create_object, do_delete_object, do_update_object, fetch
+from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.forms import ImportForm
+from shequ.core.importing import Importer, file_checksum, storage_dir
+from shequ.core.models import AuditEntry, Job
+from shequ.core.pagination import CappedPaginator
+from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path, write_csv_rows
+from shequ.core.tasks import enqueue_job
+
+ExportColumn = tuple[str, Callable[[Any], Any]]
+
+
+def attr_getter(name: str) -> Callable[[Any], Any]:
+    def get(obj: Any) -> Any:
+        value: Any = obj
+        for part in name.split("__"):
+            if value is None:
+                return None
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if callable(display) else getattr(value, part, None)
+        if isinstance(value, models.Model):
+            return str(value)
+        return value
+
+    return get
+
+
+class ViewSet:
+    """Declare a model's views: ``model``, ``filterset``, ``table``, ``form`` (and optionally ``importer``)."""
+
+    model: ClassVar[type[models.Model]]
+    namespace: ClassVar[str]
+    filterset: ClassVar[Any]
+    table: ClassVar[type[tables.Table]]
+    form: ClassVar[Any] = None
+    importer: ClassVar[type[Importer] | None] = None
+    select_related: ClassVar[Sequence[str]] = ()
+    detail_fields: ClassVar[Sequence[str]] = ()
+    export_fields: ClassVar[Sequence[str]] = ()
+    detail_template: ClassVar[str] = "core/object_detail.html"
+    list_template: ClassVar[str] = "core/object_list.html"
+    edit_template: ClassVar[str] = "core/object_edit.html"
+    actions: ClassVar[Sequence[str]] = (
+        "list",
+        "detail",
+        "add",
+        "edit",
+        "delete",
+        "bulk_delete",
+        "import",
+        "export",
+        "history",
+    )
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.user = request.user
+
+    # -- names --------------------------------------------------------------
+    @classmethod
+    def basename(cls) -> str:
+        return cls.model._meta.model_name  # type: ignore[return-value]
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls.namespace}:{cls.basename()}_{action}"
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    # -- data ---------------------------------------------------------------
+    def base_queryset(self) -> models.QuerySet:
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def get_queryset(self, action: str = "view") -> models.QuerySet:
+        return self.base_queryset().restrict(self.user, action)  # type: ignore[attr-defined]
+
+    def get_object(self, pk: Any, action: str = "view") -> Any:
+        return fetch(self.base_queryset(), self.user, action, pk)
+
+    def filtered(self, action: str = "view") -> Any:
+        return self.filterset(self.request.GET or None, queryset=self.get_queryset(action), request=self.request)
+
+    def perms(self, obj: Any = None) -> dict[str, bool]:
+        path = getattr(obj, "path", None) if obj is not None else None
+        return {
+            action: can(self.user, self.model, action, path)
+            for action in ("view", "add", "change", "delete", "import", "export")
+        }
+
+    def export_columns(self) -> list[ExportColumn]:
+        names = self.export_fields or self.detail_fields or [f.name for f in self.model._meta.fields]
+        columns = []
+        for name in names:
+            try:
+                header = str(getattr(self.model._meta.get_field(name.split("__")[0]), "verbose_name", name))
+            except Exception:
+                header = name
+            columns.append((header, attr_getter(name)))
+        return columns
+
+    def detail_rows(self, obj: Any) -> list[tuple[str, Any]]:
+        names = self.detail_fields or [f.name for f in self.model._meta.fields if f.name != "id"]
+        rows = []
+        for name in names:
+            try:
+                label = str(getattr(self.model._meta.get_field(name.split("__")[0]), "verbose_name", name))
+            except Exception:
+                label = name
+            rows.append((label, attr_getter(name)(obj)))
+        return rows
+
+    def get_form(self, data: Any = None, files: Any = None, instance: Any = None) -> Any:
+        return self.form(data, files, instance=instance, user=self.user)
+
+    # -- writes: override to call an app's do_* action ------------------------
+    def create(self, form: Any) -> Any:
+        return do_create_object(form.save(commit=False), acting_user=self.user)
+
+    def update(self, form: Any, obj: Any) -> Any:
+        return do_update_object(form.save(commit=False), acting_user=self.user)
+
+    def delete(self, obj: Any) -> None:
+        do_delete_object(obj, acting_user=self.user)
+
+    # -- urls ---------------------------------------------------------------
+    @classmethod
+    def urls(cls) -> list[Any]:
+        from shequ.core.registry import register_viewset
+
+        register_viewset(cls)
+        name = cls.basename()
+        views: dict[str, tuple[str, type[View]]] = {
+            "list": ("", ObjectListView),
+            "add": ("add/", ObjectEditView),
+            "bulk_delete": ("delete/", BulkDeleteView),
+            "import": ("import/", ObjectImportView),
+            "import_template": ("import/template/", ImportTemplateView),
+            "export": ("export/", ObjectExportView),
+            "detail": ("<str:pk>/", ObjectDetailView),
+            "edit": ("<str:pk>/edit/", ObjectEditView),
+            "delete": ("<str:pk>/delete/", ObjectDeleteView),
+            "history": ("<str:pk>/history/", ObjectHistoryView),
+        }
+        patterns = []
+        for action, (route, view) in views.items():
+            base_action = "import" if action == "import_template" else action
+            if base_action not in cls.actions:
+                continue
+            if base_action in ("import",) and cls.importer is None:
+                continue
+            patterns.append(path(route, view.as_view(viewset=cls), name=f"{name}_{action}"))
+        return patterns
+
+
+class ViewSetView(LoginRequiredMixin, View):
+    viewset: type[ViewSet] = ViewSet
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.vs = self.viewset(request)
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        vs = self.vs
+        meta = vs.model._meta
+        ctx = {
+            "viewset": vs,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "urls": {a: vs.url_name(a) for a in (*vs.actions, "import_template")},
+            "has_import": vs.importer is not None and "import" in vs.actions,
+            "perms": vs.perms(extra.get("object")),
+        }
+        ctx.update(extra)
+        return ctx
+
+
+class ObjectListView(ViewSetView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not can(request.user, self.vs.model, "view"):
+            raise NotFound()
+        filterset = self.vs.filtered("view")
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        table = self.vs.table(qs, request=request)
+        table.paginate(page=request.GET.get("page", 1), per_page=_per_page(request), paginator_class=CappedPaginator)
+        ctx = self.context(filterset=filterset, table=table, querystring=request.GET.urlencode())
+        if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+            return render(request, "core/_results.html", ctx)
+        return render(request, self.vs.list_template, ctx)
+
+
+def _per_page(request: HttpRequest) -> int:
+    from django.conf import settings
+
+    try:
+        value = int(request.GET.get("per_page", settings.SHEQU_PAGE_SIZE))
+    except ValueError:
+        value = settings.SHEQU_PAGE_SIZE
+    return max(10, min(value, 500))
+
+
+class ObjectDetailView(ViewSetView):
+    def get(self, request: HttpRequest, pk: str) -> HttpResponse:
+        obj = self.vs.get_object(pk, "view")
+        return render(
+            request,
+            self.vs.detail_template,
+            self.context(object=obj, rows=self.vs.detail_rows(obj), tab="detail"),
+        )
+
+
+class ObjectHistoryView(ViewSetView):
+    def get(self, request: HttpRequest, pk: str) -> HttpResponse:
+        obj = self.vs.get_object(pk, "view")
+        entries = (
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.vs.model), object_pk=str(obj.pk)
+            )
+            .select_related("actor")
+            .order_by("-timestamp")[:200]
+        )
+        return render(request, "core/object_history.html", self.context(object=obj, entries=entries, tab="history"))
+
+
+class ObjectEditView(ViewSetView):
+    def get_target(self, pk: str | None) -> Any:
+        return self.vs.get_object(pk, "change") if pk is not None else None
+
+    def get(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
+        obj = self.get_target(pk)
+        if obj is None and not can(request.user, self.vs.model, "add"):
+            raise NotFound()
+        initial_form = self.vs.get_form(instance=obj)
+        for key, value in request.GET.items():
+            if key in initial_form.fields:
+                initial_form.initial[key] = value
+        return render(request, self.vs.edit_template, self.context(form=initial_form, object=obj))
+
+    def post(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
+        obj = self.get_target(pk)
+        if obj is None and not can(request.user, self.vs.model, "add"):
+            raise NotFound()
+        form = self.vs.get_form(request.POST, request.FILES, instance=obj)
+        if form.is_valid():
+            try:
+                saved = self.vs.create(form) if obj is None else self.vs.update(form, obj)
+            except ActionError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Saved “%(obj)s”.") % {"obj": saved})
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return render(request, self.vs.edit_template, self.context(form=form, object=obj), status=400)
+
+
+class ObjectDeleteView(ViewSetView):
+    def get(self, request: HttpRequest, pk: str) -> HttpResponse:
+        obj = self.vs.get_object(pk, "delete")
+        return render(request, "core/object_delete.html", self.context(object=obj))
+
+    def post(self, request: HttpRequest, pk: str) -> HttpResponse:
+        obj = self.vs.get_object(pk, "delete")
+        try:
+            self.vs.delete(obj)
+        except ActionError as exc:
+            return render(request, "core/object_delete.html", self.context(object=obj, errors=exc.messages), status=400)
+        messages.success(request, _("Deleted “%(obj)s”.") % {"obj": obj})
+        return HttpResponseRedirect(reverse(self.vs.url_name("list")))
+
+
+class BulkDeleteView(ViewSetView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = [i for i in request.POST.getlist("pk") if i.isdigit()]
+        objects = list(self.vs.get_queryset("delete").filter(pk__in=ids))
+        if len(objects) != len(set(ids)):
+            raise NotFound()
+        if "confirm" not in request.POST:
+            return render(request, "core/bulk_delete.html", self.context(objects=objects))
+        deleted, errors = 0, []
+        for obj in objects:
+            try:
+                self.vs.delete(obj)
+                deleted += 1
+            except ActionError as exc:
+                errors.append(f"{obj}：{'；'.join(exc.messages)}")
+        if deleted:
+            messages.success(request, _("Deleted %(count)d records.") % {"count": deleted})
+        for error in errors:
+            messages.error(request, error)
+        return HttpResponseRedirect(reverse(self.vs.url_name("list")))
+
+
+class ObjectExportView(ViewSetView):
+    """The filtered list, as .xlsx (constant memory) or CSV, through ``restrict(user, "export")``."""
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        if not can(request.user, self.vs.model, "export"):
+            raise NotFound()
+        filterset = self.vs.filtered("export")
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        columns = self.vs.export_columns()
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        filename = f"{self.vs.basename()}-{stamp}"
+        rows = (tuple(get(obj) for _h, get in columns) for obj in qs.iterator(chunk_size=2000))
+        if request.GET.get("format") == "csv":
+            lines = write_csv_rows([tuple(h for h, _g in columns)])
+            response = StreamingHttpResponse(
+                _chain(lines, write_csv_rows(rows, bom=False)), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+            return response
+        target = temp_xlsx_path()
+        writer = XlsxWriter(target, str(self.vs.model._meta.verbose_name_plural))
+        writer.header([h for h, _g in columns])
+        for row in rows:
+            writer.write(row)
+        writer.close()
+        handle = open(target, "rb")  # noqa: SIM115 - closed by FileResponse
+        os.unlink(target)
+        return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx")
+
+
+def _chain(*iterables: Any) -> Any:
+    for iterable in iterables:
+        yield from iterable
+
+
+class ImportTemplateView(ViewSetView):
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        assert self.vs.importer is not None
+        target = temp_xlsx_path()
+        self.vs.importer.write_template(target)
+        handle = open(target, "rb")  # noqa: SIM115
+        os.unlink(target)
+        name = f"{self.vs.basename()}-template.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class ObjectImportView(ViewSetView):
+    """Upload → dry run in the background → preview → apply (valid rows, or all or nothing)."""
+
+    def check(self) -> None:
+        if not can(self.request.user, self.vs.model, "import"):
+            raise NotFound()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check()
+        return render(request, "core/object_import.html", self.context(form=self.make_form()))
+
+    def make_form(self, data: Any = None, files: Any = None) -> ImportForm:
+        from django.conf import settings
+
+        return ImportForm(data, files, max_bytes=settings.SHEQU_MAX_UPLOAD_BYTES)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check()
+        form = self.make_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "core/object_import.html", self.context(form=form), status=400)
+        job = start_import(request, self.vs, form.cleaned_data["file"])
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+def start_import(
+    request: HttpRequest, viewset: ViewSet, upload: Any, *, dry_run: bool = True, mode: str = "valid"
+) -> Job:
+    from django.utils.translation import get_language
+
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    suffix = Path(upload.name).suffix.lower()
+    target = storage_dir("imports") / f"{viewset.basename()}-{request.user.pk}-{stamp}{suffix}"
+    with open(target, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    user_node = getattr(request.user, "node", None)
+    owner: Any = request.user
+    job = Job.objects.create(
+        kind="import",
+        title=_("Import of %(what)s from %(file)s")
+        % {"what": viewset.model._meta.verbose_name_plural, "file": upload.name},
+        user=owner,
+        node=user_node,
+        path=getattr(user_node, "path", "") or "",
+        params={
+            "model": viewset.model._meta.label_lower,
+            "path": str(target),
+            "filename": upload.name,
+            "sha256": file_checksum(target),
+            "size": upload.size,
+            "dry_run": dry_run,
+            "mode": mode,
+            "list_url": reverse(viewset.url_name("list")),
+            "language": get_language(),
+        },
+    )
+    return enqueue_job(job)

@@ -1,0 +1,275 @@
+/*
+ * shequ front-end glue. Vanilla ES2017, no build step, no inline scripts.
+ *
+ * Load after the vendor scripts, e.g.
+ *   <meta name="csrf-token" content="{{ csrf_token }}">
+ *   <script src="{% static 'vendor/htmx/htmx.min.js' %}" defer></script>
+ *   <script src="{% static 'vendor/leaflet/leaflet.js' %}" defer></script>     (pages with maps)
+ *   <script src="{% static 'vendor/echarts/echarts.min.js' %}" defer></script> (pages with charts)
+ *   <script src="{% static 'shequ/app.js' %}" defer></script>
+ *
+ * - Every same-origin htmx request carries the CSRF token as X-CSRFToken.
+ * - <div data-map="/url/to.geojson"></div> becomes a Leaflet map (no tiles).
+ * - <div data-echarts='{"xAxis": ...}'></div> becomes an ECharts chart.
+ * - Both are (re)initialised for content swapped in by htmx.
+ */
+(function () {
+  'use strict';
+
+  /* ---------- helpers ---------- */
+
+  function onReady(fn) {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', fn);
+    } else {
+      fn();
+    }
+  }
+
+  // All matching elements in root, including root itself.
+  function findAll(root, selector) {
+    const found = [];
+    if (root && root.nodeType === 1 && root.matches(selector)) {
+      found.push(root);
+    }
+    if (root && root.querySelectorAll) {
+      found.push.apply(found, root.querySelectorAll(selector));
+    }
+    return found;
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  function isSameOrigin(url) {
+    try {
+      return new URL(url, window.location.href).origin === window.location.origin;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Only http(s) and relative links may go into popups.
+  function safeHref(url) {
+    if (typeof url !== 'string' || url === '') {
+      return null;
+    }
+    try {
+      const parsed = new URL(url, window.location.href);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* ---------- (b) Leaflet maps from [data-map] ---------- */
+
+  const maps = []; // {el, map}
+  const mapInitialised = new WeakSet();
+
+  function popupContent(props) {
+    if (!props || props.name === undefined || props.name === null || props.name === '') {
+      return null;
+    }
+    const href = safeHref(props.url);
+    const node = document.createElement(href ? 'a' : 'span');
+    node.textContent = String(props.name); // textContent: no HTML injection from data
+    if (href) {
+      node.href = href;
+    }
+    return node;
+  }
+
+  async function initMap(el) {
+    if (mapInitialised.has(el)) {
+      return;
+    }
+    mapInitialised.add(el);
+    if (typeof window.L === 'undefined') {
+      console.error('shequ: [data-map] found but Leaflet (L) is not loaded');
+      return;
+    }
+
+    // No tile layer: nothing is loaded from other origins. Background comes from app.css.
+    const map = window.L.map(el, { zoomSnap: 0.25 });
+    maps.push({ el: el, map: map });
+    map.setView([0, 0], 1); // placeholder until the data arrives
+
+    let data;
+    try {
+      const response = await fetch(el.dataset.map, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/geo+json, application/json' },
+      });
+      if (!response.ok) {
+        throw new Error('HTTP ' + response.status);
+      }
+      data = await response.json();
+    } catch (err) {
+      el.classList.add('map-error');
+      console.error('shequ: could not load map data from ' + el.dataset.map, err);
+      return;
+    }
+
+    const layer = window.L.geoJSON(data, {
+      pointToLayer: function (feature, latlng) {
+        return window.L.circleMarker(latlng, {
+          radius: 6,
+          weight: 1,
+          color: '#1d4ed8',
+          fillColor: '#3b82f6',
+          fillOpacity: 0.8,
+        });
+      },
+      style: function () {
+        return { color: '#1d4ed8', weight: 2, fillOpacity: 0.15 };
+      },
+      onEachFeature: function (feature, featureLayer) {
+        const content = popupContent(feature.properties);
+        if (content) {
+          featureLayer.bindPopup(content);
+        }
+      },
+    }).addTo(map);
+
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
+    }
+  }
+
+  /* ---------- (c) ECharts from [data-echarts] ---------- */
+
+  const charts = []; // {el, chart}
+
+  function initChart(el) {
+    if (typeof window.echarts === 'undefined') {
+      console.error('shequ: [data-echarts] found but ECharts is not loaded');
+      return;
+    }
+    if (window.echarts.getInstanceByDom(el)) {
+      return; // already initialised
+    }
+    let option;
+    try {
+      option = JSON.parse(el.dataset.echarts);
+    } catch (err) {
+      console.error('shequ: invalid JSON in data-echarts', el, err);
+      return;
+    }
+    const chart = window.echarts.init(el);
+    chart.setOption(option);
+    charts.push({ el: el, chart: chart });
+  }
+
+  let resizeQueued = false;
+  function onWindowResize() {
+    if (resizeQueued) {
+      return;
+    }
+    resizeQueued = true;
+    window.requestAnimationFrame(function () {
+      resizeQueued = false;
+      charts.forEach(function (entry) {
+        if (entry.el.isConnected) {
+          entry.chart.resize();
+        }
+      });
+    });
+  }
+
+  // Free charts/maps whose elements were swapped out of the page by htmx.
+  function disposeDetached() {
+    for (let i = charts.length - 1; i >= 0; i--) {
+      if (!charts[i].el.isConnected) {
+        charts[i].chart.dispose();
+        charts.splice(i, 1);
+      }
+    }
+    for (let i = maps.length - 1; i >= 0; i--) {
+      if (!maps[i].el.isConnected) {
+        maps[i].map.remove();
+        maps.splice(i, 1);
+      }
+    }
+  }
+
+  /* ---------- wiring ---------- */
+
+  function initWidgets(root) {
+    findAll(root, '[data-map]').forEach(function (el) {
+      initMap(el);
+    });
+    findAll(root, '[data-echarts]').forEach(initChart);
+  }
+
+  onReady(function () {
+    // (a) CSRF token on every (same-origin) htmx request.
+    document.body.addEventListener('htmx:configRequest', function (evt) {
+      const token = csrfToken();
+      if (token && isSameOrigin(evt.detail.path)) {
+        evt.detail.headers['X-CSRFToken'] = token;
+      }
+    });
+
+    // (d) Initialise widgets in content swapped in by htmx.
+    document.body.addEventListener('htmx:afterSwap', function (evt) {
+      disposeDetached();
+      const target = evt.detail && evt.detail.target;
+      // With outerHTML swaps the old target is gone; scan the whole page then
+      // (already initialised elements are skipped).
+      initWidgets(target && target.isConnected ? target : document.body);
+    });
+
+    window.addEventListener('resize', onWindowResize);
+
+    initWidgets(document.body);
+  });
+})();
+
+/* Node picker, select-all checkboxes, confirmations: small behaviours without inline script. */
+(function () {
+  'use strict';
+
+  // A click on a suggestion [data-pick-id] inside a [data-picker] fills its hidden input and label.
+  document.addEventListener('click', function (event) {
+    const choice = event.target.closest('[data-pick-id]');
+    if (choice) {
+      const picker = choice.closest('[data-picker]');
+      if (picker) {
+        event.preventDefault();
+        picker.querySelector('input[type=hidden]').value = choice.getAttribute('data-pick-id');
+        const search = picker.querySelector('input[type=search]');
+        search.value = choice.getAttribute('data-pick-label');
+        const list = picker.querySelector('[data-picker-results]');
+        if (list) { list.innerHTML = ''; }
+      }
+      return;
+    }
+    const all = event.target.closest('[data-select-all]');
+    if (all) {
+      const table = all.closest('table');
+      if (table) {
+        table.querySelectorAll('input[name=pk]').forEach(function (box) { box.checked = all.checked; });
+      }
+    }
+  });
+
+  // <form data-confirm="message"> asks before submitting.
+  document.addEventListener('submit', function (event) {
+    const form = event.target;
+    const message = form.getAttribute && form.getAttribute('data-confirm');
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  // <select data-autosubmit> / <input data-autosubmit> submit their form on change (language switch).
+  document.addEventListener('change', function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute('data-autosubmit')) {
+      event.target.form.submit();
+    }
+  });
+})();

@@ -1,0 +1,286 @@
+"""Import a tree (or part of one) from a spreadsheet: one row per place, parents by code or by path of names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shequ.core.exceptions import ActionError
+from shequ.core.importing import Column, Importer, ImportResult, Row, RowError, float_cell, text_cell
+from shequ.core.text import squash
+
+from .actions import do_create_node, do_update_node, validate_placement
+from .models import KIND_ORDER, Kind, Node
+
+KIND_WORDS = {
+    "city": Kind.CITY,
+    "市": Kind.CITY,
+    "城市": Kind.CITY,
+    "地级市": Kind.CITY,
+    "district": Kind.DISTRICT,
+    "区": Kind.DISTRICT,
+    "县": Kind.DISTRICT,
+    "区县": Kind.DISTRICT,
+    "区(县)": Kind.DISTRICT,
+    "县级市": Kind.DISTRICT,
+    "street": Kind.STREET,
+    "街道": Kind.STREET,
+    "乡镇": Kind.STREET,
+    "镇": Kind.STREET,
+    "乡": Kind.STREET,
+    "街道(乡镇)": Kind.STREET,
+    "community": Kind.COMMUNITY,
+    "社区": Kind.COMMUNITY,
+    "村": Kind.COMMUNITY,
+    "社区(村)": Kind.COMMUNITY,
+    "居委会": Kind.COMMUNITY,
+    "村委会": Kind.COMMUNITY,
+    "grid": Kind.GRID,
+    "网格": Kind.GRID,
+    "estate": Kind.ESTATE,
+    "小区": Kind.ESTATE,
+    "居民小区": Kind.ESTATE,
+    "building": Kind.BUILDING,
+    "楼栋": Kind.BUILDING,
+    "楼": Kind.BUILDING,
+    "栋": Kind.BUILDING,
+    "楼宇": Kind.BUILDING,
+    "unit": Kind.UNIT,
+    "单元": Kind.UNIT,
+}
+
+
+def kind_cell(value: Any) -> str:
+    text = squash(text_cell(value)).replace("（", "(").replace("）", ")")
+    if not text:
+        return ""
+    kind = KIND_WORDS.get(text)
+    if kind is None:
+        raise RowError(
+            _("Unknown kind “%(value)s”: use 市、区(县)、街道(乡镇)、社区(村)、网格、小区、楼栋 or 单元.")
+            % {"value": value}
+        )
+    return str(kind)
+
+
+def code_cell(value: Any) -> str:
+    text = text_cell(value).replace(" ", "")
+    if text and not text.isalnum():
+        raise RowError(_("A code holds only digits and letters, not “%(value)s”.") % {"value": value})
+    return text
+
+
+class NodeImporter(Importer):
+    model = Node
+    sheet_name = "territory"
+    columns = [
+        Column("name", "名称", ("地名", "节点名称", "名字", "name"), required=True, example="和平社区"),
+        Column("kind", "类型", ("层级", "级别", "类别", "kind"), required=True, parse=kind_cell, example="社区"),
+        Column(
+            "code",
+            "编码",
+            ("区划代码", "统计用区划代码", "代码", "code"),
+            parse=code_cell,
+            example="110101001001",
+        ),
+        Column(
+            "parent_code",
+            "上级编码",
+            ("上级代码", "父级编码", "parent code"),
+            parse=code_cell,
+            example="110101001",
+        ),
+        Column(
+            "parent_path",
+            "上级",
+            ("上级名称", "上级路径", "所属", "parent"),
+            example="示范市/东城区/和平街道",
+        ),
+        Column("longitude", "经度", ("longitude", "lng"), parse=float_cell, example=116.41),
+        Column("latitude", "纬度", ("latitude", "lat"), parse=float_cell, example=39.91),
+    ]
+
+    def _scope(self) -> Any:
+        return Node.objects.restrict(self.user, "add").filter(retired=False)
+
+    def _by_path(self, names: str) -> Node | None:
+        parts = [p.strip() for p in names.replace("\\", "/").replace(">", "/").split("/") if p.strip()]
+        parent: Node | None = None
+        for name in parts:
+            qs = Node.objects.filter(parent=parent, name=name)
+            parent = qs.first()
+            if parent is None:
+                return None
+        return parent
+
+    def validate(self, rows: list[Row]) -> None:
+        by_code: dict[str, Row] = {}
+        for row in rows:
+            code = row.values.get("code")
+            if code:
+                if code in by_code:
+                    row.error = _("The code %(code)s appears twice in the file (row %(row)d).") % {
+                        "code": code,
+                        "row": by_code[code].number,
+                    }
+                    continue
+                by_code[code] = row
+        in_scope = self._scope()
+        existing_codes = {
+            n.code: n
+            for n in Node.objects.filter(code__in=[r.values.get("code") for r in rows if r.values.get("code")])
+        }
+        # Resolve parents: a row of the file, an existing node (by code or names), or the chosen node.
+        for row in rows:
+            if row.error:
+                continue
+            values = row.values
+            parent_code, parent_path = values.get("parent_code"), values.get("parent_path")
+            row.cleaned = {
+                "parent_row": None,
+                "parent": None,
+                "existing": existing_codes.get(values.get("code") or ""),
+            }
+            if parent_code and parent_code in by_code:
+                row.cleaned["parent_row"] = by_code[parent_code]
+            elif parent_code:
+                parent = in_scope.filter(code=parent_code).first()
+                if parent is None:
+                    row.error = _("No place with the parent code %(code)s in your area.") % {"code": parent_code}
+                    continue
+                row.cleaned["parent"] = parent
+            elif parent_path:
+                parent = self._by_path(parent_path)
+                if parent is None or not in_scope.filter(pk=parent.pk).exists():
+                    row.error = _("No place “%(path)s” in your area.") % {"path": parent_path}
+                    continue
+                row.cleaned["parent"] = parent
+            elif self.node is not None and values["kind"] != Kind.CITY:
+                row.cleaned["parent"] = self.node
+            elif values["kind"] != Kind.CITY:
+                row.error = _("Give the parent's code or its path of names.")
+                continue
+            elif not getattr(self.user, "is_superuser", False):
+                row.error = _("Only a system administrator may create a city.")
+                continue
+        _propagate(rows)
+        siblings: dict[tuple, int] = {}
+        for row in rows:
+            if row.error:
+                continue
+            cleaned, values = row.cleaned, row.values
+            parent_kind = (
+                cleaned["parent_row"].values["kind"]
+                if cleaned["parent_row"]
+                else (cleaned["parent"].kind if cleaned["parent"] else None)
+            )
+            try:
+                validate_placement(
+                    values["kind"],
+                    _Stub(parent_kind, values.get("parent_path") or values.get("parent_code") or "")
+                    if parent_kind
+                    else None,
+                )  # type: ignore[arg-type]
+            except ActionError as exc:
+                row.error = "；".join(exc.messages)
+                continue
+            existing = cleaned["existing"]
+            if existing is not None:
+                if not in_scope.filter(pk=existing.pk).exists():
+                    row.error = _("The code %(code)s belongs to a place outside your area.") % {"code": values["code"]}
+                    continue
+                if existing.kind != values["kind"]:
+                    row.error = _("The code %(code)s is already a %(kind)s.") % {
+                        "code": values["code"],
+                        "kind": existing.get_kind_display(),
+                    }
+                    continue
+            key = (
+                id(cleaned["parent_row"]) if cleaned["parent_row"] else getattr(cleaned["parent"], "pk", None),
+                values["name"],
+            )
+            if key in siblings:
+                row.error = _("“%(name)s” appears twice under the same parent (row %(row)d).") % {
+                    "name": values["name"],
+                    "row": siblings[key],
+                }
+                continue
+            siblings[key] = row.number
+        _propagate(rows)
+
+    def _match(self, row: Row, parent: Node | None) -> Node | None:
+        if row.cleaned["existing"] is not None:
+            return row.cleaned["existing"]
+        if parent is None or parent.pk is None:
+            return None
+        return Node.objects.filter(parent=parent, name=row.values["name"]).first()
+
+    @staticmethod
+    def _changes(node: Node, values: dict[str, Any]) -> dict[str, Any]:
+        changes = {}
+        for key in ("name", "code", "latitude", "longitude"):
+            value = values.get(key)
+            if value in (None, ""):
+                continue
+            if getattr(node, key) != value:
+                changes[key] = value
+        return changes
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            node = self._match(row, row.cleaned["parent"])
+            if node is None:
+                result.created += 1
+            elif self._changes(node, row.values):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        made: dict[int, Node] = {}
+        for row in sorted(rows, key=lambda r: (KIND_ORDER.index(r.values["kind"]), r.number)):
+            parent_row = row.cleaned["parent_row"]
+            parent = made[id(parent_row)] if parent_row is not None else row.cleaned["parent"]
+            values = row.values
+            node = self._match(row, parent)
+            if node is None:
+                node = do_create_node(
+                    acting_user=self.user,
+                    parent=parent,
+                    kind=values["kind"],
+                    name=values["name"],
+                    code=values.get("code") or None,
+                    latitude=values.get("latitude"),
+                    longitude=values.get("longitude"),
+                )
+                result.created += 1
+            else:
+                changes = self._changes(node, values)
+                if changes:
+                    node = do_update_node(node, acting_user=self.user, **changes)
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+            made[id(row)] = node
+
+
+def _propagate(rows: list[Row]) -> None:
+    """A row whose parent row was rejected is rejected too, down the whole tree."""
+    changed = True
+    while changed:
+        changed = False
+        for row in rows:
+            if row.error or row.cleaned is None:
+                continue
+            parent_row = row.cleaned["parent_row"]
+            if parent_row is not None and parent_row.error:
+                row.error = _("Its parent (row %(row)d) was rejected.") % {"row": parent_row.number}
+                changed = True
+
+
+class _Stub:
+    """Enough of a Node for ``validate_placement`` when the parent is still a row of the file."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind, self.name = kind, name

@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from .api import api
+from .core.views import misc
+
+urlpatterns = [
+    path("", misc.home, name="home"),
+    path("health/", misc.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("territory/", include("shequ.territory.urls")),
+    path("accounts/", include("shequ.accounts.urls")),
+    path("", include("shequ.core.urls")),
+]
