@@ -14,7 +14,6 @@ class AccountsConfig(AppConfig):
 
         auditlog.register(
             User,
-            exclude_fields=["password", "last_login", "path"],
-            mask_fields=[],
+            include_fields=["username", "full_name", "email", "phone", "node", "is_active", "is_superuser"],
         )
-        auditlog.register(Grant, exclude_fields=["path"])
+        auditlog.register(Grant, include_fields=["user", "role", "node", "granted_by"])

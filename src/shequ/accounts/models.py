@@ -52,6 +52,9 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
 
+    def get_additional_data(self) -> dict:
+        return {"path": self.path}
+
 
 class Grant(models.Model):
     """A role held on a node; it covers the node's whole subtree."""
@@ -82,6 +85,9 @@ class Grant(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.user_id])
+
+    def get_additional_data(self) -> dict:
+        return {"path": self.path}
 
     @property
     def role_obj(self) -> Role:

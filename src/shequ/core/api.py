@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import create_model
@@ -100,14 +100,16 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(NinjaValidationError)
     def payload_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        details = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or ".".join(str(p) for p in e.get("loc", [])),
-                "message": _translate_pydantic(e),
-            }
-            for e in exc.errors
-        ]
+        details = [{"field": _field_name(e.get("loc", ())), "message": _translate_pydantic(e)} for e in exc.errors]
         return error(request, api, 422, "validation_error", _("The request is malformed."), details)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            return error(request, api, 400, "malformed", _("The request body cannot be parsed: send valid JSON."))
+        if exc.status_code == 429:
+            return error(request, api, 429, "throttled", _("Too many requests; try again later."))
+        return error(request, api, exc.status_code, "error", str(exc))
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -118,6 +120,14 @@ def build_api() -> NinjaAPI:
         return error(request, api, 403, "forbidden", _("You may not do this."))
 
     return api
+
+
+def _field_name(loc: Any) -> str:
+    """("body", "payload", "name") → "name": the field as the client sent it."""
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in ("body", "query", "path", "payload", "filters", "file"):
+        parts.pop(0)
+    return ".".join(parts)
 
 
 def _translate_pydantic(err: dict[str, Any]) -> str:

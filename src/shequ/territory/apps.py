@@ -12,4 +12,17 @@ class TerritoryConfig(AppConfig):
 
         from .models import Node
 
-        auditlog.register(Node, exclude_fields=["pinyin", "initials", "updated", "created"])
+        auditlog.register(
+            Node,
+            include_fields=[
+                "name",
+                "kind",
+                "code",
+                "parent",
+                "latitude",
+                "longitude",
+                "boundary",
+                "retired",
+                "retired_reason",
+            ],
+        )

@@ -170,18 +170,10 @@ class NodeImporter(Importer):
             if row.error:
                 continue
             cleaned, values = row.cleaned, row.values
-            parent_kind = (
-                cleaned["parent_row"].values["kind"]
-                if cleaned["parent_row"]
-                else (cleaned["parent"].kind if cleaned["parent"] else None)
-            )
+            parent_row = cleaned["parent_row"]
+            parent = _Stub(parent_row.values["kind"], parent_row.values["name"]) if parent_row else cleaned["parent"]
             try:
-                validate_placement(
-                    values["kind"],
-                    _Stub(parent_kind, values.get("parent_path") or values.get("parent_code") or "")
-                    if parent_kind
-                    else None,
-                )  # type: ignore[arg-type]
+                validate_placement(values["kind"], parent)
             except ActionError as exc:
                 row.error = "；".join(exc.messages)
                 continue

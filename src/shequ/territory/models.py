@@ -103,6 +103,10 @@ class Node(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("territory:node_detail", args=[self.pk])
 
+    def get_additional_data(self) -> dict:
+        """Stored with each audit entry, so the audit log is scoped like the node."""
+        return {"path": self.path}
+
     @property
     def node(self) -> Node:
         return self
