@@ -9,7 +9,11 @@ from django.http import HttpRequest
 def shequ(request: HttpRequest) -> dict[str, Any]:
     from shequ.core.menu import menu_for
 
+    menu = menu_for(getattr(request, "user", None))
+    # The active entry is the one whose address is the longest prefix of this page's.
+    urls = [url for _section, items in menu for _item, url in items if request.path.startswith(url)]
     return {
         "SITE_NAME": settings.SHEQU_SITE_NAME,
-        "menu": menu_for(getattr(request, "user", None)),
+        "menu": menu,
+        "active_menu_url": max(urls, key=len) if urls else None,
     }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import ScopedModelForm
 
-from .models import Node
+from .models import ALLOWED_PARENTS, Kind, Node
 
 
 class NodeForm(ScopedModelForm):
@@ -28,12 +28,27 @@ class NodeForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         parent_field: Any = self.fields["parent"]
         parent_field.queryset = parent_field.queryset.filter(retired=False)
+        parent = self.known_parent()
+        if parent is not None and not self.instance.pk:
+            # Offer only the kinds that may stand under the parent; preselect the usual one.
+            allowed = [(k.value, k.label) for k in Kind if parent.kind in ALLOWED_PARENTS[k.value]]
+            kind_field: Any = self.fields["kind"]
+            kind_field.choices = allowed
+            if allowed and not self.initial.get("kind"):
+                self.initial["kind"] = allowed[0][0]
         if self.instance.pk:
             # Moving is its own action (with the subtree); kind does not change after creation.
             del self.fields["parent"]
             del self.fields["kind"]
             if self.instance.boundary:
                 self.initial["boundary_text"] = json.dumps(self.instance.boundary, ensure_ascii=False)
+
+    def known_parent(self) -> Node | None:
+        raw = (self.data.get("parent") if self.is_bound else None) or self.initial.get("parent")
+        try:
+            return Node.objects.restrict(self.user, "add").filter(pk=int(raw)).first() if raw else None
+        except (TypeError, ValueError):
+            return None
 
     def clean_boundary_text(self) -> Any:
         text = self.cleaned_data.get("boundary_text", "").strip()

@@ -80,8 +80,8 @@ class Node(TimeStampedModel):
     search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith", "code__startswith")
 
     class Meta:
-        verbose_name = _("node")
-        verbose_name_plural = _("nodes")
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="territory_node_name_per_parent"),

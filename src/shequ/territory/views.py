@@ -90,8 +90,12 @@ class NodeViewSet(ViewSet):
     def delete(self, obj: Node) -> None:
         actions.do_delete_node(obj, acting_user=self.user)
 
-    def get_form(self, data: Any = None, files: Any = None, instance: Any = None) -> Any:
-        form = super().get_form(data, files, instance)
+    def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        parent = form.known_parent() if obj is None else None
+        return {"cancel_url": parent.get_absolute_url()} if parent else {}
+
+    def get_form(self, data: Any = None, files: Any = None, instance: Any = None, initial: Any = None) -> Any:
+        form = super().get_form(data, files, instance, initial)
         if instance is None and not (data or {}).get("parent") and "parent" in form.fields:
             form.fields["parent"].required = not getattr(self.user, "is_superuser", False)
         return form

@@ -147,8 +147,13 @@ class ViewSet:
             rows.append((label, attr_getter(name)(obj)))
         return rows
 
-    def get_form(self, data: Any = None, files: Any = None, instance: Any = None) -> Any:
-        return self.form(data, files, instance=instance, user=self.user)
+    def get_form(self, data: Any = None, files: Any = None, instance: Any = None, initial: Any = None) -> Any:
+        form = self.form(data, files, instance=instance, user=self.user, initial=initial)
+        return form
+
+    def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        """Extra context for the add/edit page (e.g. where Cancel leads)."""
+        return {}
 
     # -- writes: override to call an app's do_* action ------------------------
     def create(self, form: Any) -> Any:
@@ -267,11 +272,10 @@ class ObjectEditView(ViewSetView):
         obj = self.get_target(pk)
         if obj is None and not can(request.user, self.vs.model, "add"):
             raise NotFound()
-        initial_form = self.vs.get_form(instance=obj)
-        for key, value in request.GET.items():
-            if key in initial_form.fields:
-                initial_form.initial[key] = value
-        return render(request, self.vs.edit_template, self.context(form=initial_form, object=obj))
+        form = self.vs.get_form(instance=obj, initial=request.GET.dict())
+        return render(
+            request, self.vs.edit_template, self.context(form=form, object=obj, **self.vs.edit_context(form, obj))
+        )
 
     def post(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
         obj = self.get_target(pk)
@@ -287,7 +291,8 @@ class ObjectEditView(ViewSetView):
             else:
                 messages.success(request, _("Saved “%(obj)s”.") % {"obj": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
-        return render(request, self.vs.edit_template, self.context(form=form, object=obj), status=400)
+        ctx = self.context(form=form, object=obj, **self.vs.edit_context(form, obj))
+        return render(request, self.vs.edit_template, ctx, status=400)
 
 
 class ObjectDeleteView(ViewSetView):

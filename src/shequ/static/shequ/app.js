@@ -137,6 +137,8 @@
     const bounds = layer.getBounds();
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
+    } else {
+      el.classList.add('map-empty');
     }
   }
 
