@@ -77,6 +77,9 @@ class Node(TimeStampedModel):
     retired_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
 
     objects = NodeQuerySet.as_manager()
+    # Set by queries.children_with_counts: active places under this one, by kind, and their sum.
+    counts: dict[str, int]
+    total: int
     search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith", "code__startswith")
 
     class Meta:
