@@ -40,6 +40,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        ordering = ["username"]
         indexes = [path_index("accounts_user_path", "path")]
 
     def __str__(self) -> str:
@@ -73,6 +74,7 @@ class Grant(models.Model):
     class Meta:
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
+        ordering = ["-created", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "role", "node"], name="accounts_grant_unique")]
         indexes = [path_index("accounts_grant_path", "path")]
 

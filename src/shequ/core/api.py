@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -243,7 +243,7 @@ def crud_router(
             if not can(user, model, "add"):
                 raise NotFound()
             obj = create(user, payload)
-            return 201, fetch(base(), user, "view", obj.pk)
+            return Status(201, fetch(base(), user, "view", obj.pk))
 
     if update is not None and update_schema is not None:
 
@@ -271,6 +271,6 @@ def crud_router(
             user = user_of(request)
             obj = fetch(base(), user, "delete", pk)
             delete(user, obj)
-            return 204, None
+            return Status(204, None)
 
     return router

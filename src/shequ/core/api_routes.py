@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.accounts.scope import can
@@ -83,7 +83,7 @@ def start_import(
     request.user = user
     job = start(request, viewset, file, dry_run=dry_run, mode=mode)
     job.refresh_from_db()
-    return 202, job
+    return Status(202, job)
 
 
 class AuditOut(Schema):
