@@ -4,7 +4,11 @@ from collections.abc import Callable
 
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.translation import check_for_language
 
 
 class AuditMiddleware(AuditlogMiddleware):
@@ -24,3 +28,21 @@ class AuditMiddleware(AuditlogMiddleware):
             return super().__call__(request)
         finally:
             auditlog_value.reset(token)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Simplified Chinese unless the user chose another language with the switch (cookie).
+
+    The screens ignore the browser's Accept-Language (offices run English-language
+    browsers too); the API honours it, so clients get messages in their language.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or ""
+        if not language or not check_for_language(language):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

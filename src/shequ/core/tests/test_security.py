@@ -108,3 +108,17 @@ class LogMaskingTests(WorldTestCase):
         record = logging.LogRecord("x", logging.INFO, __file__, 1, "resident %s moved", ("11010119850302123X",), None)
         MaskPersonalDataFilter().filter(record)
         self.assertNotIn("19850302", record.getMessage())
+
+
+class LanguageTests(WorldTestCase):
+    def test_chinese_by_default_whatever_the_browser_says_and_english_on_request(self) -> None:
+        response = self.client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="zh-hans">')
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+        self.assertContains(self.client.get("/login/"), '<html lang="en">')
+
+    def test_the_api_honours_accept_language(self) -> None:
+        zh = self.client.get("/api/v1/nodes/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["message"]
+        en = self.client.get("/api/v1/nodes/", HTTP_ACCEPT_LANGUAGE="en").json()["message"]
+        self.assertNotEqual(zh, en)
+        self.assertIn("API", en)
