@@ -212,6 +212,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 AUDITLOG_LOGENTRY_MODEL = "core.AuditEntry"
+# auditlog's own migrations would create its (swapped-out) LogEntry table anyway, with a
+# foreign key to users that PostgreSQL's TRUNCATE trips over; our AuditEntry replaces it.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
