@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "ninja",
     "django_htmx",
     "django_filters",
     "django_tables2",

@@ -167,3 +167,15 @@ class APIErrorTests(WorldTestCase):
         self.login(self.world.officer_a)
         html = self.client.get("/territory/nodes/").content.decode()
         self.assertIn('data-testid="count"', html)
+
+
+class APIDocsTests(WorldTestCase):
+    def test_openapi_docs_are_served_locally(self) -> None:
+        self.login(self.world.officer_a)
+        html = self.client.get("/api/v1/docs").content.decode()
+        self.assertIn("/static/ninja/swagger-ui-bundle.js", html)
+        self.assertNotIn("cdn", html)
+        schema = self.client.get("/api/v1/openapi.json").json()
+        self.assertIn("/api/v1/nodes/", schema["paths"])
+        params = {p["name"] for p in schema["paths"]["/api/v1/nodes/"]["get"]["parameters"]}
+        self.assertTrue({"q", "kind", "within", "page", "page_size"} <= params, params)
