@@ -181,7 +181,10 @@ class Importer:
         result = ImportResult(unknown_headers=unknown)
         rows: list[Row] = []
         seen: set[tuple] = set()
+        total_rows = max(1, len(all_rows) - header_index - 1)
         for offset, cells in enumerate(all_rows[header_index + 1 :], start=header_index + 2):
+            if progress and offset % 1000 == 0:
+                progress(offset // 2, total_rows)  # reading and checking: the first half of the bar
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             signature = tuple(text_cell(c) for c in cells)

@@ -172,3 +172,16 @@ class CommandTests(WorldTestCase):
         self.assertEqual(response.json()["username"], "officer_a")
         bad = self.client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer shq_forged")
         self.assertEqual(bad.status_code, 401)
+
+
+class TokenScopeTests(WorldTestCase):
+    def test_tokens_are_personal(self) -> None:
+        token, _key = APIToken.issue(self.world.officer_b)
+        self.login(self.world.officer_a)
+        page = self.client.get("/accounts/me/")
+        self.assertNotContains(page, token.prefix)
+        self.client.post("/accounts/me/", {"action": "revoke_token", "token": token.pk})
+        self.assertTrue(APIToken.objects.filter(pk=token.pk).exists())
+        response = self.client.post("/accounts/me/", {"action": "token", "label": "脚本"})
+        self.assertContains(response, "shq_")
+        self.assertEqual(APIToken.objects.filter(user=self.world.officer_a).count(), 1)
