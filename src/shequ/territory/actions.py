@@ -16,6 +16,7 @@ from shequ.core.actions import acting_as, do_delete_object
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.fields import PathField, path_segment
 
+from . import counts
 from .models import ALLOWED_PARENTS, Kind, Node
 
 
@@ -97,6 +98,7 @@ def do_create_node(
         node.save()
         node.path = (parent.path if parent else "") + path_segment(node.pk)
         Node.objects.filter(pk=node.pk).update(path=node.path)
+        counts.apply_delta(counts.ancestors_of(node.path), {node.kind: 1})
         # Write the audit entry's path too (the create entry was written before the path was known).
         _fix_audit_path(node)
     return node
@@ -162,6 +164,10 @@ def do_move_node(node: Node, new_parent: Node, *, acting_user: Any) -> Node:
         _check_name_free(node.name, target, exclude_pk=node.pk)
         old_prefix = node.path
         new_prefix = target.path + path_segment(node.pk)
+        moved = counts.subtree_delta(node)
+        old_ancestors, new_ancestors = set(counts.ancestors_of(old_prefix)), set(counts.ancestors_of(new_prefix))
+        counts.apply_delta(old_ancestors - new_ancestors, moved, sign=-1)
+        counts.apply_delta(new_ancestors - old_ancestors, moved)
         depth_delta = (target.depth + 1) - node.depth
         Node.objects.filter(pk=node.pk).update(parent=target)
         cut = len(old_prefix) + 1
@@ -207,9 +213,11 @@ def do_retire_node(node: Node, *, acting_user: Any, reason: str) -> int:
             raise NotFound()
         now = timezone.now()
         count = 0
+        counts.apply_delta(counts.ancestors_of(current.path), counts.subtree_delta(current), sign=-1)
         for item in Node.objects.within(current.path).filter(retired=False):
             item.retired, item.retired_at, item.retired_reason = True, now, reason
-            item.save(update_fields=["retired", "retired_at", "retired_reason", "updated"])
+            item.subtree_counts = {}
+            item.save(update_fields=["retired", "retired_at", "retired_reason", "subtree_counts", "updated"])
             count += 1
     return count
 
@@ -226,6 +234,8 @@ def do_restore_node(node: Node, *, acting_user: Any) -> Node:
             )
         current.retired, current.retired_at, current.retired_reason = False, None, ""
         current.save()
+        # Only this place comes back; what is under it stays retired until restored in turn.
+        counts.apply_delta(counts.ancestors_of(current.path), {current.kind: 1})
     return current
 
 
@@ -236,4 +246,7 @@ def do_delete_node(node: Node, *, acting_user: Any) -> None:
             _("“%(node)s” has places under it and cannot be deleted; retire it instead.") % {"node": node.name},
             code="has_children",
         )
-    do_delete_object(node, acting_user=acting_user)
+    with transaction.atomic():
+        do_delete_object(node, acting_user=acting_user)
+        if not node.retired:
+            counts.apply_delta(counts.ancestors_of(node.path), {node.kind: 1}, sign=-1)

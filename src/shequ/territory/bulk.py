@@ -8,9 +8,10 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
-from shequ.core.fields import path_segment
+from shequ.core.fields import path_ids, path_segment
 from shequ.core.text import pinyin_of
 
+from .counts import apply_delta
 from .models import Node
 
 
@@ -20,6 +21,8 @@ class TreeBuilder:
     def __init__(self, batch_size: int = 5000) -> None:
         self.next_id = (Node.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         self.pending: list[Node] = []
+        self.by_id: dict[int, Node] = {}
+        self.outside: dict[int, dict[str, int]] = {}  # rollup increments for nodes already in the database
         self.batch_size = batch_size
         self._pinyin: dict[str, tuple[str, str]] = {}
 
@@ -40,7 +43,14 @@ class TreeBuilder:
             initials=initials,
             **fields,
         )
+        node.subtree_counts = {}
+        for ancestor in path_ids(node.path)[:-1]:
+            target = (
+                self.by_id[ancestor].subtree_counts if ancestor in self.by_id else self.outside.setdefault(ancestor, {})
+            )
+            target[kind] = target.get(kind, 0) + 1
         self.pending.append(node)
+        self.by_id[pk] = node
         return node
 
     def flush(self) -> int:
@@ -49,7 +59,9 @@ class TreeBuilder:
             for start in range(0, count, self.batch_size):
                 Node.objects.bulk_create(self.pending[start : start + self.batch_size])
             reset_sequences()
-        self.pending = []
+            for ancestor, delta in self.outside.items():
+                apply_delta([ancestor], delta)
+        self.pending, self.by_id, self.outside = [], {}, {}
         return count
 
 

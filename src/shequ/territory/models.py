@@ -75,6 +75,8 @@ class Node(TimeStampedModel):
     retired = models.BooleanField(_("retired"), default=False)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     retired_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
+    # Active places under this one, by kind (see territory.counts); empty for a retired node.
+    subtree_counts = models.JSONField(default=dict, editable=False)
 
     objects = NodeQuerySet.as_manager()
     # Set by queries.children_with_counts: active places under this one, by kind, and their sum.
@@ -101,6 +103,11 @@ class Node(TimeStampedModel):
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.pinyin, self.initials = pinyin_of(self.name)
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # The rollup is written only by territory.counts, under lock: never from a stale copy.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "subtree_counts"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

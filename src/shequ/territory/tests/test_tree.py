@@ -167,3 +167,41 @@ class CountsTests(WorldTestCase):
 def test_world_builds() -> None:
     World()
     assert Node.objects.count() == 8
+
+
+class RollupTests(WorldTestCase):
+    def test_rollup_stays_equal_to_a_full_recount_through_every_action(self) -> None:
+        from shequ.territory.counts import recount_all
+
+        w = self.world
+        b1 = actions.do_create_node(acting_user=w.admin, parent=w.grid_a, kind=Kind.BUILDING, name="1号楼")
+        actions.do_create_node(acting_user=w.admin, parent=b1, kind=Kind.UNIT, name="1单元")
+        actions.do_create_node(acting_user=w.admin, parent=w.grid_b, kind=Kind.BUILDING, name="2号楼")
+        self.assertEqual(recount_all(), 0)
+        actions.do_move_node(w.community_a, w.street_b, acting_user=w.admin)
+        self.assertEqual(recount_all(), 0)
+        w.street_b.refresh_from_db()
+        self.assertEqual(w.street_b.subtree_counts, {"community": 2, "grid": 2, "building": 2, "unit": 1})
+        actions.do_retire_node(b1, acting_user=w.admin, reason="拆除")
+        self.assertEqual(recount_all(), 0)
+        actions.do_restore_node(b1, acting_user=w.admin)
+        self.assertEqual(recount_all(), 0)
+        spare = actions.do_create_node(acting_user=w.admin, parent=w.grid_b, kind=Kind.BUILDING, name="3号楼")
+        actions.do_delete_node(spare, acting_user=w.admin)
+        self.assertEqual(recount_all(), 0)
+        w.city.refresh_from_db()
+        self.assertEqual(w.city.subtree_counts["building"], 2)
+
+    def test_bulk_builder_fills_the_rollup(self) -> None:
+        from shequ.territory.bulk import TreeBuilder
+        from shequ.territory.counts import recount_all
+
+        builder = TreeBuilder()
+        g = Node.objects.get(pk=self.world.grid_a.pk)
+        for i in range(3):
+            b = builder.add(g, Kind.BUILDING, f"{i}号楼")
+            builder.add(b, Kind.UNIT, "1单元")
+        builder.flush()
+        self.assertEqual(recount_all(), 0)
+        g.refresh_from_db()
+        self.assertEqual(g.subtree_counts, {"building": 3, "unit": 3})
