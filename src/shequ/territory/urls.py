@@ -9,7 +9,6 @@ urlpatterns = [
     path("pick/", views.node_pick, name="node_pick"),
     path("nodes/", include(views.NodeViewSet.urls())),
     path("nodes/<str:pk>/", views.node_detail, name="node_detail"),
-    path("nodes/<str:pk>/children/", views.node_children, name="node_children"),
     path("nodes/<str:pk>/move/", views.node_move, name="node_move"),
     path("nodes/<str:pk>/retire/", views.node_retire, name="node_retire"),
     path("nodes/<str:pk>/restore/", views.node_restore, name="node_restore"),

@@ -157,14 +157,6 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def node_children(request: HttpRequest, pk: str) -> HttpResponse:
-    """The children of a node as a list fragment (htmx) for the expandable tree."""
-    node = _node(request, pk)
-    children = children_with_counts(node, request.user)
-    return render(request, "territory/_tree_children.html", {"node": node, "children": children})
-
-
-@login_required
 def node_move(request: HttpRequest, pk: str) -> HttpResponse:
     node = _node(request, pk, "change")
     form = MoveForm(request.POST or None, user=request.user, node=node)
