@@ -3,6 +3,8 @@
 from shequ.accounts import api as accounts_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
+from shequ.orgs import api as orgs_api
+from shequ.people import api as people_api
 from shequ.territory import api as territory_api
 
 api = build_api()
@@ -13,3 +15,5 @@ api.add_router("/me", accounts_api.me)
 api.add_router("/search", api_routes.search)
 api.add_router("/jobs", api_routes.jobs)
 api.add_router("/audit", api_routes.audit)
+api.add_router("/people", people_api.router)
+api.add_router("/orgs", orgs_api.router)

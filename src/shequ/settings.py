@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.accounts",
     "shequ.territory",
+    "shequ.people",
+    "shequ.orgs",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("territory/", include("shequ.territory.urls")),
     path("accounts/", include("shequ.accounts.urls")),
+    path("people/", include("shequ.people.urls")),
+    path("orgs/", include("shequ.orgs.urls")),
     path("", include("shequ.core.urls")),
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 IMPORTERS: dict[str, Any] = {}
+# Demo-city builders of the apps, called in order by `shequ seed` after the territory is built:
+# each takes (city: Node, scale_name: str, seed: int) and returns a summary dict for the output.
+SEEDERS: list[Any] = []
 VIEWSETS: dict[str, Any] = {}
 
 

@@ -70,11 +70,17 @@ class Command(BaseCommand):
                 user = User.objects.create_user(username, password=password, full_name=full_name, node=node)
                 Grant.objects.create(user=user, role=role, node=node, granted_by=admin)
                 logins.append((username, f"{role} @ {node.name}"))
-        summary = {"nodes": Node.objects.count(), "users": [u for u, _ in logins], "password": password}
+            from shequ.core.registry import SEEDERS
+
+            extra: dict[str, Any] = {}
+            for seeder in SEEDERS:
+                extra.update(seeder(city, scale_name, opts["seed"]) or {})
+        summary = {"nodes": Node.objects.count(), **extra, "users": [u for u, _ in logins], "password": password}
         if opts["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
-        self.stdout.write(self.style.SUCCESS(f"Demo city “{city.name}”: {summary['nodes']} places."))
+        details = "".join(f", {value} {key}" for key, value in extra.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo city “{city.name}”: {summary['nodes']} places{details}."))
         if logins:
             self.stdout.write("Logins (shown only now; change them after the first login):")
             for username, what in logins:
