@@ -1,0 +1,204 @@
+"""Residents and households: the registry every later module refers to (domain §3)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.crypto import EncryptedTextField
+from shequ.core.fields import path_index
+from shequ.core.models import ScopedModel, TimeStampedModel
+from shequ.core.text import pinyin_of
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", _("registered resident")
+    FLOATING = "floating", _("floating population")
+    LEFT = "left", _("registered but living elsewhere")
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY_MEMBER = "party_member", _("Party member")
+    PROBATIONARY = "probationary", _("probationary Party member")
+    LEAGUE_MEMBER = "league_member", _("Communist Youth League member")
+    DEMOCRATIC_PARTY = "democratic_party", _("member of a democratic party")
+    NONE = "masses", _("ordinary citizen")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("no schooling")
+    PRIMARY = "primary", _("primary school")
+    JUNIOR = "junior", _("junior secondary")
+    SENIOR = "senior", _("senior secondary or vocational")
+    COLLEGE = "college", _("junior college")
+    BACHELOR = "bachelor", _("bachelor")
+    MASTER = "master", _("master")
+    DOCTOR = "doctor", _("doctorate")
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", _("employed")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    UNEMPLOYED = "unemployed", _("unemployed")
+    RETIRED = "retired", _("retired")
+    STUDENT = "student", _("student")
+    OTHER = "other", _("other")
+
+
+class ArchiveReason(models.TextChoices):
+    MOVED_AWAY = "moved_away", _("moved away")
+    LEFT = "left", _("left the territory")
+    DECEASED = "deceased", _("deceased")
+    DUPLICATE = "duplicate", _("duplicate record")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("head of household")
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    GRANDCHILD = "grandchild", _("grandchild")
+    GRANDPARENT = "grandparent", _("grandparent")
+    SIBLING = "sibling", _("sibling")
+    CHILD_IN_LAW = "child_in_law", _("son- or daughter-in-law")
+    OTHER_RELATIVE = "relative", _("other relative")
+    OTHER = "other", _("other")
+
+
+class CareTag(TimeStampedModel):
+    """An editable special-care tag: elderly living alone, disabled, low-income, entitled groups …"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("special-care tag")
+        verbose_name_plural = _("special-care tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(ScopedModel):
+    """A household living in a dwelling (a unit or building node), with a head and members."""
+
+    number = models.CharField(_("household number"), max_length=40, blank=True)
+    address = models.CharField(_("room / address detail"), max_length=100, blank=True, help_text=_("e.g. 3-402"))
+    head = models.ForeignKey(
+        "Resident", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dissolved = models.BooleanField(_("dissolved"), default=False)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["path", "address"]
+        indexes = [path_index("people_household_path", "path")]
+
+    def __str__(self) -> str:
+        return f"{self.node.name} {self.address}".strip() if self.node_id else self.address
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:household_detail", args=[self.pk])
+
+
+class Resident(ScopedModel):
+    """A person living in (or registered in) the territory. Never deleted: archived with a reason."""
+
+    name = models.CharField(_("name"), max_length=50)
+    pinyin = models.CharField(max_length=255, blank=True, editable=False)
+    initials = models.CharField(max_length=50, blank=True, editable=False)
+    # The identity number is stored encrypted; id_hash (HMAC) finds it; id_masked is what screens show.
+    id_number = EncryptedTextField(_("identity number"), blank=True)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    id_masked = models.CharField(_("identity number"), max_length=18, blank=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, blank=True
+    )
+    employment = models.CharField(_("employment status"), max_length=20, choices=Employment.choices, blank=True)
+    residence_type = models.CharField(
+        _("residence type"), max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+    )
+    tags = models.ManyToManyField(CareTag, verbose_name=_("special-care tags"), blank=True, related_name="residents")
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices, blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    archived_reason = models.CharField(_("reason archived"), max_length=20, choices=ArchiveReason.choices, blank=True)
+    archived_on = models.DateField(_("archived on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith")
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["path", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=Q(id_hash__isnull=False), name="people_resident_id_hash"
+            ),
+        ]
+        indexes = [
+            path_index("people_resident_path", "path"),
+            models.Index(fields=["pinyin"], name="people_resident_pinyin"),
+            models.Index(fields=["initials"], name="people_resident_initials"),
+            models.Index(fields=["name"], name="people_resident_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.pinyin, self.initials = pinyin_of(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:resident_detail", args=[self.pk])
+
+
+class ResidentMove(models.Model):
+    """Where a resident lived before: every move is kept."""
+
+    resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="moves")
+    from_node = models.ForeignKey(
+        "territory.Node", verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_node = models.ForeignKey(
+        "territory.Node", verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    moved_on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("move")
+        verbose_name_plural = _("moves")
+        ordering = ["-moved_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.moved_on}"
