@@ -8,9 +8,13 @@ row back with its original cells and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,15 +25,26 @@ from django.utils.translation import gettext as _
 
 from .actions import acting_as
 from .exceptions import ActionError
-from .spreadsheets import XlsxWriter, read_rows
+from .spreadsheets import RowReader, XlsxWriter, read_rows
 from .text import normalize, squash
 
 HEADER_SCAN_ROWS = 30
 MAX_ERRORS_KEPT = 200
+# Names of the shell commands ``shequ import NAME FILE`` / ``shequ export NAME``: name → model label
+# (e.g. "residents" → "people.resident"); each app registers its own in its AppConfig.ready.
+COMMAND_NAMES: dict[str, str] = {}
+
+
+def register_command_name(name: str, label: str) -> None:
+    COMMAND_NAMES[name] = label
 
 
 class RowError(Exception):
-    """A row cannot be imported; the message is for the person who typed it."""
+    """A row cannot be imported; the message is for the person who typed it, the code for programs."""
+
+    def __init__(self, message: Any = "", code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def text_cell(value: Any) -> str:
@@ -49,6 +64,76 @@ def float_cell(value: Any) -> float | None:
         return float(normalize(value))
     except ValueError:
         raise RowError(_("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+# Excel's day 0 for serial dates (the 1900 leap-year bug makes it 30 December 1899).
+EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_cell(value: Any) -> date | None:
+    """A date as offices write it: a real date cell, an Excel serial number (31108), ``1985-03-02``,
+    ``1985/3/2``, ``1985.3.2``, ``1985年3月2日`` or ``19850302``; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise RowError(_("“%(value)s” is not a date.") % {"value": value}, code="bad_date")
+    if isinstance(value, int | float):
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            return date_cell(str(int(value)))
+        if not 1 <= value < 2958466:  # 9999-12-31
+            raise RowError(_("“%(value)s” is not a date.") % {"value": value}, code="bad_date")
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    text = normalize(value)
+    if not text:
+        return None
+    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if match is None:
+        raise RowError(
+            _("“%(value)s” is not a date: write it as 1985-03-02 or 1985年3月2日.") % {"value": text},
+            code="bad_date",
+        )
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise RowError(_("There is no such day as %(value)s.") % {"value": text}, code="bad_date") from None
+
+
+def choice_cell(choices: Any, words: Mapping[str, Sequence[str]] | None = None) -> Callable[[Any], str]:
+    """A parser for a cell holding one of *choices* (a TextChoices class): its value, its label in either
+    language, or one of the *words* given per value (synonyms such as 男/女); '' when empty."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        lookup[squash(value)] = value
+        lookup[squash(str(label))] = value
+        for synonym in (words or {}).get(value, ()):
+            lookup[squash(synonym)] = value
+
+    def parse(cell: Any) -> str:
+        text = squash(text_cell(cell))
+        if not text:
+            return ""
+        found = lookup.get(text)
+        if found is None:
+            from django.utils.translation import override
+
+            with override(None):
+                english = {squash(str(label)): value for value, label in choices.choices}
+            found = english.get(text)
+        if found is None:
+            known = "、".join(str((words or {}).get(v, (label,))[0]) for v, label in choices.choices)
+            raise RowError(
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": text_cell(cell), "choices": known},
+                code="bad_choice",
+            )
+        return found
+
+    return parse
 
 
 @dataclass
@@ -99,14 +184,28 @@ class Row:
     values: dict[str, Any]
     cleaned: Any = None
     error: str = ""
+    code: str = ""  # a stable code for the error, when the importer gives one
+
+    def reject(self, message: Any, code: str = "invalid") -> None:
+        self.error, self.code = str(message), code
 
 
 class Importer:
-    """Subclass: set ``model``, ``columns`` and implement ``clean`` and ``apply``."""
+    """Subclass: set ``model``, ``columns`` and implement ``clean`` and ``apply``.
+
+    With ``chunk_size`` set, the file is read, checked and written a chunk at a time (constant
+    memory, for files of a million rows): ``begin`` is called once, then ``validate`` and ``apply``
+    (or ``preview``) for each chunk in turn, so the importer keeps whatever it needs across
+    chunks (e.g. the keys seen so far) on itself.  ``apply`` and ``preview`` may still reject
+    rows (``row.reject``); those are reported like the others.  "All or nothing" runs in one
+    transaction, stops writing at the first rejected row and rolls back at the end; "valid rows"
+    commits chunk by chunk (upserts make a re-run after an interruption harmless).
+    """
 
     model: ClassVar[Any] = None
     columns: ClassVar[list[Column]] = []
     sheet_name: ClassVar[str] = "Sheet1"
+    chunk_size: ClassVar[int] = 0
 
     def __init__(self, user: Any, node: Any = None) -> None:
         self.user = user
@@ -123,9 +222,12 @@ class Importer:
             try:
                 row.cleaned = self.clean(row)
             except RowError as exc:
-                row.error = str(exc)
+                row.reject(exc, exc.code)
             except ValidationError as exc:
-                row.error = "；".join(exc.messages)
+                row.reject("；".join(exc.messages), exc.code or "invalid")
+
+    def begin(self, *, dry_run: bool, mode: str) -> None:
+        """Chunked imports: called once before the first chunk."""
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         """Write the valid rows (already in a transaction), counting created/updated/unchanged."""
@@ -175,6 +277,10 @@ class Importer:
         progress: Callable[[int, int], None] | None = None,
         report_path: str | None = None,
     ) -> ImportResult:
+        if self.chunk_size:
+            return self.run_chunked(
+                path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path
+            )
         all_rows = list(read_rows(path, filename))
         header_index, mapping, unknown = self.find_header(all_rows)
         header = all_rows[header_index]
@@ -199,12 +305,12 @@ class Importer:
                 try:
                     values[column.key] = column.parse(raw)
                 except RowError as exc:
-                    row.error = f"{column.header}：{exc}"
+                    row.reject(f"{column.header}：{exc}", exc.code)
                     break
             if not row.error:
                 missing = [c.header for c in self.columns if c.required and values.get(c.key) in (None, "")]
                 if missing:
-                    row.error = _("Required, but empty: %(names)s.") % {"names": "、".join(missing)}
+                    row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
             rows.append(row)
         result.total = len(rows)
         pending = [r for r in rows if not r.error]
@@ -212,7 +318,7 @@ class Importer:
         valid = [r for r in rows if not r.error]
         rejected = [r for r in rows if r.error]
         result.rejected = len(rejected)
-        result.errors = [{"row": r.number, "message": r.error} for r in rejected[:MAX_ERRORS_KEPT]]
+        result.errors = [_error(r) for r in rejected[:MAX_ERRORS_KEPT]]
         if rejected and report_path:
             self.write_report(report_path, header, rejected)
             result.report = report_path
@@ -226,6 +332,106 @@ class Importer:
         result.applied = True
         if progress:
             progress(len(rows), len(rows))
+        return result
+
+    def parse_row(self, number: int, cells: list[Any], mapping: dict[int, Column]) -> Row:
+        values: dict[str, Any] = {}
+        row = Row(number=number, cells=cells, values=values)
+        width = len(cells)
+        for index, column in mapping.items():
+            try:
+                values[column.key] = column.parse(cells[index] if index < width else None)
+            except RowError as exc:
+                row.reject(f"{column.header}：{exc}", exc.code)
+                return row
+        for column in self.columns:
+            if column.required and values.get(column.key) in (None, ""):
+                missing = [c.header for c in self.columns if c.required and values.get(c.key) in (None, "")]
+                row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
+                break
+        return row
+
+    def run_chunked(
+        self,
+        path: str | Path,
+        filename: str,
+        *,
+        dry_run: bool,
+        mode: str = "valid",
+        progress: Callable[[int, int], None] | None = None,
+        report_path: str | None = None,
+    ) -> ImportResult:
+        reader = RowReader(path, filename)
+        rows_in = iter(reader)
+        head = list(islice(rows_in, HEADER_SCAN_ROWS))
+        header_index, mapping, unknown = self.find_header(head)
+        header = head[header_index]
+        result = ImportResult(unknown_headers=unknown)
+        report = _ReportWriter(report_path, header) if report_path else None
+        self.begin(dry_run=dry_run, mode=mode)
+        total = max(1, reader.total - header_index - 1)
+        seen: set[bytes] = set()
+
+        def parsed() -> Iterator[Row]:
+            for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
+                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                    continue
+                signature = hashlib.blake2b(repr(cells).encode(), digest_size=16).digest()
+                if signature in seen:
+                    result.duplicates += 1
+                    continue
+                seen.add(signature)
+                yield self.parse_row(number, cells, mapping)
+
+        def chunks() -> Iterator[list[Row]]:
+            source = parsed()
+            while chunk := list(islice(source, self.chunk_size)):
+                yield chunk
+
+        def work(each_chunk_atomic: bool) -> None:
+            write = not dry_run
+            for chunk in chunks():
+                with transaction.atomic() if each_chunk_atomic else contextlib.nullcontext():
+                    self.validate([r for r in chunk if not r.error])
+                    if write and mode == "all" and (result.rejected or any(r.error for r in chunk)):
+                        write = False  # all or nothing: nothing more is written; what was is rolled back
+                    valid = [r for r in chunk if not r.error]
+                    if write:
+                        self.apply(valid, result)
+                    else:
+                        self.preview(valid, result)
+                result.total += len(chunk)
+                for row in chunk:
+                    if row.error:
+                        result.rejected += 1
+                        if len(result.errors) < MAX_ERRORS_KEPT:
+                            result.errors.append(_error(row))
+                        if report is not None:
+                            report.write(row)
+                if progress:
+                    progress(min(result.total + result.duplicates, total), total)
+
+        try:
+            if dry_run:
+                work(each_chunk_atomic=False)
+            elif mode == "all":
+                with acting_as(self.user), transaction.atomic():
+                    work(each_chunk_atomic=False)
+                    if result.rejected:
+                        transaction.set_rollback(True)
+                    else:
+                        result.applied = True
+            else:
+                # Valid rows: each chunk commits on its own, so that other writers and the progress bar
+                # are not held up by a long import; a re-run after an interruption changes nothing twice.
+                with acting_as(self.user):
+                    work(each_chunk_atomic=True)
+                result.applied = True
+        finally:
+            if report is not None:
+                result.report = report.close() or ""
+        if progress:
+            progress(total, total)
         return result
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
@@ -245,6 +451,33 @@ class Importer:
         writer.header([c.header + ("*" if c.required else "") for c in cls.columns])
         writer.write([c.example for c in cls.columns])
         writer.close()
+
+
+def _error(row: Row) -> dict[str, Any]:
+    entry: dict[str, Any] = {"row": row.number, "message": row.error}
+    if row.code:
+        entry["code"] = row.code
+    return entry
+
+
+class _ReportWriter:
+    """The rejected rows, written as they come (header, then the row number, original cells, reason)."""
+
+    def __init__(self, path: str, header: list[Any]) -> None:
+        self.path, self.header = path, header
+        self.writer: XlsxWriter | None = None
+
+    def write(self, row: Row) -> None:
+        if self.writer is None:
+            self.writer = XlsxWriter(self.path, _("Rejected rows"))
+            self.writer.header([_("Row"), *[text_cell(h) for h in self.header], _("Reason")])
+        self.writer.write([row.number, *row.cells, row.error], highlight_last=True)
+
+    def close(self) -> str | None:
+        if self.writer is None:
+            return None
+        self.writer.close()
+        return self.path
 
 
 def file_checksum(path: str | Path) -> str:

@@ -35,36 +35,81 @@ def decode_csv_bytes(data: bytes) -> str:
 
 def read_rows(path: str | Path, filename: str | None = None) -> Iterator[list[Any]]:
     """Every row of the first sheet as a list of cells (str, int, float, date, datetime, None)."""
-    name = (filename or str(path)).lower()
-    suffix = Path(name).suffix
-    if suffix not in SPREADSHEET_EXTENSIONS:
-        raise ActionError(
-            _("Unsupported file type “%(ext)s”: use .xlsx, .xls, .ods or .csv.") % {"ext": suffix or "?"},
-            code="bad_file_type",
-        )
-    if suffix == ".csv":
-        text = decode_csv_bytes(Path(path).read_bytes())
-        sample = text[:4096]
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        for line in csv.reader(io.StringIO(text), dialect):
-            yield [cell if cell != "" else None for cell in line]
-        return
-    from python_calamine import CalamineWorkbook
+    yield from RowReader(path, filename)
 
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-    except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise ActionError(
-            _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__},
-            code="unreadable",
-        ) from exc
-    for row in rows:
-        yield [None if cell == "" else cell for cell in row]
+
+def _csv_encoding(path: str | Path) -> tuple[str, int]:
+    """The encoding of a CSV file (UTF-8, with or without BOM, or GB18030) and its number of lines,
+    read in blocks so that a large file is never held in memory whole."""
+    import codecs
+
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                    lines += block.count(b"\n")
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding, lines
+    raise ActionError(
+        _("The CSV file is neither UTF-8 nor GB18030 text; save it again as “CSV UTF-8”."),
+        code="bad_encoding",
+    )
+
+
+class RowReader:
+    """The rows of a spreadsheet's first sheet, one list of cells at a time, and how many there are
+    (``total``, for progress bars; for CSV the number of lines).  Opening checks the file type and
+    that the file can be read, raising ``ActionError`` with a stable code."""
+
+    def __init__(self, path: str | Path, filename: str | None = None) -> None:
+        name = (filename or str(path)).lower()
+        suffix = Path(name).suffix
+        if suffix not in SPREADSHEET_EXTENSIONS:
+            raise ActionError(
+                _("Unsupported file type “%(ext)s”: use .xlsx, .xls, .ods or .csv.") % {"ext": suffix or "?"},
+                code="bad_file_type",
+            )
+        self.path = path
+        self.total = 0
+        self._rows: Iterator[list[Any]]
+        if suffix == ".csv":
+            self.encoding, self.total = _csv_encoding(path)
+            self._rows = self._csv_rows()
+            return
+        from python_calamine import CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheet = workbook.get_sheet_by_index(0)
+            self.total = sheet.height
+            rows = sheet.iter_rows()
+        except Exception as exc:  # calamine raises its own error types for corrupt files
+            raise ActionError(
+                _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__},
+                code="unreadable",
+            ) from exc
+        self._rows = ([None if cell == "" else cell for cell in row] for row in rows)
+
+    def _csv_rows(self) -> Iterator[list[Any]]:
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            sample = fh.read(4096)
+            fh.seek(0)
+            if self.encoding == "utf-8-sig" and sample.startswith("\ufeff"):
+                sample = sample[1:]
+            try:
+                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            for line in csv.reader(fh, dialect):
+                yield [cell if cell != "" else None for cell in line]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return self._rows
 
 
 class XlsxWriter:

@@ -6,3 +6,52 @@ class OrgsConfig(AppConfig):
     name = "shequ.orgs"
     label = "orgs"
     verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from shequ.core.menu import MenuItem, register_menu
+        from shequ.core.registry import SEEDERS
+
+        from .demo import seed_organizations
+        from .models import Organization, Post
+
+        register_menu(
+            _("Organizations"),
+            [
+                MenuItem(_("Organizations"), "orgs:organization_list", "orgs.organization"),
+                MenuItem(_("Posts"), "orgs:post_list", "orgs.post"),
+                MenuItem(_("Cross-posting and coverage"), "orgs:metrics", "orgs.organization"),
+            ],
+        )
+        if seed_organizations not in SEEDERS:
+            SEEDERS.append(seed_organizations)
+
+        auditlog.register(
+            Organization,
+            include_fields=[
+                "name",
+                "kind",
+                "node",
+                "parent",
+                "code",
+                "established_on",
+                "phone",
+                "address",
+                "registration",
+                "filed_on",
+                "registered_on",
+                "contract_start",
+                "contract_end",
+                "has_party_org",
+                "party_work_carried_out",
+                "active",
+                "dissolved_on",
+                "dissolved_reason",
+            ],
+            m2m_fields={"estates", "members"},
+        )
+        auditlog.register(
+            Post,
+            include_fields=["organization", "person", "person_name", "title", "title_other", "start_date", "end_date"],
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel, TimeStampedModel
+from shequ.core.querysets import RestrictedQuerySet
 from shequ.core.text import pinyin_of
+
+from .fields import BlindIndexField
+from .identity import mask_id
 
 
 class Gender(models.TextChoices):
@@ -72,6 +78,26 @@ class Relation(models.TextChoices):
     OTHER = "other", _("other")
 
 
+def is_root_path(path: str) -> bool:
+    """The path of a top node (the city): a grant there covers the whole territory."""
+    return path.count(".") == 1
+
+
+class CareTagQuerySet(models.QuerySet):
+    """The tags are one list for the whole territory: whoever may view people sees all of it; changing it
+    takes the right on the whole territory (a superuser, or a grant on the city itself)."""
+
+    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Self:
+        from shequ.accounts.scope import scope_paths
+
+        paths = scope_paths(user, perm_model or self.model, action)
+        if paths is None:
+            return self
+        if action in ("view", "export"):
+            return self if paths else self.none()
+        return self if any(is_root_path(p) for p in paths) else self.none()
+
+
 class CareTag(TimeStampedModel):
     """An editable special-care tag: elderly living alone, disabled, low-income, entitled groups …"""
 
@@ -80,6 +106,9 @@ class CareTag(TimeStampedModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    objects = CareTagQuerySet.as_manager()
+    search_fields = ("name__icontains", "code__startswith")
+
     class Meta:
         verbose_name = _("special-care tag")
         verbose_name_plural = _("special-care tags")
@@ -87,6 +116,9 @@ class CareTag(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:caretag_detail", args=[self.pk])
 
 
 class Household(ScopedModel):
@@ -103,13 +135,22 @@ class Household(ScopedModel):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["path", "address"]
-        indexes = [path_index("people_household_path", "path")]
+        indexes = [
+            path_index("people_household_path", "path"),
+            models.Index(fields=["number"], name="people_household_number"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node.name} {self.address}".strip() if self.node_id else self.address
 
     def get_absolute_url(self) -> str:
         return reverse("people:household_detail", args=[self.pk])
+
+    def member_list(self) -> list[Resident]:
+        """Current members, the head first."""
+        members = list(self.members.filter(archived=False).select_related("node").order_by("name", "id"))
+        members.sort(key=lambda r: (r.pk != self.head_id,))
+        return members
 
 
 class Resident(ScopedModel):
@@ -120,7 +161,7 @@ class Resident(ScopedModel):
     initials = models.CharField(max_length=50, blank=True, editable=False)
     # The identity number is stored encrypted; id_hash (HMAC) finds it; id_masked is what screens show.
     id_number = EncryptedTextField(_("identity number"), blank=True)
-    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    id_hash = BlindIndexField(null=True, blank=True)
     id_masked = models.CharField(_("identity number"), max_length=18, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -144,7 +185,8 @@ class Resident(ScopedModel):
     archived_on = models.DateField(_("archived on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith")
+    # The last one finds a resident by the full identity number typed in a search box (blind index).
+    search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith", "id_hash__identity")
 
     class Meta:
         verbose_name = _("resident")
@@ -172,9 +214,30 @@ class Resident(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("people:resident_detail", args=[self.pk])
 
+    def set_identity_number(self, number: str) -> None:
+        """Store a normalised, checked number: encrypted, with its blind index and masked form."""
+        from .fields import id_hash_of
+
+        self.id_number = number
+        self.id_hash = id_hash_of(number) if number else None
+        self.id_masked = mask_id(number)
+
+    @property
+    def age(self) -> int | None:
+        if self.birth_date is None:
+            return None
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        born = self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def move_history(self) -> models.QuerySet[ResidentMove]:
+        return self.moves.select_related("from_node", "to_node", "recorded_by")
+
 
 class ResidentMove(models.Model):
-    """Where a resident lived before: every move is kept."""
+    """Where a resident lived before: every move is kept.  Visible to whoever may view the resident."""
 
     resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="moves")
     from_node = models.ForeignKey(
@@ -194,6 +257,9 @@ class ResidentMove(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "resident__path"
 
     class Meta:
         verbose_name = _("move")

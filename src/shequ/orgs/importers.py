@@ -1,0 +1,804 @@
+"""Organizations and posts from spreadsheets (and back): Chinese headers, kinds and posts by their Chinese names.
+
+Organizations are keyed by their unified social credit code, or else by (place, name); a parent
+organization is given by code or by a path of names (``和平街道党工委/和平社区党委``), and may be
+a row of the same file.  Posts are keyed by (identity number or name, organization, post, start).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.accounts.scope import can
+from shequ.core.crypto import blind_index
+from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
+from shequ.core.views.generic import attr_getter
+from shequ.territory.models import Kind as NodeKind
+from shequ.territory.models import Node
+
+from . import actions
+from .cells import (
+    KIND_NAMES,
+    TITLE_NAMES,
+    bool_cell,
+    date_cell,
+    id_number_cell,
+    kind_cell,
+    mask_id,
+    registration_cell,
+    split_list,
+    split_path,
+    status_cell,
+    title_cell,
+    uscc_cell,
+)
+from .models import PARTY_KINDS, PARTY_RANK, Organization, OrgKind, Post, Registration, Title, parent_error
+
+MAX_PATH = 6
+
+
+def _error_text(exc: ValidationError, labels: dict[str, str]) -> str:
+    if hasattr(exc, "error_dict"):
+        parts: list[str] = []
+        for name, messages in exc.message_dict.items():
+            label = labels.get(name, "")
+            parts.extend(f"{label}：{m}" if label else m for m in messages)
+        return "；".join(parts)
+    return "；".join(exc.messages)
+
+
+def _chain_filter(parts: list[str], prefix: str = "") -> dict[str, str]:
+    """``name=C, parent__name=B, parent__parent__name=A`` for the path ``A/B/C``."""
+    lookups = {}
+    for depth, name in enumerate(reversed(parts[-MAX_PATH:])):
+        lookups[prefix + "parent__" * depth + "name"] = name
+    return lookups
+
+
+def node_path_text(node: Node | None, levels: int = 5) -> str:
+    """The node's name with up to *levels* − 1 ancestors, as far as they are loaded (no query)."""
+    names: list[str] = []
+    parent_field = Node._meta.get_field("parent")
+    while node is not None and len(names) < levels:
+        names.insert(0, node.name)
+        if not node.parent_id or not parent_field.is_cached(node):
+            break
+        node = node.parent
+    return "/".join(names)
+
+
+def org_path_text(org: Organization | None, levels: int = 4) -> str:
+    names: list[str] = []
+    parent_field = Organization._meta.get_field("parent")
+    while org is not None and len(names) < levels:
+        names.insert(0, org.name)
+        if not org.parent_id or not parent_field.is_cached(org):
+            break
+        org = org.parent
+    return "/".join(names)
+
+
+class Places:
+    """Places inside the user's scope, by code or by a path of names (the end of a path is enough)."""
+
+    def __init__(self, user: Any, kind: str | None = None) -> None:
+        self.scope = Node.objects.restrict(user, "add", perm_model=Organization).filter(retired=False)
+        if kind:
+            self.scope = self.scope.filter(kind=kind)
+        self.cache: dict[tuple[str, str], Node] = {}
+
+    def find(self, code: str, path: str) -> Node:
+        key = (code, path)
+        if key in self.cache:
+            return self.cache[key]
+        if code:
+            found = list(self.scope.filter(code=code)[:2])
+            what = code
+        else:
+            parts = split_path(path)
+            found = list(self.scope.filter(**_chain_filter(parts))[:2]) if parts else []
+            what = path
+        if not found:
+            raise RowError(_("No place “%(place)s” in your area.") % {"place": what})
+        if len(found) > 1:
+            raise RowError(
+                _(
+                    "More than one place is called “%(place)s”: "
+                    "give more of the path (e.g. 和平街道/和平社区) or the code."
+                )
+                % {"place": what}
+            )
+        self.cache[key] = found[0]
+        return found[0]
+
+
+ORG_LABELS = {
+    "name": "名称",
+    "kind": "类型",
+    "node": "所在地",
+    "parent": "上级组织",
+    "code": "统一社会信用代码",
+    "established_on": "成立日期",
+    "registration": "登记状态",
+    "filed_on": "备案日期",
+    "registered_on": "登记日期",
+    "contract_start": "合同开始日期",
+    "contract_end": "合同结束日期",
+    "has_party_org": "是否建立党组织",
+    "party_work_carried_out": "是否开展党的工作",
+    "__all__": "",
+}
+ORG_VALUE_FIELDS = (
+    "code",
+    "established_on",
+    "phone",
+    "address",
+    "registration",
+    "filed_on",
+    "registered_on",
+    "contract_start",
+    "contract_end",
+    "has_party_org",
+    "party_work_carried_out",
+    "notes",
+)
+
+
+@dataclass
+class OrgRow:
+    node: Node
+    existing: Organization | None = None
+    parent: Organization | None = None
+    parent_row: Row | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    chain: list[str] = field(default_factory=list)
+    estates: list[Node] | None = None
+    member_names: list[str] | None = None
+    members: list[Any] | None = None
+    dissolve: bool = False
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+class OrganizationImporter(Importer):
+    model = Organization
+    sheet_name = "organizations"
+    columns = [
+        Column("name", "名称", ("组织名称", "单位名称", "名字", "name"), required=True, example="和平社区党委"),
+        Column(
+            "kind", "类型", ("组织类型", "类别", "性质", "kind"), required=True, parse=kind_cell, example="社区党委"
+        ),
+        Column(
+            "node_code",
+            "所在地编码",
+            ("所在地代码", "区划代码", "地点编码", "节点编码"),
+            example="110101001001",
+        ),
+        Column(
+            "node_path",
+            "所在地",
+            ("所在地点", "所属地", "所属社区", "位置", "地点", "place"),
+            example="和平街道/和平社区",
+        ),
+        Column(
+            "parent",
+            "上级组织",
+            ("上级党组织", "隶属", "上级", "parent"),
+            example="和平街道党工委",
+        ),
+        Column(
+            "code",
+            "统一社会信用代码",
+            ("信用代码", "社会信用代码", "统一代码", "code"),
+            parse=uscc_cell,
+        ),
+        Column("established_on", "成立日期", ("成立时间", "组建日期", "成立"), parse=date_cell, example="2018-03-01"),
+        Column("phone", "联系电话", ("电话", "phone")),
+        Column("address", "地址", ("办公地址", "住所", "address")),
+        Column("registration", "登记状态", ("登记备案", "登记情况", "登记备案情况"), parse=registration_cell),
+        Column("filed_on", "备案日期", ("备案时间",), parse=date_cell),
+        Column("registered_on", "登记日期", ("登记时间", "注册日期"), parse=date_cell),
+        Column("estates", "服务小区", ("服务的小区", "管理小区", "物业服务小区", "服务范围")),
+        Column("contract_start", "合同开始日期", ("合同开始", "合同起始日期", "合同起始"), parse=date_cell),
+        Column(
+            "contract_end", "合同结束日期", ("合同结束", "合同到期日期", "合同截止日期", "合同到期"), parse=date_cell
+        ),
+        Column("members", "成员单位", ("联盟成员", "成员", "members")),
+        Column(
+            "has_party_org",
+            "是否建立党组织",
+            ("建立党组织", "有无党组织", "党组织覆盖", "已建党组织"),
+            parse=bool_cell,
+        ),
+        Column(
+            "party_work_carried_out",
+            "是否开展党的工作",
+            ("开展党的工作", "党的工作覆盖", "已开展党的工作"),
+            parse=bool_cell,
+        ),
+        Column("status", "状态", ("组织状态", "是否撤销", "status"), parse=status_cell),
+        Column("dissolved_on", "撤销日期", ("撤销时间", "解散日期", "注销日期"), parse=date_cell),
+        Column("notes", "备注", ("说明", "notes")),
+    ]
+
+    # -- validation ---------------------------------------------------------------------------------------------
+    def validate(self, rows: list[Row]) -> None:
+        self.visible = Organization.objects.restrict(self.user, "view")
+        places = Places(self.user)
+        estates = Places(self.user, NodeKind.ESTATE)
+        keys: dict[tuple, int] = {}
+        for row in rows:
+            try:
+                row.cleaned = self._first_pass(row, places, estates)
+            except RowError as exc:
+                row.error = str(exc)
+                continue
+            key = (
+                ("code", row.values["code"])
+                if row.values.get("code")
+                else ("name", row.cleaned.node.pk, row.values["name"])
+            )
+            if key in keys:
+                row.error = _("The same organization appears twice in the file (row %(row)d).") % {"row": keys[key]}
+                continue
+            keys[key] = row.number
+        # Parents, highest party organizations first, so a parent row of the file is resolved before its children.
+        for row in sorted(rows, key=lambda r: (PARTY_RANK.get(r.values.get("kind", ""), 99), r.number)):
+            if row.error:
+                continue
+            try:
+                self._resolve_parent(row, rows)
+                self._check(row)
+            except RowError as exc:
+                row.error = str(exc)
+            except ValidationError as exc:
+                row.error = _error_text(exc, ORG_LABELS)
+        _propagate(rows)
+        self._resolve_members(rows)
+
+    def _first_pass(self, row: Row, places: Places, estates: Places) -> OrgRow:
+        values = row.values
+        code, path = values.get("node_code", ""), values.get("node_path", "")
+        existing = None
+        if values.get("code"):
+            existing = Organization.objects.filter(code=values["code"]).select_related("node").first()
+            if existing is not None and not self.visible.filter(pk=existing.pk).exists():
+                raise RowError(
+                    _("The code %(code)s belongs to an organization outside your area.") % {"code": values["code"]}
+                )
+        if not code and not path:
+            if existing is None:
+                raise RowError(_("Say where it sits: 所在地编码 or 所在地."))
+            node = existing.node
+        else:
+            node = places.find(code, path)
+        wants_dissolved = values.get("status") is False
+        if existing is None:
+            same = Organization.objects.filter(node=node, name=values["name"]).order_by("-active", "-pk")
+            existing = same.select_related("node").first()
+            if existing is not None and not existing.active and not wants_dissolved:
+                existing = None  # a dissolved namesake stays in the past; this is a new one
+        cleaned = OrgRow(node=node, existing=existing)
+        cleaned.fields = {k: values[k] for k in ORG_VALUE_FIELDS if values.get(k) not in (None, "")}
+        if values.get("registration") == "" and "registration" in values:
+            cleaned.fields["registration"] = ""
+        if values.get("estates"):
+            cleaned.estates = [estates.find("", name) for name in split_list(values["estates"])]
+        if values.get("members"):
+            cleaned.member_names = split_list(values["members"])
+        if wants_dissolved:
+            if existing is None:
+                raise RowError(_("A dissolved organization that is not on record is not imported."))
+            cleaned.dissolve = existing.active
+        elif existing is not None and not existing.active:
+            raise RowError(
+                _("“%(org)s” was dissolved on %(date)s.") % {"org": existing.name, "date": existing.dissolved_on}
+            )
+        return cleaned
+
+    def _resolve_parent(self, row: Row, rows: list[Row]) -> None:
+        cleaned: OrgRow = row.cleaned
+        text = row.values.get("parent", "")
+        if not text:
+            cleaned.parent = cleaned.existing.parent if cleaned.existing and cleaned.existing.parent_id else None
+            if cleaned.existing is not None:
+                cleaned.chain = self._db_chain(cleaned.parent) + [row.values["name"]]
+            else:
+                cleaned.chain = [row.values["name"]]
+            return
+        parts = split_path(text)
+        by_code = [r for r in rows if r is not row and not r.error and r.cleaned and r.values.get("code") == text]
+        in_file = by_code or [
+            r
+            for r in rows
+            if r is not row
+            and not r.error
+            and r.cleaned is not None
+            and r.cleaned.chain
+            and r.cleaned.chain[-len(parts) :] == parts
+        ]
+        if len(in_file) > 1:
+            raise RowError(_("More than one organization in the file is “%(parent)s”.") % {"parent": text})
+        if in_file:
+            cleaned.parent_row = in_file[0]
+            cleaned.chain = in_file[0].cleaned.chain + [row.values["name"]]
+            return
+        found = list(self.visible.filter(Q(code=text) | Q(**_chain_filter(parts))).select_related("node")[:2])
+        if not found:
+            raise RowError(_("No organization “%(parent)s” in your area.") % {"parent": text})
+        if len(found) > 1:
+            raise RowError(
+                _("More than one organization is “%(parent)s”: give the path (e.g. 和平街道党工委/和平社区党委).")
+                % {"parent": text}
+            )
+        cleaned.parent = found[0]
+        cleaned.chain = self._db_chain(found[0]) + [row.values["name"]]
+
+    def _db_chain(self, org: Organization | None) -> list[str]:
+        names: list[str] = []
+        while org is not None and len(names) < MAX_PATH:
+            names.insert(0, org.name)
+            org = org.parent
+        return names
+
+    def _check(self, row: Row) -> None:
+        cleaned: OrgRow = row.cleaned
+        values = row.values
+        if cleaned.existing is not None:
+            candidate = Organization.objects.select_related("node", "parent").get(pk=cleaned.existing.pk)
+        else:
+            candidate = Organization()
+        candidate.node, candidate.kind, candidate.name = cleaned.node, values["kind"], values["name"]
+        for key, value in cleaned.fields.items():
+            setattr(candidate, key, value)
+        if cleaned.parent_row is not None:
+            parent_cleaned: OrgRow = cleaned.parent_row.cleaned
+            stub = Organization(kind=cleaned.parent_row.values["kind"], name=cleaned.parent_row.values["name"])
+            message = parent_error(values["kind"], stub)
+            if message is None and not cleaned.node.path.startswith(parent_cleaned.node.path):
+                message = _("“%(parent)s” sits on “%(parent_node)s”, which is not above “%(node)s”.") % {
+                    "parent": stub.name,
+                    "parent_node": parent_cleaned.node.name,
+                    "node": cleaned.node.name,
+                }
+            if message:
+                raise RowError(f"{ORG_LABELS['parent']}：{message}")
+            candidate.parent = None
+        else:
+            candidate.parent = cleaned.parent
+        if cleaned.estates is not None and values["kind"] != OrgKind.PROPERTY_COMPANY:
+            raise RowError(_("Only property companies serve residential areas."))
+        if cleaned.member_names is not None and values["kind"] != OrgKind.ALLIANCE:
+            raise RowError(_("Only party-building alliances have member units."))
+        if cleaned.existing is not None and not cleaned.existing.active:
+            candidate.active = False
+        candidate.full_clean()
+        if cleaned.existing is not None:
+            cleaned.changes = self._changes(cleaned.existing, candidate, cleaned)
+
+    @staticmethod
+    def _changes(existing: Organization, candidate: Organization, cleaned: OrgRow) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for key in ("kind", "name", *ORG_VALUE_FIELDS):
+            if getattr(existing, key) != getattr(candidate, key):
+                changes[key] = getattr(candidate, key)
+        if existing.node_id != cleaned.node.pk:
+            changes["node"] = cleaned.node
+        if cleaned.parent_row is None and existing.parent_id != (cleaned.parent.pk if cleaned.parent else None):
+            changes["parent"] = cleaned.parent
+        return changes
+
+    def _resolve_members(self, rows: list[Row]) -> None:
+        for row in rows:
+            cleaned = row.cleaned
+            if row.error or cleaned is None or cleaned.member_names is None:
+                continue
+            members: list[Any] = []
+            for name in cleaned.member_names:
+                parts = split_path(name)
+                in_file = [
+                    r for r in rows if not r.error and r.cleaned is not None and r.cleaned.chain[-len(parts) :] == parts
+                ]
+                if len(in_file) == 1:
+                    members.append(in_file[0])
+                    continue
+                found = list(self.visible.filter(Q(code=name) | Q(**_chain_filter(parts)), active=True)[:2])
+                if len(found) != 1 or len(in_file) > 1:
+                    row.error = (
+                        _("Member unit “%(name)s”: no such organization in your area.")
+                        if not found and not in_file
+                        else _("Member unit “%(name)s”: more than one organization has this name; give its path.")
+                    ) % {"name": name}
+                    break
+                members.append(found[0])
+            else:
+                cleaned.member_names = None
+                cleaned.members = members
+
+    # -- writing ------------------------------------------------------------------------------------------------
+    def _extra_changes(self, cleaned: OrgRow) -> bool:
+        existing = cleaned.existing
+        if existing is None:
+            return False
+        if cleaned.parent_row is not None and (
+            cleaned.parent_row.cleaned.existing is None or existing.parent_id != cleaned.parent_row.cleaned.existing.pk
+        ):
+            return True
+        if cleaned.estates is not None and {e.pk for e in cleaned.estates} != set(
+            existing.estates.values_list("pk", flat=True)
+        ):
+            return True
+        members = cleaned.members
+        if members is not None:
+            wanted = {
+                m.cleaned.existing.pk if isinstance(m, Row) and m.cleaned.existing else getattr(m, "pk", None)
+                for m in members
+            }
+            if None in wanted or wanted != set(
+                existing.members.restrict(self.user, "view").values_list("pk", flat=True)
+            ):  # type: ignore[attr-defined]
+                return True
+        return cleaned.dissolve
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            cleaned: OrgRow = row.cleaned
+            if cleaned.existing is None:
+                result.created += 1
+            elif cleaned.changes or self._extra_changes(cleaned):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        made: dict[int, Organization] = {}
+        changed: set[int] = set()
+        for row in sorted(rows, key=lambda r: (PARTY_RANK.get(r.values["kind"], 99), r.number)):
+            cleaned: OrgRow = row.cleaned
+            parent = made[id(cleaned.parent_row)] if cleaned.parent_row is not None else cleaned.parent
+            extra = self._extra_changes(cleaned)
+            if cleaned.existing is None:
+                org = actions.do_create_organization(
+                    acting_user=self.user,
+                    node=cleaned.node,
+                    kind=row.values["kind"],
+                    name=row.values["name"],
+                    parent=parent,
+                    **cleaned.fields,
+                )
+                result.created += 1
+            else:
+                changes = dict(cleaned.changes)
+                if cleaned.parent_row is not None and cleaned.existing.parent_id != getattr(parent, "pk", None):
+                    changes["parent"] = parent
+                org = cleaned.existing
+                if changes:
+                    org = actions.do_update_organization(org, acting_user=self.user, **changes)
+                if changes or extra:
+                    changed.add(id(row))
+            made[id(row)] = org
+            if cleaned.estates is not None:
+                actions.do_set_estates(org, cleaned.estates, acting_user=self.user)
+        for row in rows:
+            cleaned = row.cleaned
+            org = made[id(row)]
+            members = cleaned.members
+            if members is not None:
+                wanted = {made[id(m)].pk if isinstance(m, Row) else m.pk for m in members}
+                have = set(org.members.restrict(self.user, "view").values_list("pk", flat=True))  # type: ignore[attr-defined]
+                for pk in wanted - have:
+                    actions.do_add_alliance_member(org, pk, acting_user=self.user)
+                for pk in have - wanted:
+                    actions.do_remove_alliance_member(org, pk, acting_user=self.user)
+            if cleaned.dissolve:
+                actions.do_dissolve_organization(
+                    org, acting_user=self.user, on=row.values.get("dissolved_on") or timezone.localdate()
+                )
+            if cleaned.existing is not None:
+                if id(row) in changed:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+
+
+def _propagate(rows: list[Row]) -> None:
+    """A row whose parent row was rejected is rejected too, down the whole tree."""
+    changed = True
+    while changed:
+        changed = False
+        for row in rows:
+            if row.error or row.cleaned is None:
+                continue
+            parent_row = row.cleaned.parent_row
+            if parent_row is not None and parent_row.error:
+                row.error = _("Its parent organization (row %(row)d) was rejected.") % {"row": parent_row.number}
+                changed = True
+
+
+def _kind_name(org: Organization) -> str:
+    return KIND_NAMES.get(org.kind, org.kind)
+
+
+def _registration_name(org: Organization) -> str:
+    return {Registration.REGISTERED: "登记", Registration.FILED: "备案"}.get(org.registration, "")  # type: ignore[call-overload]
+
+
+ORG_EXPORT_COLUMNS: list[tuple[str, Any]] = [
+    ("名称", attr_getter("name")),
+    ("类型", _kind_name),
+    ("所在地编码", lambda o: o.node.code or ""),
+    ("所在地", lambda o: node_path_text(o.node)),
+    ("上级组织", lambda o: org_path_text(o.parent)),
+    ("统一社会信用代码", attr_getter("code")),
+    ("成立日期", attr_getter("established_on")),
+    ("联系电话", attr_getter("phone")),
+    ("地址", attr_getter("address")),
+    ("登记状态", _registration_name),
+    ("备案日期", attr_getter("filed_on")),
+    ("登记日期", attr_getter("registered_on")),
+    ("服务小区", lambda o: "、".join(e.name for e in o.estates.all()) if o.kind == OrgKind.PROPERTY_COMPANY else ""),
+    ("合同开始日期", attr_getter("contract_start")),
+    ("合同结束日期", attr_getter("contract_end")),
+    ("成员单位", lambda o: "、".join(m.name for m in o.members.all()) if o.kind == OrgKind.ALLIANCE else ""),
+    ("是否建立党组织", lambda o: ("是" if o.has_party_org else "否") if o.is_two_new else ""),
+    ("是否开展党的工作", lambda o: ("是" if o.party_work_carried_out else "否") if o.is_two_new else ""),
+    ("状态", lambda o: "在册" if o.active else "撤销"),
+    ("撤销日期", attr_getter("dissolved_on")),
+    ("备注", attr_getter("notes")),
+]
+
+
+# -- posts ----------------------------------------------------------------------------------------------------
+
+POST_LABELS = {
+    "person": "姓名",
+    "organization": "组织",
+    "title": "职务",
+    "title_other": "职务",
+    "start_date": "任职开始日期",
+    "end_date": "任职结束日期",
+    "__all__": "",
+}
+
+
+@dataclass
+class PostRow:
+    organization: Organization
+    person: Any
+    title: str
+    title_other: str
+    existing: Post | None = None
+    end_date: Any = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    def person_key(self, name: str) -> tuple[str, Any]:
+        return ("resident", self.person.pk) if self.person is not None else ("name", name)
+
+
+class PostImporter(Importer):
+    model = Post
+    sheet_name = "posts"
+    columns = [
+        Column("name", "姓名", ("名字", "人员姓名", "任职人", "name"), required=True, example="张三"),
+        Column(
+            "id_number",
+            "身份证号",
+            ("身份证号码", "公民身份号码", "证件号码", "身份证", "id number"),
+            parse=id_number_cell,
+            example="11010519491231002X",
+        ),
+        Column(
+            "organization",
+            "组织",
+            ("组织名称", "所在组织", "任职组织", "单位", "organization"),
+            required=True,
+            example="和平社区党委",
+        ),
+        Column("org_place", "组织所在地", ("组织所在地点", "所在社区", "所在地"), example="和平街道/和平社区"),
+        Column("title", "职务", ("职位", "岗位", "担任职务", "post"), required=True, example="书记"),
+        Column(
+            "start_date",
+            "任职开始日期",
+            ("任职时间", "任职日期", "开始日期", "起始日期", "任职开始", "start"),
+            required=True,
+            parse=date_cell,
+            example="2021-06-01",
+        ),
+        Column(
+            "end_date",
+            "任职结束日期",
+            ("离任时间", "离任日期", "卸任日期", "结束日期", "任职结束", "end"),
+            parse=date_cell,
+        ),
+        Column("notes", "备注", ("说明", "notes")),
+    ]
+
+    def validate(self, rows: list[Row]) -> None:
+        from shequ.people.models import Resident
+
+        self.orgs = Organization.objects.restrict(self.user, "view").select_related("node")
+        self.places = Places(self.user)
+        self.org_cache: dict[tuple[str, str], Organization] = {}
+        residents = Resident.objects.restrict(self.user, "view")
+        numbers = {
+            r.values["id_number"] for r in rows if r.values.get("id_number") and "*" not in r.values["id_number"]
+        }
+        by_hash = {p.id_hash: p for p in residents.filter(id_hash__in=[blind_index(n) for n in numbers])}
+        for row in rows:
+            try:
+                row.cleaned = self._resolve(row, by_hash, residents)
+            except RowError as exc:
+                row.error = str(exc)
+        # The posts this file matches get their dates from it: they are checked against each other below.
+        matched = {r.cleaned.existing.pk for r in rows if not r.error and r.cleaned.existing is not None}
+        for row in rows:
+            if row.error:
+                continue
+            try:
+                self._check(row, matched)
+            except RowError as exc:
+                row.error = str(exc)
+            except ValidationError as exc:
+                row.error = _error_text(exc, POST_LABELS)
+        self._overlaps_in_file(rows)
+
+    def _organization(self, text: str, place: str) -> Organization:
+        key = (text, place)
+        if key in self.org_cache:
+            return self.org_cache[key]
+        qs = self.orgs
+        if place:
+            node = self.places.find(place if place.isdigit() else "", "" if place.isdigit() else place)
+            qs = qs.within(node.path)
+        parts = split_path(text)
+        found = list(qs.filter(Q(code=text.upper()) | Q(**_chain_filter(parts))).order_by("-active")[:3])
+        active = [o for o in found if o.active] or found
+        if not active:
+            raise RowError(_("No organization “%(org)s” in your area.") % {"org": text})
+        if len(active) > 1:
+            raise RowError(
+                _("More than one organization is called “%(org)s”: fill in 组织所在地 or give the path of names.")
+                % {"org": text}
+            )
+        self.org_cache[key] = active[0]
+        return active[0]
+
+    def _resolve(self, row: Row, by_hash: dict[str, Any], residents: Any) -> PostRow:
+        values = row.values
+        name = values["name"]
+        number = values.get("id_number", "")
+        person = None
+        if number and "*" in number:
+            matches = list(residents.filter(name=name, id_masked=number)[:2])
+            if len(matches) != 1:
+                raise RowError(
+                    _("No single resident %(name)s with the identity number %(number)s in your area.")
+                    % {"name": name, "number": number}
+                )
+            person = matches[0]
+        elif number:
+            person = by_hash.get(blind_index(number))
+            if person is None:
+                raise RowError(
+                    _(
+                        "No resident with the identity number %(number)s in your area; "
+                        "leave it empty to record the name only."
+                    )
+                    % {"number": mask_id(number)}
+                )
+            if person.name != name:
+                raise RowError(
+                    _("The identity number %(number)s belongs to %(resident)s, not %(name)s.")
+                    % {"number": mask_id(number), "resident": person.name, "name": name}
+                )
+        org = self._organization(values["organization"], values.get("org_place", ""))
+        if not can(self.user, Post, "add", org.path):
+            raise RowError(_("No organization “%(org)s” in your area.") % {"org": values["organization"]})
+        title, title_other = title_cell(values["title"])
+        if values.get("end_date") and values["end_date"] < values["start_date"]:
+            raise RowError(_("A post cannot end before it starts."))
+        cleaned = PostRow(organization=org, person=person, title=title, title_other=title_other)
+        same = Post.objects.filter(
+            organization=org, title=title, title_other=title_other, start_date=values["start_date"]
+        )
+        same = same.filter(person=person) if person is not None else same.filter(person__isnull=True, person_name=name)
+        cleaned.existing = same.first()
+        return cleaned
+
+    def _check(self, row: Row, matched: set[int]) -> None:
+        values, cleaned = row.values, row.cleaned
+        existing = cleaned.existing
+        candidate = Post.objects.get(pk=existing.pk) if existing is not None else Post()
+        candidate.organization, candidate.person = cleaned.organization, cleaned.person
+        candidate.person_name = "" if cleaned.person is not None else values["name"]
+        candidate.title, candidate.title_other = cleaned.title, cleaned.title_other
+        candidate.start_date = values["start_date"]
+        if existing is None or values.get("end_date"):
+            candidate.end_date = values.get("end_date")
+        if values.get("notes"):
+            candidate.notes = values["notes"]
+        candidate.overlap_ignored = matched  # type: ignore[attr-defined]
+        candidate.full_clean(exclude=["node"])
+        cleaned.end_date = candidate.end_date
+        if existing is not None:
+            cleaned.changes = {
+                k: getattr(candidate, k) for k in ("end_date", "notes") if getattr(candidate, k) != getattr(existing, k)
+            }
+
+    def _overlaps_in_file(self, rows: list[Row]) -> None:
+        groups: dict[tuple, list[Row]] = defaultdict(list)
+        for row in rows:
+            if row.error:
+                continue
+            c: PostRow = row.cleaned
+            groups[(c.organization.pk, c.title, c.title_other, c.person_key(row.values["name"]))].append(row)
+        for group in groups.values():
+            group.sort(key=lambda r: r.values["start_date"])
+            for previous, row in zip(group, group[1:], strict=False):
+                end = previous.cleaned.end_date
+                if (
+                    previous.values["start_date"] == row.values["start_date"]
+                    or end is None
+                    or end > row.values["start_date"]
+                ):
+                    row.error = _("The same post of the same person overlaps row %(row)d.") % {"row": previous.number}
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            cleaned: PostRow = row.cleaned
+            if cleaned.existing is None:
+                result.created += 1
+            elif cleaned.changes:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        # Earlier periods first, so a term that ends is closed before the next one starts.
+        for row in sorted(rows, key=lambda r: (r.values["start_date"], r.number)):
+            cleaned: PostRow = row.cleaned
+            if cleaned.existing is None:
+                actions.do_appoint(
+                    acting_user=self.user,
+                    organization=cleaned.organization,
+                    title=cleaned.title,
+                    title_other=cleaned.title_other,
+                    person=cleaned.person,
+                    person_name="" if cleaned.person is not None else row.values["name"],
+                    start_date=row.values["start_date"],
+                    end_date=row.values.get("end_date"),
+                    notes=row.values.get("notes", ""),
+                )
+                result.created += 1
+            elif cleaned.changes:
+                actions.do_update_post(cleaned.existing, acting_user=self.user, **cleaned.changes)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+
+def post_export_columns(show_id_numbers: bool) -> list[tuple[str, Any]]:
+    def id_number(post: Post) -> str:
+        if post.person is None:
+            return ""
+        return (post.person.id_number or "") if show_id_numbers else post.person.id_masked
+
+    return [
+        ("姓名", lambda p: p.holder),
+        ("身份证号", id_number),
+        ("组织", lambda p: p.organization.name),
+        ("组织所在地", lambda p: node_path_text(p.organization.node)),
+        ("职务", lambda p: TITLE_NAMES.get(p.title) or p.title_other or TITLE_NAMES.get(Title.STAFF)),
+        ("任职开始日期", attr_getter("start_date")),
+        ("任职结束日期", attr_getter("end_date")),
+        ("备注", attr_getter("notes")),
+    ]
+
+
+PARTY_KIND_NAMES = [KIND_NAMES[k] for k in PARTY_KINDS]

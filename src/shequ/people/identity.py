@@ -1,0 +1,236 @@
+"""Resident identity numbers (GB 11643, ``stdnum.cn.ric``) and phone numbers, as people really type them.
+
+``parse_identity`` takes what was typed or what a spreadsheet cell holds and either returns the
+normalised number with the birth date and gender it encodes, or raises ``IdentityError`` with a
+message that says what is wrong in words a community worker can act on, and a stable ``code``.
+Messages never repeat the number itself (they end up in job results and reports).
+
+The region code (digits 1–6) is not checked against the list of divisions: numbers issued under
+divisions since renamed are still valid, and a registry must accept every real person.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+
+from shequ.core.text import normalize
+
+ID_LENGTH = 18
+MASK = "********"
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+# What Excel shows (or a CSV holds) for a long number stored as a number: 1.10101E+17, 1.10101198503021e17.
+_SCIENTIFIC_RE = re.compile(r"^\d(?:\.\d+)?E\+?\d{1,3}$")
+_STRIP_RE = re.compile(r"[\s\-‐‑–—'’`]")
+EARLIEST_BIRTH_YEAR = 1890
+
+
+class IdentityError(ValueError):
+    """What is wrong with a typed identity (or phone) number; ``code`` is stable for programs and tests."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Identity:
+    number: str
+    birth_date: date
+    gender: str  # "M" or "F", as people.models.Gender
+
+    @property
+    def masked(self) -> str:
+        return mask_id(self.number)
+
+
+def mask_id(number: str) -> str:
+    """``110101********123X``: the region and the last four characters stay visible."""
+    if not number:
+        return ""
+    if len(number) != ID_LENGTH:
+        return MASK
+    return number[:6] + MASK + number[-4:]
+
+
+def normalize_id(value: Any) -> str:
+    """Trim, full-width → ASCII, drop spaces and dashes, lower-case x → X."""
+    text = normalize(value)
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _STRIP_RE.sub("", text).upper()
+
+
+def _excel_error(shown: str) -> IdentityError:
+    return IdentityError(
+        _(
+            "Excel stored this identity number as a number and dropped digits (it shows as %(value)s); "
+            "it cannot be recovered: format the column as text and re-enter the numbers."
+        )
+        % {"value": shown},
+        code="id_excel_number",
+    )
+
+
+def _number_cell(value: int | float) -> str:
+    """A numeric spreadsheet cell: exact only up to 15 digits, so an 18-digit number in it is already damaged."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise IdentityError(_("This is not an identity number."), code="id_characters")
+        if not value.is_integer() or value >= 1e15:
+            raise _excel_error(f"{value:.5E}")
+        value = int(value)
+    text = str(value)
+    if len(text) >= 16:
+        raise _excel_error(f"{float(value):.5E}")
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _birth_date(digits: str) -> date | None:
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def parse_identity(value: Any, *, today: date | None = None) -> Identity:
+    """The identity number in *value* (typed text or a spreadsheet cell), checked; raises IdentityError."""
+    if isinstance(value, bool):
+        raise IdentityError(_("This is not an identity number."), code="id_characters")
+    if isinstance(value, int | float):
+        text = _number_cell(value)
+    else:
+        text = normalize_id(value)
+    if not text:
+        raise IdentityError(_("The identity number is empty."), code="id_required")
+    if not _ID_RE.match(text):
+        _explain_format(text)
+    if ric.calc_check_digit(text) != text[-1]:
+        if text.endswith("000"):
+            raise IdentityError(
+                _(
+                    "The check digit does not match and the number ends in 000, as when Excel stored it as a "
+                    "number and dropped digits; it cannot be recovered: format the column as text and "
+                    "re-enter the number."
+                ),
+                code="id_excel_truncated",
+            )
+        raise IdentityError(
+            _("The check digit (the last character) does not match the other 17: a digit was mistyped."),
+            code="id_checksum",
+        )
+    born = _birth_date(text[6:14])
+    if born is None or born.year < EARLIEST_BIRTH_YEAR:
+        raise IdentityError(
+            _("Digits 7–14 should be the birth date, but %(digits)s is not a possible date.")
+            % {"digits": f"{text[6:10]}-{text[10:12]}-{text[12:14]}"},
+            code="id_birth_date",
+        )
+    if born > (today or timezone.localdate()):
+        raise IdentityError(
+            _("The birth date in the number (%(date)s) is in the future.") % {"date": born.isoformat()},
+            code="id_future_date",
+        )
+    return Identity(number=text, birth_date=born, gender="M" if int(text[16]) % 2 else "F")
+
+
+def _explain_format(text: str) -> None:
+    if _SCIENTIFIC_RE.match(text):
+        raise _excel_error(text)
+    if "*" in text:
+        raise IdentityError(
+            _(
+                "This identity number is masked (it comes from a list exported without the right to see full "
+                "numbers); the full number is needed."
+            ),
+            code="id_masked",
+        )
+    if len(text) == 15 and text.isdigit():
+        raise IdentityError(
+            _("This is an old 15-digit number; enter the 18-character number of the current identity card."),
+            code="id_legacy",
+        )
+    if len(text) != ID_LENGTH:
+        raise IdentityError(
+            _("An identity number has 18 characters; this one has %(count)d.") % {"count": len(text)},
+            code="id_length",
+        )
+    bad = sorted({c for i, c in enumerate(text) if not (c.isdigit() or (c == "X" and i == ID_LENGTH - 1))})
+    raise IdentityError(
+        _("An identity number holds 17 digits and then a digit or X; “%(chars)s” does not belong in it.")
+        % {"chars": "".join(bad)},
+        code="id_characters",
+    )
+
+
+def identity_or_none(value: Any) -> Identity | None:
+    """None for an empty value; the checked identity otherwise (raises IdentityError)."""
+    if value is None or (isinstance(value, str) and not normalize_id(value)):
+        return None
+    return parse_identity(value)
+
+
+# -- phones ---------------------------------------------------------------------------------------------------
+
+_MOBILE_RE = re.compile(r"^1\d{10}$")
+_PHONE_STRIP_RE = re.compile(r"[\s\-()（）.]")
+
+
+@lru_cache(maxsize=4096)
+def _mobile_prefix_valid(prefix: str) -> bool:
+    # Validity of a mainland mobile number is decided by its first digits (the carrier's block).
+    return phonenumbers.is_valid_number(phonenumbers.parse(prefix + "0000", "CN"))
+
+
+def parse_phone(value: Any) -> str:
+    """A phone number in the form we store: ``13812345678`` (mobile), ``02787654321`` (with area code),
+    ``+16502530000`` (abroad); empty for nothing.  Raises IdentityError when it is not a number one can call."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = normalize(value)
+    if not text:
+        return ""
+    compact = _PHONE_STRIP_RE.sub("", text)
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("0086"):
+        compact = compact[4:]
+    if _MOBILE_RE.match(compact):
+        if _mobile_prefix_valid(compact[:7]):
+            return compact
+        raise IdentityError(
+            _("%(value)s is not a valid mobile number (check the first digits).") % {"value": text},
+            code="phone_invalid",
+        )
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        if compact.isdigit() and 7 <= len(compact) <= 8:
+            raise IdentityError(
+                _("%(value)s lacks the area code: write it as 027-87654321.") % {"value": text},
+                code="phone_area_code",
+            )
+        raise IdentityError(_("%(value)s is not a valid phone number.") % {"value": text}, code="phone_invalid")
+    if number.country_code == 86:
+        return "".join(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).split())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,790 @@
+"""Residents and households from the spreadsheets community offices keep, at city scale.
+
+Rows go through in chunks of ``CHUNK`` (the framework's chunked import): each chunk is parsed,
+checked in bulk (blind indexes computed once, one query for the existing residents of the
+chunk), then written with ``bulk_create`` / ``bulk_update`` and one audit entry per created or
+changed resident, written in bulk too.  The upsert key is the identity number: importing the
+same file again changes nothing.  Empty cells never erase what is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.accounts.scope import scope_paths
+from shequ.core.importing import Column, Importer, ImportResult, Row, choice_cell, date_cell
+from shequ.core.models import AuditEntry
+from shequ.core.text import pinyin_of
+
+from .actions import DWELLING_KINDS
+from .cells import (
+    EDUCATION_WORDS,
+    EMPLOYMENT_WORDS,
+    GENDER_WORDS,
+    POLITICAL_WORDS,
+    RELATION_WORDS,
+    RESIDENCE_WORDS,
+    code_cell,
+    ethnicity_cell,
+    first_word,
+    identity_cell,
+    phone_cell,
+    tags_cell,
+)
+from .fields import id_hash_of
+from .identity import Identity
+from .models import (
+    CareTag,
+    Education,
+    Employment,
+    Gender,
+    Household,
+    PoliticalStatus,
+    Relation,
+    ResidenceType,
+    Resident,
+    ResidentMove,
+)
+from .places import Place, PlaceIndex
+
+CHUNK = 2000
+NODE_CODE_SYNONYMS = ("社区编码", "所属社区编码", "区划代码")
+
+# Which fields a change summary may show; never the identity number itself.
+AUDITED = (
+    "name",
+    "id_masked",
+    "gender",
+    "birth_date",
+    "phone",
+    "ethnicity",
+    "education",
+    "political_status",
+    "employment",
+    "residence_type",
+    "notes",
+    "node",
+    "household",
+    "relation",
+)
+COMPARED = (
+    "name",
+    "gender",
+    "birth_date",
+    "phone",
+    "ethnicity",
+    "education",
+    "political_status",
+    "employment",
+    "residence_type",
+    "notes",
+)
+
+
+_pinyin_cache: dict[str, tuple[str, str]] = {}
+
+
+def cached_pinyin(name: str) -> tuple[str, str]:
+    found = _pinyin_cache.get(name)
+    if found is None:
+        if len(_pinyin_cache) > 500_000:
+            _pinyin_cache.clear()
+        found = _pinyin_cache[name] = pinyin_of(name)
+    return found
+
+
+class ImportAudit:
+    """Audit entries written in bulk, one per created or changed object, with the path and the actor."""
+
+    def __init__(self, user: Any, model: Any) -> None:
+        self.actor = user if getattr(user, "is_authenticated", False) else None
+        self.content_type = ContentType.objects.get_for_model(model)
+        self.entries: list[AuditEntry] = []
+        self.now = timezone.now()
+
+    def add(self, obj: Any, action: int, changes: dict[str, list[Any]]) -> None:
+        self.entries.append(
+            AuditEntry(
+                content_type=self.content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=str(obj)[:200] if not isinstance(obj, Household) else obj.number or str(obj.pk),
+                action=action,
+                changes=changes,
+                changes_text="",
+                actor=self.actor,
+                timestamp=self.now,
+                path=obj.path,
+                additional_data={"path": obj.path, "event": "import"},
+            )
+        )
+
+    def flush(self) -> None:
+        if self.entries:
+            AuditEntry.objects.bulk_create(self.entries, batch_size=CHUNK)
+        self.entries = []
+
+
+def _display(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ScopedImporter(Importer):
+    """Shared by residents and households: the places of the file and the user's import scope."""
+
+    chunk_size = CHUNK
+
+    def begin(self, *, dry_run: bool, mode: str) -> None:
+        self.places = PlaceIndex()
+        self.base: Place | None = self.places.place_of(self.node) if self.node is not None else None
+        self.paths = scope_paths(self.user, self.model, "import")
+
+    def in_scope(self, path: str) -> bool:
+        return self.paths is None or any(path.startswith(p) for p in self.paths)
+
+    def place(self, row: Row) -> Place | None:
+        """The dwelling given by the row's place code and address (or the import's own place); rejects."""
+        code, address = row.values.get("node_code") or "", row.values.get("address") or ""
+        if not code and not address:
+            return None
+        base = self.base
+        if code:
+            base = self.places.by_code_lookup(code)
+            if base is None:
+                row.reject(_("No place has the code %(code)s.") % {"code": code}, "unknown_place")
+                return None
+        if base is None:
+            row.reject(_("Give the place code (地区编码), or choose a place for the import."), "unknown_place")
+            return None
+        found = self.places.resolve(base, address)
+        if found is None:
+            row.reject(
+                _("No place “%(address)s” under “%(base)s”.") % {"address": address, "base": base.name},
+                "unknown_place",
+            )
+        return found
+
+    def check_place(self, row: Row, place: Place | None) -> Place | None:
+        if place is None:
+            if not row.error:
+                if self.base is not None and self.base.kind in DWELLING_KINDS:
+                    return self.check_place(row, self.base)
+                row.reject(_("Say where they live: fill in 地区编码 and 地址."), "unknown_place")
+            return None
+        if not self.in_scope(place.path):
+            row.reject(_("“%(place)s” is outside your area.") % {"place": place.name}, "out_of_scope")
+            return None
+        if place.retired:
+            row.reject(_("“%(place)s” is retired.") % {"place": place.name}, "retired_place")
+            return None
+        if place.kind not in DWELLING_KINDS:
+            row.reject(
+                _("People are registered in a community or a place under it, not at “%(place)s”.")
+                % {"place": place.name},
+                "invalid_node",
+            )
+            return None
+        return place
+
+
+class ResidentImporter(ScopedImporter):
+    model = Resident
+    sheet_name = "residents"
+    columns = [
+        Column("name", "姓名", ("名字", "居民姓名", "name"), required=True, example="张伟"),
+        Column(
+            "id_number",
+            "身份证号",
+            ("公民身份号码", "身份证号码", "身份证", "证件号码", "身份号码", "身份证件号码", "id_number"),
+            required=True,
+            parse=identity_cell,
+            example="420102198503021236",
+        ),
+        Column("gender", "性别", ("gender",), parse=choice_cell(Gender, GENDER_WORDS), example="男"),
+        Column("birth_date", "出生日期", ("出生年月", "出生年月日", "生日"), parse=date_cell, example="1985-03-02"),
+        Column(
+            "phone",
+            "联系电话",
+            ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
+            parse=phone_cell,
+            example="13812345678",
+        ),
+        Column("ethnicity", "民族", (), parse=ethnicity_cell, example="汉族"),
+        Column("education", "文化程度", ("学历",), parse=choice_cell(Education, EDUCATION_WORDS), example="本科"),
+        Column(
+            "political_status",
+            "政治面貌",
+            (),
+            parse=choice_cell(PoliticalStatus, POLITICAL_WORDS),
+            example="中共党员",
+        ),
+        Column(
+            "employment",
+            "就业状况",
+            ("就业情况", "就业状态"),
+            parse=choice_cell(Employment, EMPLOYMENT_WORDS),
+            example="在职",
+        ),
+        Column(
+            "residence_type",
+            "人员类型",
+            ("人口类型", "户籍类型", "居住类型", "居住状态"),
+            parse=choice_cell(ResidenceType, RESIDENCE_WORDS),
+            example="户籍",
+        ),
+        Column(
+            "node_code", "地区编码", ("社区编码", "所属社区编码", "区划代码"), parse=code_cell, example="420102001001"
+        ),
+        Column("address", "地址", ("住址", "居住地址", "现住址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元"),
+        Column("household_number", "户号", ("户编号", "户口号"), parse=code_cell, example="H0001"),
+        Column(
+            "relation",
+            "与户主关系",
+            ("关系", "家庭关系", "与户主的关系"),
+            parse=choice_cell(Relation, RELATION_WORDS),
+            example="户主",
+        ),
+        Column("tags", "特殊人群", ("人群类别", "重点人群", "关爱标签", "特殊人群标签", "标签"), parse=tags_cell),
+        Column("notes", "备注", ("notes",)),
+    ]
+
+    def begin(self, *, dry_run: bool, mode: str) -> None:
+        super().begin(dry_run=dry_run, mode=mode)
+        self.seen: dict[int, int] = {}  # 64 bits of the blind index → row number, across chunks
+        self.tags: dict[str, CareTag] = {}
+        for tag in CareTag.objects.filter(active=True):
+            self.tags[tag.name] = self.tags[tag.code] = tag
+        self.planned_households: dict[str, tuple[int, int]] = {}  # number → (node id, row) to be created
+        self.heads: dict[str, int] = {}  # household number → row naming its head
+
+    # -- checks ------------------------------------------------------------------------------------------------
+    def validate(self, rows: list[Row]) -> None:
+        hashes: dict[str, Row] = {}
+        for row in rows:
+            self._check_row(row)
+            if not row.error:
+                hashes[row.cleaned["hash"]] = row
+        existing = {
+            r.id_hash: r
+            for r in Resident.objects.filter(id_hash__in=list(hashes)).defer("id_number").select_related("node")
+        }
+        numbers = {r.values["household_number"] for r in rows if not r.error and r.values.get("household_number")}
+        households: dict[str, list[Household]] = {}
+        for household in Household.objects.filter(number__in=numbers, dissolved=False).select_related("node"):
+            households.setdefault(household.number, []).append(household)
+        tags_of: dict[int, set[int]] = {}
+        if existing and any(r.values.get("tags") for r in rows):
+            through = Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in existing.values()])
+            for resident_id, tag_id in through.values_list("resident_id", "caretag_id"):
+                tags_of.setdefault(resident_id, set()).add(tag_id)
+        for id_hash, row in hashes.items():
+            resident = existing.get(id_hash)
+            if resident is not None:
+                if not self.in_scope(resident.path):
+                    row.reject(
+                        _("This identity number is registered in an area outside yours; it was left alone."),
+                        "out_of_scope",
+                    )
+                    continue
+                if resident.archived:
+                    row.reject(
+                        _("“%(name)s” is archived (%(reason)s); restore the record first.")
+                        % {"name": resident.name, "reason": resident.get_archived_reason_display()},
+                        "archived",
+                    )
+                    continue
+                row.cleaned["existing"] = resident
+                row.cleaned["old_tags"] = tags_of.get(resident.pk, set())
+            self._check_household(row, households)
+
+    def _check_row(self, row: Row) -> None:
+        values = row.values
+        identity: Identity = values["id_number"]
+        if values.get("gender") and values["gender"] != identity.gender:
+            row.reject(
+                _("性别 says %(typed)s but the identity number says %(derived)s.")
+                % {
+                    "typed": first_word(GENDER_WORDS, values["gender"]),
+                    "derived": first_word(GENDER_WORDS, identity.gender),
+                },
+                "gender_mismatch",
+            )
+            return
+        if values.get("birth_date") and values["birth_date"] != identity.birth_date:
+            row.reject(
+                _("出生日期 says %(typed)s but the identity number says %(derived)s.")
+                % {"typed": values["birth_date"].isoformat(), "derived": identity.birth_date.isoformat()},
+                "birth_date_mismatch",
+            )
+            return
+        id_hash = id_hash_of(identity.number)
+        key = int(id_hash[:16], 16)
+        first = self.seen.get(key)
+        if first is not None:
+            row.reject(
+                _("The same identity number is already in row %(row)d of the file.") % {"row": first},
+                "duplicate_in_file",
+            )
+            return
+        self.seen[key] = row.number
+        tags: list[CareTag] | None = None
+        if values.get("tags"):
+            unknown = [t for t in values["tags"] if t not in self.tags]
+            if unknown:
+                row.reject(
+                    _("Unknown special-care tag “%(tag)s”; the list is: %(known)s.")
+                    % {"tag": unknown[0], "known": "、".join(sorted({t.name for t in self.tags.values()}))},
+                    "invalid_tag",
+                )
+                return
+            tags = list({self.tags[t].pk: self.tags[t] for t in values["tags"]}.values())
+        place = self.place(row)
+        if row.error:
+            return
+        row.cleaned = {"identity": identity, "hash": id_hash, "place": place, "tags": tags, "existing": None}
+
+    def _check_household(self, row: Row, households: dict[str, list[Household]]) -> None:
+        values, cleaned = row.values, row.cleaned
+        number = values.get("household_number") or ""
+        cleaned["household"] = None
+        if number:
+            found = households.get(number, [])
+            if len(found) > 1:
+                row.reject(_("Several households have the number %(number)s.") % {"number": number}, "ambiguous")
+                return
+            if found:
+                household = found[0]
+                if not self.in_scope(household.path):
+                    row.reject(_("The household %(number)s is outside your area.") % {"number": number}, "out_of_scope")
+                    return
+                if cleaned["place"] is not None and cleaned["place"].id != household.node_id:
+                    row.reject(
+                        _("The household %(number)s lives at “%(place)s”, not at the place in this row.")
+                        % {"number": number, "place": household.node.name},
+                        "household_elsewhere",
+                    )
+                    return
+                cleaned["household"] = household
+                cleaned["place"] = self.places.place_of(household.node)
+        if cleaned["place"] is None and cleaned["existing"] is not None:
+            cleaned["place"] = self.places.place_of(cleaned["existing"].node)  # no place given: they stay
+        place = self.check_place(row, cleaned["place"])
+        if place is None:
+            return
+        cleaned["place"] = place
+        if number and cleaned["household"] is None:
+            planned = self.planned_households.get(number)
+            if planned is not None and planned[0] != place.id:
+                row.reject(
+                    _("Row %(row)d puts the household %(number)s elsewhere.") % {"row": planned[1], "number": number},
+                    "household_elsewhere",
+                )
+                return
+            self.planned_households.setdefault(number, (place.id, row.number))
+        if values.get("relation") and not number and not (cleaned["existing"] and cleaned["existing"].household_id):
+            row.reject(_("与户主关系 needs a 户号 (the household)."), "relation_without_household")
+            return
+        if values.get("relation") == Relation.HEAD and number:
+            first = self.heads.get(number)
+            if first is not None:
+                row.reject(
+                    _("Row %(row)d already names the head of the household %(number)s.")
+                    % {"row": first, "number": number},
+                    "two_heads",
+                )
+                return
+            self.heads[number] = row.number
+
+    # -- what changes --------------------------------------------------------------------------------------------
+    def _new_values(self, row: Row) -> dict[str, Any]:
+        values, identity = row.values, row.cleaned["identity"]
+        new = {key: values[key] for key in COMPARED if values.get(key) not in (None, "")}
+        new["gender"], new["birth_date"] = identity.gender, identity.birth_date
+        return new
+
+    def _changes(self, row: Row) -> dict[str, list[Any]]:
+        resident: Resident = row.cleaned["existing"]
+        changes: dict[str, list[Any]] = {}
+        for key, value in self._new_values(row).items():
+            old = getattr(resident, key)
+            if old != value:
+                changes[key] = [old, value]
+        place: Place = row.cleaned["place"]
+        if place.id != resident.node_id:
+            changes["node"] = [resident.node_id, place.id]
+        household = row.cleaned["household"]
+        if household is not None and household.pk != resident.household_id:
+            changes["household"] = [resident.household_id, household.pk]
+        relation = row.values.get("relation")
+        if relation and relation != resident.relation:
+            changes["relation"] = [resident.relation, relation]
+        if row.cleaned["tags"] is not None and {t.pk for t in row.cleaned["tags"]} != row.cleaned["old_tags"]:
+            changes["tags"] = [sorted(row.cleaned["old_tags"]), sorted(t.pk for t in row.cleaned["tags"])]
+        if row.values.get("household_number") and household is None:
+            changes["household"] = [resident.household_id, row.values["household_number"]]
+        return changes
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            if row.cleaned["existing"] is None:
+                result.created += 1
+            elif self._changes(row):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        now = timezone.now()
+        audit = ImportAudit(self.user, Resident)
+        household_audit = ImportAudit(self.user, Household)
+        households = self._create_households(rows, household_audit)
+        created: list[tuple[Resident, Row]] = []
+        updated: list[tuple[Resident, Row, dict[str, list[Any]]]] = []
+        for row in rows:
+            if row.cleaned["existing"] is None:
+                created.append((self._build(row, households), row))
+                continue
+            changes = self._changes(row)
+            if changes:
+                updated.append((row.cleaned["existing"], row, changes))
+            else:
+                result.unchanged += 1
+        if created:
+            Resident.objects.bulk_create([r for r, _row in created], batch_size=CHUNK)
+            result.created += len(created)
+        through = Resident.tags.through
+        new_links = [
+            through(resident_id=resident.pk, caretag_id=tag.pk)
+            for resident, row in created
+            for tag in (row.cleaned["tags"] or ())
+        ]
+        moves: list[ResidentMove] = []
+        fields: set[str] = set()
+        dropped_links: list[tuple[int, int]] = []
+        for resident, row, changes in updated:
+            fields |= self._update(resident, row, changes, households, moves, now)
+            if "tags" in changes:
+                old, new = set(changes["tags"][0]), set(changes["tags"][1])
+                new_links.extend(through(resident_id=resident.pk, caretag_id=t) for t in new - old)
+                dropped_links.extend((resident.pk, t) for t in old - new)
+        if updated:
+            leaving = [r.pk for r, _row, c in updated if "household" in c]
+            if leaving:  # who heads the household they leave leaves it headless
+                Household.objects.filter(head_id__in=leaving).exclude(
+                    pk__in=[r.household_id for r, _row, c in updated if "household" in c]
+                ).update(head=None)
+            fields.discard("tags")
+            Resident.objects.bulk_update([r for r, _row, _c in updated], sorted(fields | {"updated"}), batch_size=500)
+            result.updated += len(updated)
+        if dropped_links:
+            for resident_id, tag_id in dropped_links:  # rare: a tag removed in a re-import
+                through.objects.filter(resident_id=resident_id, caretag_id=tag_id).delete()
+        if new_links:
+            through.objects.bulk_create(new_links, batch_size=CHUNK, ignore_conflicts=True)
+        if moves:
+            ResidentMove.objects.bulk_create(moves, batch_size=CHUNK)
+        self._set_heads(created, updated, households, household_audit)
+        for resident, row in created:
+            audit.add(resident, AuditEntry.Action.CREATE, self._created_summary(resident, row))
+        for resident, _row, changes in updated:
+            audit.add(resident, AuditEntry.Action.UPDATE, self._masked(changes))
+        audit.flush()
+        household_audit.flush()
+
+    def _create_households(self, rows: list[Row], audit: ImportAudit) -> dict[str, Household]:
+        """Households named in the chunk: the existing ones, and new ones created in bulk."""
+        households: dict[str, Household] = {}
+        new: list[Household] = []
+        for row in rows:
+            number = row.values.get("household_number")
+            if not number:
+                continue
+            if row.cleaned["household"] is not None:
+                households[number] = row.cleaned["household"]
+            elif number not in households:
+                place: Place = row.cleaned["place"]
+                household = Household(node_id=place.id, path=place.path, number=number)
+                households[number] = household
+                new.append(household)
+        if new:
+            Household.objects.bulk_create(new, batch_size=CHUNK)
+            for household in new:
+                audit.add(household, AuditEntry.Action.CREATE, {"number": [None, household.number]})
+        return households
+
+    def _build(self, row: Row, households: dict[str, Household]) -> Resident:
+        values, cleaned = row.values, row.cleaned
+        identity: Identity = cleaned["identity"]
+        place: Place = cleaned["place"]
+        pinyin, initials = cached_pinyin(values["name"])
+        number = values.get("household_number")
+        resident = Resident(
+            node_id=place.id,
+            path=place.path,
+            pinyin=pinyin,
+            initials=initials,
+            id_number=identity.number,
+            id_hash=cleaned["hash"],
+            id_masked=identity.masked,
+            household=households[number] if number else None,
+            relation=values.get("relation") or "",
+            **self._new_values(row),
+        )
+        return resident
+
+    def _update(
+        self,
+        resident: Resident,
+        row: Row,
+        changes: dict[str, list[Any]],
+        households: dict[str, Household],
+        moves: list[ResidentMove],
+        now: Any,
+    ) -> set[str]:
+        fields = set()
+        for key in COMPARED:
+            if key in changes:
+                setattr(resident, key, changes[key][1])
+                fields.add(key)
+        if "name" in changes:
+            resident.pinyin, resident.initials = cached_pinyin(resident.name)
+            fields |= {"pinyin", "initials"}
+        if "node" in changes:
+            place: Place = row.cleaned["place"]
+            moves.append(
+                ResidentMove(
+                    resident_id=resident.pk,
+                    from_node_id=resident.node_id,
+                    to_node_id=place.id,
+                    moved_on=timezone.localdate(),
+                    reason=_("Spreadsheet import"),
+                    recorded_by=self.user if getattr(self.user, "is_authenticated", False) else None,
+                )
+            )
+            resident.node_id, resident.path = place.id, place.path
+            fields |= {"node", "path"}
+        if "household" in changes:
+            resident.household = households[row.values["household_number"]]
+            fields.add("household")
+        if "relation" in changes:
+            resident.relation = changes["relation"][1]
+            fields.add("relation")
+        resident.updated = now
+        return fields
+
+    def _set_heads(
+        self,
+        created: list[tuple[Resident, Row]],
+        updated: list[tuple[Resident, Row, dict[str, list[Any]]]],
+        households: dict[str, Household],
+        audit: ImportAudit,
+    ) -> None:
+        changed: list[Household] = []
+        rows: Iterable[tuple[Resident, Row]] = [*created, *((r, row) for r, row, _c in updated)]
+        for resident, row in rows:
+            if row.values.get("relation") != Relation.HEAD or not row.values.get("household_number"):
+                continue
+            household = households[row.values["household_number"]]
+            if household.head_id != resident.pk:
+                audit.add(household, AuditEntry.Action.UPDATE, {"head": [household.head_id, resident.pk]})
+                household.head_id = resident.pk
+                changed.append(household)
+        if changed:
+            Household.objects.bulk_update(changed, ["head"], batch_size=500)
+
+    def _created_summary(self, resident: Resident, row: Row) -> dict[str, list[Any]]:
+        summary = {}
+        for key in AUDITED:
+            value = getattr(resident, f"{key}_id" if key in ("node", "household") else key)
+            if value not in (None, ""):
+                summary[key] = [None, _display(value)]
+        if row.cleaned["tags"]:
+            summary["tags"] = [None, "、".join(t.name for t in row.cleaned["tags"])]
+        return summary
+
+    @staticmethod
+    def _masked(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        return {key: [_display(old), _display(new)] for key, (old, new) in changes.items() if key != "id_number"}
+
+
+class HouseholdImporter(ScopedImporter):
+    """Households by number: the place, the room, and the head (by identity number, already a resident)."""
+
+    model = Household
+    sheet_name = "households"
+    columns = [
+        Column("number", "户号", ("户编号", "户口号", "number"), required=True, parse=code_cell, example="H0001"),
+        Column(
+            "node_code", "地区编码", ("社区编码", "所属社区编码", "区划代码"), parse=code_cell, example="420102001001"
+        ),
+        Column("address", "地址", ("住址", "居住地址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元"),
+        Column("room", "门牌", ("房号", "门牌号", "室号"), example="402"),
+        Column(
+            "head_id",
+            "户主身份证号",
+            ("户主身份证", "户主公民身份号码", "户主证件号码"),
+            parse=identity_cell,
+            example="420102198503021236",
+        ),
+    ]
+
+    def begin(self, *, dry_run: bool, mode: str) -> None:
+        super().begin(dry_run=dry_run, mode=mode)
+        self.seen_numbers: dict[str, int] = {}
+
+    def validate(self, rows: list[Row]) -> None:
+        numbers: dict[str, Row] = {}
+        for row in rows:
+            number = row.values["number"]
+            first = self.seen_numbers.get(number)
+            if first is not None:
+                row.reject(_("The household number is already in row %(row)d.") % {"row": first}, "duplicate_in_file")
+                continue
+            self.seen_numbers[number] = row.number
+            row.cleaned = {"place": self.place(row), "existing": None, "head": None}
+            if not row.error:
+                numbers[number] = row
+        existing: dict[str, list[Household]] = {}
+        for household in Household.objects.filter(number__in=list(numbers), dissolved=False).select_related("node"):
+            existing.setdefault(household.number, []).append(household)
+        heads = {
+            id_hash_of(r.values["head_id"].number): r for r in numbers.values() if r.values.get("head_id") is not None
+        }
+        residents = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=list(heads)).defer("id_number")}
+        for number, row in numbers.items():
+            found = existing.get(number, [])
+            if len(found) > 1:
+                row.reject(_("Several households have the number %(number)s.") % {"number": number}, "ambiguous")
+                continue
+            if found:
+                household = found[0]
+                if not self.in_scope(household.path):
+                    row.reject(_("The household %(number)s is outside your area.") % {"number": number}, "out_of_scope")
+                    continue
+                row.cleaned["existing"] = household
+                if row.cleaned["place"] is None:
+                    row.cleaned["place"] = self.places.place_of(household.node)
+                elif row.cleaned["place"].id != household.node_id:
+                    row.reject(
+                        _("The household %(number)s lives at “%(place)s”; move it, with its members, on its page.")
+                        % {"number": number, "place": household.node.name},
+                        "household_elsewhere",
+                    )
+                    continue
+            place = self.check_place(row, row.cleaned["place"])
+            if place is None:
+                continue
+            row.cleaned["place"] = place
+            if row.values.get("head_id") is not None:
+                resident = residents.get(id_hash_of(row.values["head_id"].number))
+                if resident is None or not self.in_scope(resident.path):
+                    row.reject(_("No resident with the head's identity number in your area."), "unknown_head")
+                    continue
+                if resident.archived:
+                    row.reject(_("The head “%(name)s” is archived.") % {"name": resident.name}, "archived")
+                    continue
+                row.cleaned["head"] = resident
+
+    def _changes(self, row: Row) -> dict[str, list[Any]]:
+        household: Household = row.cleaned["existing"]
+        changes: dict[str, list[Any]] = {}
+        room = row.values.get("room") or ""
+        if room and room != household.address:
+            changes["address"] = [household.address, room]
+        head = row.cleaned["head"]
+        if head is not None and head.pk != household.head_id:
+            changes["head"] = [household.head_id, head.pk]
+        return changes
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            if row.cleaned["existing"] is None:
+                result.created += 1
+            elif self._changes(row):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        audit = ImportAudit(self.user, Household)
+        now = timezone.now()
+        new: list[tuple[Household, Row]] = []
+        changed: list[Household] = []
+        heads: list[tuple[Household, Resident]] = []
+        for row in rows:
+            place: Place = row.cleaned["place"]
+            head = row.cleaned["head"]
+            if row.cleaned["existing"] is None:
+                household = Household(
+                    node_id=place.id, path=place.path, number=row.values["number"], address=row.values.get("room") or ""
+                )
+                new.append((household, row))
+                if head is not None:
+                    heads.append((household, head))
+                continue
+            household = row.cleaned["existing"]
+            changes = self._changes(row)
+            if not changes:
+                result.unchanged += 1
+                continue
+            if "address" in changes:
+                household.address = changes["address"][1]
+            if "head" in changes:
+                heads.append((household, head))
+            household.updated = now
+            changed.append(household)
+            audit.add(
+                household, AuditEntry.Action.UPDATE, {k: [_display(a), _display(b)] for k, (a, b) in changes.items()}
+            )
+        if new:
+            Household.objects.bulk_create([h for h, _row in new], batch_size=CHUNK)
+            for household, _row in new:
+                audit.add(household, AuditEntry.Action.CREATE, {"number": [None, household.number]})
+            result.created += len(new)
+        if changed:
+            Household.objects.bulk_update(changed, ["address", "updated"], batch_size=500)
+            result.updated += len(changed)
+        self._attach_heads(heads)
+        audit.flush()
+
+    def _attach_heads(self, heads: list[tuple[Household, Resident]]) -> None:
+        """Each head becomes a member (moving to the household's place if need be) and its head."""
+        if not heads:
+            return
+        moves: list[ResidentMove] = []
+        residents: list[Resident] = []
+        for household, resident in heads:
+            household.head_id = resident.pk
+            if resident.node_id != household.node_id:
+                moves.append(
+                    ResidentMove(
+                        resident_id=resident.pk,
+                        from_node_id=resident.node_id,
+                        to_node_id=household.node_id,
+                        moved_on=timezone.localdate(),
+                        reason=_("Spreadsheet import"),
+                        recorded_by=self.user if getattr(self.user, "is_authenticated", False) else None,
+                    )
+                )
+                resident.node_id, resident.path = household.node_id, household.path
+            resident.household_id, resident.relation = household.pk, Relation.HEAD
+            residents.append(resident)
+        # A head who headed another household leaves it headless.
+        Household.objects.filter(head_id__in=[r.pk for r in residents]).exclude(
+            pk__in=[h.pk for h, _r in heads]
+        ).update(head=None)
+        Household.objects.bulk_update([h for h, _r in heads], ["head"], batch_size=500)
+        Resident.objects.bulk_update(residents, ["node", "path", "household", "relation"], batch_size=500)
+        if moves:
+            ResidentMove.objects.bulk_create(moves, batch_size=CHUNK)

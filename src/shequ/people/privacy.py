@@ -1,0 +1,31 @@
+"""Who sees the full identity number: the ``view_pii`` right at the resident's place; everyone else the mask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shequ.accounts.roles import VIEW_PII
+from shequ.accounts.scope import can
+
+from .models import Resident
+
+
+def may_see_full_id(user: Any, path: str | None = None) -> bool:
+    """At the place with *path* (or anywhere, for None)."""
+    return can(user, Resident, VIEW_PII, path)
+
+
+def shown_id_number(user: Any, resident: Resident) -> str:
+    """The number as *user* may see it for this resident: in full, or ``110101********123X``."""
+    if not resident.id_masked:
+        return ""
+    if "id_number" in resident.get_deferred_fields() or not may_see_full_id(user, resident.path):
+        return resident.id_masked
+    return resident.id_number or resident.id_masked
+
+
+def without_pii_for(user: Any, queryset: Any) -> Any:
+    """Do not even read (and decrypt) the numbers for someone who may see none of them."""
+    if may_see_full_id(user):
+        return queryset
+    return queryset.defer("id_number")

@@ -1,0 +1,52 @@
+"""Shared test data: valid identity numbers on demand and residents made through the actions."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from stdnum.cn import ric
+
+from shequ.accounts.models import User
+from shequ.core.testing import World
+from shequ.people.actions import do_create_household, do_create_resident
+from shequ.people.models import Household, Resident
+from shequ.territory.models import Node
+
+_sequence = itertools.count(11)
+
+
+def make_id(born: date = date(1985, 3, 2), gender: str = "M", region: str = "420102", seq: int | None = None) -> str:
+    """A valid identity number (correct check digit); each call gives a new one unless *seq* is given."""
+    n = seq if seq is not None else next(_sequence)
+    order = (n % 500) * 2 + (1 if gender == "M" else 0)
+    body = f"{region}{born:%Y%m%d}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def dwelling(world: World, node: Node) -> Node:
+    """The grid under a street of the World: a place where people live."""
+    return world.grid_a if node == world.street_a or node.path.startswith(world.street_a.path) else world.grid_b
+
+
+def community_worker(world: World, node: Node | None = None, username: str = "worker_a") -> User:
+    return world.user(username, "community_worker", node or world.community_a)
+
+
+def grid_worker(world: World, node: Node | None = None, username: str = "gridder_a") -> User:
+    return world.user(username, "grid_worker", node or world.grid_a)
+
+
+_names = itertools.count(1)
+
+
+def resident(world: World, node: Node | None = None, **fields: Any) -> Resident:
+    node = node or world.grid_a
+    fields.setdefault("name", f"张{'一二三四五六七八九十'[next(_names) % 10]}{next(_names)}")
+    fields.setdefault("id_number", make_id())
+    return do_create_resident(acting_user=world.admin, node=node, **fields)
+
+
+def household(world: World, node: Node | None = None, **fields: Any) -> Household:
+    return do_create_household(acting_user=world.admin, node=node or world.grid_a, **fields)
