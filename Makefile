@@ -35,7 +35,7 @@ pytest: install
 test: lint typecheck pytest
 
 messages: install
-	cd src/shequ && ../../$(BIN)/shequ makemessages -l zh_Hans --no-obsolete --add-location file && ../../$(BIN)/shequ compilemessages -l zh_Hans
+	cd src/shequ && ../../$(BIN)/shequ makemessages -l zh_Hans --no-obsolete --add-location file -i "static/*" && ../../$(BIN)/shequ compilemessages -l zh_Hans
 
 bench: install
 	$(BIN)/python bench/tree.py

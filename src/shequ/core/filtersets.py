@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Job
+from .models import AUDIT_ACTIONS, AuditEntry, Job
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -33,7 +33,7 @@ def search_q(model: Any, value: str) -> Q:
 
 class AuditEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label=_("Object"))
-    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("Action"))
+    action = django_filters.ChoiceFilter(choices=AUDIT_ACTIONS, label=_("Action"))
     actor = django_filters.CharFilter(field_name="actor__username", label=_("Actor (user name)"))
     since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte", label=_("To"))

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .fields import PathField, path_index
 from .querysets import RestrictedQuerySet
@@ -48,6 +49,15 @@ class AuditEntryManager(LogEntryManager.from_queryset(RestrictedQuerySet)):  # t
     pass
 
 
+# django-auditlog's action names, in our catalogue (auditlog has no Chinese of its own).
+AUDIT_ACTIONS = [
+    (0, pgettext_lazy("audit action", "create")),
+    (1, pgettext_lazy("audit action", "update")),
+    (2, pgettext_lazy("audit action", "delete")),
+    (3, pgettext_lazy("audit action", "access")),
+]
+
+
 class AuditEntry(AbstractLogEntry):
     """django-auditlog's entry with the path of the object's node, so the audit list is scoped."""
 
@@ -68,6 +78,13 @@ class AuditEntry(AbstractLogEntry):
         if not self.path and isinstance(self.additional_data, dict):
             self.path = str(self.additional_data.get("path") or "")
         super().save(*args, **kwargs)
+
+    @property
+    def action_label(self) -> str:
+        events = {"login": _("login"), "logout": _("logout"), "login_failed": _("failed login"), "move": _("move")}
+        if self.event in events:
+            return str(events[self.event])
+        return str(dict(AUDIT_ACTIONS).get(self.action, self.action))
 
     @property
     def event(self) -> str:

@@ -45,13 +45,7 @@ class AuditEntryTable(BaseTable):
         fields = ("timestamp", "actor", "action", "content_type", "object_repr", "remote_addr", "changes")
 
     def render_action(self, record: AuditEntry) -> Any:
-        labels = {
-            "login": _("login"),
-            "logout": _("logout"),
-            "login_failed": _("failed login"),
-            "move": _("move"),
-        }
-        return labels.get(record.event) or record.get_action_display()
+        return record.action_label
 
     def render_changes(self, record: AuditEntry) -> Any:
         changes = record.changes if isinstance(record.changes, dict) else {}
