@@ -9,9 +9,15 @@ from .spreadsheets import SPREADSHEET_EXTENSIONS
 
 
 class ScopedFormMixin:
-    """Every choice of a related object is limited to what the user may use (``restrict``)."""
+    """Every choice of a related object is limited to what the user may use (``restrict``).
+
+    Places (territory nodes) are offered where the user may do ``scope_action`` on the
+    *form's* model: a party secretary with write rights on organizations but read-only
+    rights on the territory still picks the place of a new organization.
+    """
 
     scope_action = "view"
+    scope_model: Any = None
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
@@ -20,12 +26,17 @@ class ScopedFormMixin:
 
         from .widgets import NodePickerWidget
 
+        meta = getattr(self, "_meta", None)
+        perm_model = self.scope_model or getattr(meta, "model", None) or Node
         for field in self.fields.values():  # type: ignore[attr-defined]
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict"):
-                field.queryset = qs.restrict(user, self.scope_action)
-                if qs.model is Node and isinstance(field, forms.ModelChoiceField):
-                    field.widget = NodePickerWidget(action=self.scope_action)
+                if qs.model is Node:
+                    field.queryset = qs.restrict(user, self.scope_action, perm_model=perm_model)
+                    if isinstance(field, forms.ModelChoiceField):
+                        field.widget = NodePickerWidget(action=self.scope_action, model=perm_model._meta.label_lower)
+                else:
+                    field.queryset = qs.restrict(user, self.scope_action)
 
 
 class ScopedModelForm(ScopedFormMixin, forms.ModelForm):

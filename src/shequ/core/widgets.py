@@ -12,11 +12,16 @@ class NodePickerWidget(forms.Widget):
     template_name = "core/widgets/node_picker.html"
 
     def __init__(
-        self, attrs: dict[str, Any] | None = None, kinds: list[str] | None = None, action: str = "view"
+        self,
+        attrs: dict[str, Any] | None = None,
+        kinds: list[str] | None = None,
+        action: str = "view",
+        model: str = "territory.node",
     ) -> None:
         super().__init__(attrs)
         self.kinds = kinds or []
         self.action = action
+        self.model = model  # whose permission decides which places are offered
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         from shequ.territory.models import Node
@@ -35,6 +40,7 @@ class NodePickerWidget(forms.Widget):
                 "url": reverse("territory:node_pick"),
                 "kinds": ",".join(self.kinds),
                 "action": self.action,
+                "model": self.model,
             }
         )
         return context

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -245,7 +246,11 @@ def node_pick(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "view")
     if action not in ("view", "add", "change"):
         action = "view"
-    qs = Node.objects.restrict(request.user, action).filter(retired=False)
+    try:
+        perm_model = apps.get_model(request.GET.get("model") or "territory.node")
+    except (LookupError, ValueError):
+        perm_model = Node
+    qs = Node.objects.restrict(request.user, action, perm_model=perm_model).filter(retired=False)
     kinds = [k for k in request.GET.get("kinds", "").split(",") if k in Kind.values]
     if kinds:
         qs = qs.filter(kind__in=kinds)

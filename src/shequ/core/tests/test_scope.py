@@ -179,3 +179,29 @@ class APIDocsTests(WorldTestCase):
         self.assertIn("/api/v1/nodes/", schema["paths"])
         params = {p["name"] for p in schema["paths"]["/api/v1/nodes/"]["get"]["parameters"]}
         self.assertTrue({"q", "kind", "within", "page", "page_size"} <= params, params)
+
+
+class PlacePickerPermissionTests(WorldTestCase):
+    def test_places_are_offered_by_the_rights_on_the_form_model(self) -> None:
+        """A grid worker may add residents but only read the territory: the picker still offers their grid."""
+        from shequ.core.forms import ScopedModelForm
+        from shequ.people.models import Resident
+
+        gridder = self.world.user("gridder", "grid_worker", self.world.grid_a)
+        self.login(gridder)
+        html = self.client.get("/territory/pick/", {"q": "网格", "action": "add", "model": "people.resident"}).content
+        self.assertIn(f'data-pick-id="{self.world.grid_a.pk}"'.encode(), html)
+        self.assertNotIn(f'data-pick-id="{self.world.grid_b.pk}"'.encode(), html)
+        # For places themselves the same user may add nothing.
+        html = self.client.get("/territory/pick/", {"q": "网格", "action": "add"}).content
+        self.assertNotIn(f'data-pick-id="{self.world.grid_a.pk}"'.encode(), html)
+
+        class ResidentPlaceForm(ScopedModelForm):
+            scope_action = "add"
+
+            class Meta:
+                model = Resident
+                fields = ["node"]
+
+        form = ResidentPlaceForm(user=gridder)
+        self.assertEqual(list(form.fields["node"].queryset), [self.world.grid_a])  # type: ignore[attr-defined]
