@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -63,36 +64,139 @@ SOCIAL_PATTERNS = [
 NEW_SOCIAL_PATTERNS = ["{w}社会工作服务中心", "{w}养老服务中心", "{w}公益发展中心"]
 
 
+ORG_COLUMNS = (
+    "id",
+    "created",
+    "updated",
+    "node",
+    "path",
+    "kind",
+    "name",
+    "pinyin",
+    "initials",
+    "parent",
+    "code",
+    "established_on",
+    "phone",
+    "address",
+    "registration",
+    "filed_on",
+    "registered_on",
+    "contract_start",
+    "contract_end",
+    "has_party_org",
+    "party_work_carried_out",
+    "active",
+    "dissolved_on",
+    "dissolved_reason",
+    "notes",
+)
+POST_COLUMNS = (
+    "created",
+    "updated",
+    "node",
+    "path",
+    "organization",
+    "person",
+    "person_name",
+    "title",
+    "title_other",
+    "start_date",
+    "end_date",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class _Org:
+    pk: int
+    node_id: int
+    path: str
+
+
+def _insert(model: Any, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """A plain multi-row INSERT (``executemany``): ten times faster than ``bulk_create`` for wide rows."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(n).column) for n in names)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
 class _Builder:
     """Organizations and posts with ids assigned up front, inserted in batches (no audit entries)."""
 
     def __init__(self) -> None:
         self.next_org = (Organization.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-        self.orgs: list[Organization] = []
-        self.posts: list[Post] = []
+        self.orgs: list[tuple] = []
+        self.posts: list[tuple] = []
         self.estates: list[tuple[int, int]] = []
         self.members: list[tuple[int, int]] = []
         self.codes = 0
         self._pinyin: dict[str, tuple[str, str]] = {}
+        self._dates: dict[date | None, Any] = {None: None}
+        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
 
-    def org(self, node: Node, kind: str, name: str, parent: Organization | None = None, **fields: Any) -> Organization:
+    def day(self, value: date | None) -> Any:
+        if value not in self._dates:
+            self._dates[value] = connection.ops.adapt_datefield_value(value)
+        return self._dates[value]
+
+    def org(
+        self,
+        node: Node,
+        kind: str,
+        name: str,
+        parent: _Org | None = None,
+        *,
+        code: str | None = None,
+        established_on: date | None = None,
+        registration: str = "",
+        filed_on: date | None = None,
+        registered_on: date | None = None,
+        contract_start: date | None = None,
+        contract_end: date | None = None,
+        has_party_org: bool = False,
+        party_work_carried_out: bool = False,
+    ) -> _Org:
         if name not in self._pinyin:
             self._pinyin[name] = pinyin_of(name)
         pinyin, initials = self._pinyin[name]
-        obj = Organization(
-            id=self.next_org,
-            node_id=node.pk,
-            path=node.path,
-            kind=kind,
-            name=name,
-            pinyin=pinyin,
-            initials=initials,
-            parent_id=parent.pk if parent else None,
-            **fields,
-        )
+        org = _Org(self.next_org, node.pk, node.path)
         self.next_org += 1
-        self.orgs.append(obj)
-        return obj
+        self.orgs.append(
+            (
+                org.pk,
+                self.now,
+                self.now,
+                node.pk,
+                node.path,
+                str(kind),
+                name,
+                pinyin,
+                initials,
+                parent.pk if parent else None,
+                code,
+                self.day(established_on),
+                "",
+                "",
+                str(registration),
+                self.day(filed_on),
+                self.day(registered_on),
+                self.day(contract_start),
+                self.day(contract_end),
+                has_party_org,
+                party_work_carried_out,
+                True,
+                None,
+                "",
+                "",
+            )
+        )
+        return org
 
     def code(self, region: str) -> str:
         self.codes += 1
@@ -101,7 +205,7 @@ class _Builder:
 
     def post(
         self,
-        org: Organization,
+        org: _Org,
         title: str,
         person: tuple[int | None, str],
         start: date,
@@ -110,32 +214,29 @@ class _Builder:
     ) -> None:
         resident_id, name = person
         self.posts.append(
-            Post(
-                organization_id=org.pk,
-                node_id=org.node_id,
-                path=org.path,
-                person_id=resident_id,
-                person_name="" if resident_id else name,
-                title=title,
-                title_other=other,
-                start_date=start,
-                end_date=end,
+            (
+                self.now,
+                self.now,
+                org.node_id,
+                org.path,
+                org.pk,
+                resident_id,
+                "" if resident_id else name,
+                str(title),
+                other,
+                self.day(start),
+                self.day(end),
+                "",
             )
         )
 
     def flush(self) -> tuple[int, int]:
-        for start in range(0, len(self.orgs), BATCH):
-            Organization.objects.bulk_create(self.orgs[start : start + BATCH])
-        for start in range(0, len(self.posts), BATCH):
-            Post.objects.bulk_create(self.posts[start : start + BATCH])
+        _insert(Organization, ORG_COLUMNS, self.orgs)
+        _insert(Post, POST_COLUMNS, self.posts)
         estates = Organization.estates.through
-        estates.objects.bulk_create(  # type: ignore[attr-defined]
-            [estates(organization_id=o, node_id=n) for o, n in self.estates], batch_size=BATCH
-        )
+        _insert(estates, ("organization", "node"), self.estates)
         members = Organization.members.through
-        members.objects.bulk_create(  # type: ignore[attr-defined]
-            [members(from_organization_id=a, to_organization_id=m) for a, m in self.members], batch_size=BATCH
-        )
+        _insert(members, ("from_organization", "to_organization"), self.members)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):
@@ -313,11 +414,11 @@ def _committees(
     b: _Builder,
     rng: random.Random,
     people: _People,
-    party: Organization,
-    rc: Organization,
-    station: Organization,
-    volunteers: Organization,
-    mediation: Organization,
+    party: _Org,
+    rc: _Org,
+    station: _Org,
+    volunteers: _Org,
+    mediation: _Org,
     grids: list[Node],
     number: int,
 ) -> None:

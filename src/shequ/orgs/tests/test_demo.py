@@ -14,7 +14,7 @@ from shequ.orgs.models import Organization, OrgKind, Post
 from shequ.territory.demo import Scale, build_demo_territory
 from shequ.territory.models import Kind, Node
 
-from .helpers import resident
+from .helpers import org, resident
 
 SCALE = Scale(1, 1, 6, 2, 1, 2, 0)  # one street of six communities, two residential areas each
 
@@ -27,8 +27,8 @@ class DemoTests(TestCase):
         residents = [resident(first, name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五", "己六")]
         summary = seed_organizations(city, "custom", 5)
         self.assertEqual(summary, {"organizations": Organization.objects.count(), "posts": Post.objects.count()})
-        for org in Organization.objects.select_related("node", "parent"):
-            org.full_clean()
+        for organization in Organization.objects.select_related("node", "parent"):
+            organization.full_clean()
         for post in Post.objects.select_related("organization", "person"):
             post.full_clean()
             self.assertEqual(post.path, post.organization.path)
@@ -71,3 +71,6 @@ class DemoTests(TestCase):
         self.assertLess(report.total.passing, report.total.communities)
         self.assertTrue(0 < report.total.one_shoulder < report.total.communities)
         self.assertGreater(report.total.two_new, 0)
+        # Ids were given up front: an ordinary creation afterwards still gets a fresh one.
+        created = org(first, OrgKind.RESIDENT_UNIT, "演示后新增单位")
+        self.assertGreater(created.pk, max(Organization.objects.exclude(pk=created.pk).values_list("pk", flat=True)))

@@ -1,9 +1,4 @@
-"""Organizations and posts from spreadsheets (and back): Chinese headers, kinds and posts by their Chinese names.
-
-Organizations are keyed by their unified social credit code, or else by (place, name); a parent
-organization is given by code or by a path of names (``和平街道党工委/和平社区党委``), and may be
-a row of the same file.  Posts are keyed by (identity number or name, organization, post, start).
-"""
+"""Organizations from a spreadsheet, keyed by code or by (place, name), parents by code or path of names."""
 
 from __future__ import annotations
 
@@ -16,108 +11,25 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.accounts.scope import can
-from shequ.core.crypto import blind_index
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.views.generic import attr_getter
-from shequ.territory.models import Kind as NodeKind
-from shequ.territory.models import Node
-
-from . import actions
-from .cells import (
+from shequ.orgs import actions
+from shequ.orgs.cells import (
     KIND_NAMES,
-    TITLE_NAMES,
     bool_cell,
     date_cell,
-    id_number_cell,
     kind_cell,
-    mask_id,
     registration_cell,
     split_list,
     split_path,
     status_cell,
-    title_cell,
     uscc_cell,
 )
-from .models import PARTY_KINDS, PARTY_RANK, Organization, OrgKind, Post, Registration, Title, parent_error
+from shequ.orgs.models import PARTY_RANK, Organization, OrgKind, Registration, parent_error
+from shequ.territory.models import Kind as NodeKind
+from shequ.territory.models import Node
 
-MAX_PATH = 6
-
-
-def _error_text(exc: ValidationError, labels: dict[str, str]) -> str:
-    if hasattr(exc, "error_dict"):
-        parts: list[str] = []
-        for name, messages in exc.message_dict.items():
-            label = labels.get(name, "")
-            parts.extend(f"{label}：{m}" if label else m for m in messages)
-        return "；".join(parts)
-    return "；".join(exc.messages)
-
-
-def _chain_filter(parts: list[str], prefix: str = "") -> dict[str, str]:
-    """``name=C, parent__name=B, parent__parent__name=A`` for the path ``A/B/C``."""
-    lookups = {}
-    for depth, name in enumerate(reversed(parts[-MAX_PATH:])):
-        lookups[prefix + "parent__" * depth + "name"] = name
-    return lookups
-
-
-def node_path_text(node: Node | None, levels: int = 5) -> str:
-    """The node's name with up to *levels* − 1 ancestors, as far as they are loaded (no query)."""
-    names: list[str] = []
-    parent_field = Node._meta.get_field("parent")
-    while node is not None and len(names) < levels:
-        names.insert(0, node.name)
-        if not node.parent_id or not parent_field.is_cached(node):
-            break
-        node = node.parent
-    return "/".join(names)
-
-
-def org_path_text(org: Organization | None, levels: int = 4) -> str:
-    names: list[str] = []
-    parent_field = Organization._meta.get_field("parent")
-    while org is not None and len(names) < levels:
-        names.insert(0, org.name)
-        if not org.parent_id or not parent_field.is_cached(org):
-            break
-        org = org.parent
-    return "/".join(names)
-
-
-class Places:
-    """Places inside the user's scope, by code or by a path of names (the end of a path is enough)."""
-
-    def __init__(self, user: Any, kind: str | None = None) -> None:
-        self.scope = Node.objects.restrict(user, "add", perm_model=Organization).filter(retired=False)
-        if kind:
-            self.scope = self.scope.filter(kind=kind)
-        self.cache: dict[tuple[str, str], Node] = {}
-
-    def find(self, code: str, path: str) -> Node:
-        key = (code, path)
-        if key in self.cache:
-            return self.cache[key]
-        if code:
-            found = list(self.scope.filter(code=code)[:2])
-            what = code
-        else:
-            parts = split_path(path)
-            found = list(self.scope.filter(**_chain_filter(parts))[:2]) if parts else []
-            what = path
-        if not found:
-            raise RowError(_("No place “%(place)s” in your area.") % {"place": what})
-        if len(found) > 1:
-            raise RowError(
-                _(
-                    "More than one place is called “%(place)s”: "
-                    "give more of the path (e.g. 和平街道/和平社区) or the code."
-                )
-                % {"place": what}
-            )
-        self.cache[key] = found[0]
-        return found[0]
-
+from .common import MAX_PATH, Places, _chain_filter, _error_text, node_path_text, org_path_text
 
 ORG_LABELS = {
     "name": "名称",
@@ -249,11 +161,15 @@ class OrganizationImporter(Importer):
                 continue
             keys[key] = row.number
         # Parents, highest party organizations first, so a parent row of the file is resolved before its children.
+        self.by_suffix: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        self.by_code: dict[str, Row] = {r.values["code"]: r for r in rows if not r.error and r.values.get("code")}
         for row in sorted(rows, key=lambda r: (PARTY_RANK.get(r.values.get("kind", ""), 99), r.number)):
             if row.error:
                 continue
             try:
-                self._resolve_parent(row, rows)
+                self._resolve_parent(row)
+                for start in range(len(row.cleaned.chain)):
+                    self.by_suffix[tuple(row.cleaned.chain[start:])].append(row)
                 self._check(row)
             except RowError as exc:
                 row.error = str(exc)
@@ -302,7 +218,14 @@ class OrganizationImporter(Importer):
             )
         return cleaned
 
-    def _resolve_parent(self, row: Row, rows: list[Row]) -> None:
+    def _in_file(self, text: str, parts: list[str], exclude: Row | None = None) -> list[Row]:
+        """The rows of the file that are *text*: by code, or whose path of names ends with *parts*."""
+        by_code = self.by_code.get(text)
+        if by_code is not None and by_code is not exclude and not by_code.error and by_code.cleaned is not None:
+            return [by_code]
+        return [r for r in self.by_suffix.get(tuple(parts), ()) if r is not exclude and not r.error]
+
+    def _resolve_parent(self, row: Row) -> None:
         cleaned: OrgRow = row.cleaned
         text = row.values.get("parent", "")
         if not text:
@@ -313,16 +236,7 @@ class OrganizationImporter(Importer):
                 cleaned.chain = [row.values["name"]]
             return
         parts = split_path(text)
-        by_code = [r for r in rows if r is not row and not r.error and r.cleaned and r.values.get("code") == text]
-        in_file = by_code or [
-            r
-            for r in rows
-            if r is not row
-            and not r.error
-            and r.cleaned is not None
-            and r.cleaned.chain
-            and r.cleaned.chain[-len(parts) :] == parts
-        ]
+        in_file = self._in_file(text, parts, exclude=row)
         if len(in_file) > 1:
             raise RowError(_("More than one organization in the file is “%(parent)s”.") % {"parent": text})
         if in_file:
@@ -402,9 +316,7 @@ class OrganizationImporter(Importer):
             members: list[Any] = []
             for name in cleaned.member_names:
                 parts = split_path(name)
-                in_file = [
-                    r for r in rows if not r.error and r.cleaned is not None and r.cleaned.chain[-len(parts) :] == parts
-                ]
+                in_file = self._in_file(name, parts, exclude=row)
                 if len(in_file) == 1:
                     members.append(in_file[0])
                     continue
@@ -552,253 +464,3 @@ ORG_EXPORT_COLUMNS: list[tuple[str, Any]] = [
     ("撤销日期", attr_getter("dissolved_on")),
     ("备注", attr_getter("notes")),
 ]
-
-
-# -- posts ----------------------------------------------------------------------------------------------------
-
-POST_LABELS = {
-    "person": "姓名",
-    "organization": "组织",
-    "title": "职务",
-    "title_other": "职务",
-    "start_date": "任职开始日期",
-    "end_date": "任职结束日期",
-    "__all__": "",
-}
-
-
-@dataclass
-class PostRow:
-    organization: Organization
-    person: Any
-    title: str
-    title_other: str
-    existing: Post | None = None
-    end_date: Any = None
-    changes: dict[str, Any] = field(default_factory=dict)
-
-    def person_key(self, name: str) -> tuple[str, Any]:
-        return ("resident", self.person.pk) if self.person is not None else ("name", name)
-
-
-class PostImporter(Importer):
-    model = Post
-    sheet_name = "posts"
-    columns = [
-        Column("name", "姓名", ("名字", "人员姓名", "任职人", "name"), required=True, example="张三"),
-        Column(
-            "id_number",
-            "身份证号",
-            ("身份证号码", "公民身份号码", "证件号码", "身份证", "id number"),
-            parse=id_number_cell,
-            example="11010519491231002X",
-        ),
-        Column(
-            "organization",
-            "组织",
-            ("组织名称", "所在组织", "任职组织", "单位", "organization"),
-            required=True,
-            example="和平社区党委",
-        ),
-        Column("org_place", "组织所在地", ("组织所在地点", "所在社区", "所在地"), example="和平街道/和平社区"),
-        Column("title", "职务", ("职位", "岗位", "担任职务", "post"), required=True, example="书记"),
-        Column(
-            "start_date",
-            "任职开始日期",
-            ("任职时间", "任职日期", "开始日期", "起始日期", "任职开始", "start"),
-            required=True,
-            parse=date_cell,
-            example="2021-06-01",
-        ),
-        Column(
-            "end_date",
-            "任职结束日期",
-            ("离任时间", "离任日期", "卸任日期", "结束日期", "任职结束", "end"),
-            parse=date_cell,
-        ),
-        Column("notes", "备注", ("说明", "notes")),
-    ]
-
-    def validate(self, rows: list[Row]) -> None:
-        from shequ.people.models import Resident
-
-        self.orgs = Organization.objects.restrict(self.user, "view").select_related("node")
-        self.places = Places(self.user)
-        self.org_cache: dict[tuple[str, str], Organization] = {}
-        residents = Resident.objects.restrict(self.user, "view")
-        numbers = {
-            r.values["id_number"] for r in rows if r.values.get("id_number") and "*" not in r.values["id_number"]
-        }
-        by_hash = {p.id_hash: p for p in residents.filter(id_hash__in=[blind_index(n) for n in numbers])}
-        for row in rows:
-            try:
-                row.cleaned = self._resolve(row, by_hash, residents)
-            except RowError as exc:
-                row.error = str(exc)
-        # The posts this file matches get their dates from it: they are checked against each other below.
-        matched = {r.cleaned.existing.pk for r in rows if not r.error and r.cleaned.existing is not None}
-        for row in rows:
-            if row.error:
-                continue
-            try:
-                self._check(row, matched)
-            except RowError as exc:
-                row.error = str(exc)
-            except ValidationError as exc:
-                row.error = _error_text(exc, POST_LABELS)
-        self._overlaps_in_file(rows)
-
-    def _organization(self, text: str, place: str) -> Organization:
-        key = (text, place)
-        if key in self.org_cache:
-            return self.org_cache[key]
-        qs = self.orgs
-        if place:
-            node = self.places.find(place if place.isdigit() else "", "" if place.isdigit() else place)
-            qs = qs.within(node.path)
-        parts = split_path(text)
-        found = list(qs.filter(Q(code=text.upper()) | Q(**_chain_filter(parts))).order_by("-active")[:3])
-        active = [o for o in found if o.active] or found
-        if not active:
-            raise RowError(_("No organization “%(org)s” in your area.") % {"org": text})
-        if len(active) > 1:
-            raise RowError(
-                _("More than one organization is called “%(org)s”: fill in 组织所在地 or give the path of names.")
-                % {"org": text}
-            )
-        self.org_cache[key] = active[0]
-        return active[0]
-
-    def _resolve(self, row: Row, by_hash: dict[str, Any], residents: Any) -> PostRow:
-        values = row.values
-        name = values["name"]
-        number = values.get("id_number", "")
-        person = None
-        if number and "*" in number:
-            matches = list(residents.filter(name=name, id_masked=number)[:2])
-            if len(matches) != 1:
-                raise RowError(
-                    _("No single resident %(name)s with the identity number %(number)s in your area.")
-                    % {"name": name, "number": number}
-                )
-            person = matches[0]
-        elif number:
-            person = by_hash.get(blind_index(number))
-            if person is None:
-                raise RowError(
-                    _(
-                        "No resident with the identity number %(number)s in your area; "
-                        "leave it empty to record the name only."
-                    )
-                    % {"number": mask_id(number)}
-                )
-            if person.name != name:
-                raise RowError(
-                    _("The identity number %(number)s belongs to %(resident)s, not %(name)s.")
-                    % {"number": mask_id(number), "resident": person.name, "name": name}
-                )
-        org = self._organization(values["organization"], values.get("org_place", ""))
-        if not can(self.user, Post, "add", org.path):
-            raise RowError(_("No organization “%(org)s” in your area.") % {"org": values["organization"]})
-        title, title_other = title_cell(values["title"])
-        if values.get("end_date") and values["end_date"] < values["start_date"]:
-            raise RowError(_("A post cannot end before it starts."))
-        cleaned = PostRow(organization=org, person=person, title=title, title_other=title_other)
-        same = Post.objects.filter(
-            organization=org, title=title, title_other=title_other, start_date=values["start_date"]
-        )
-        same = same.filter(person=person) if person is not None else same.filter(person__isnull=True, person_name=name)
-        cleaned.existing = same.first()
-        return cleaned
-
-    def _check(self, row: Row, matched: set[int]) -> None:
-        values, cleaned = row.values, row.cleaned
-        existing = cleaned.existing
-        candidate = Post.objects.get(pk=existing.pk) if existing is not None else Post()
-        candidate.organization, candidate.person = cleaned.organization, cleaned.person
-        candidate.person_name = "" if cleaned.person is not None else values["name"]
-        candidate.title, candidate.title_other = cleaned.title, cleaned.title_other
-        candidate.start_date = values["start_date"]
-        if existing is None or values.get("end_date"):
-            candidate.end_date = values.get("end_date")
-        if values.get("notes"):
-            candidate.notes = values["notes"]
-        candidate.overlap_ignored = matched  # type: ignore[attr-defined]
-        candidate.full_clean(exclude=["node"])
-        cleaned.end_date = candidate.end_date
-        if existing is not None:
-            cleaned.changes = {
-                k: getattr(candidate, k) for k in ("end_date", "notes") if getattr(candidate, k) != getattr(existing, k)
-            }
-
-    def _overlaps_in_file(self, rows: list[Row]) -> None:
-        groups: dict[tuple, list[Row]] = defaultdict(list)
-        for row in rows:
-            if row.error:
-                continue
-            c: PostRow = row.cleaned
-            groups[(c.organization.pk, c.title, c.title_other, c.person_key(row.values["name"]))].append(row)
-        for group in groups.values():
-            group.sort(key=lambda r: r.values["start_date"])
-            for previous, row in zip(group, group[1:], strict=False):
-                end = previous.cleaned.end_date
-                if (
-                    previous.values["start_date"] == row.values["start_date"]
-                    or end is None
-                    or end > row.values["start_date"]
-                ):
-                    row.error = _("The same post of the same person overlaps row %(row)d.") % {"row": previous.number}
-
-    def preview(self, rows: list[Row], result: ImportResult) -> None:
-        for row in rows:
-            cleaned: PostRow = row.cleaned
-            if cleaned.existing is None:
-                result.created += 1
-            elif cleaned.changes:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-
-    def apply(self, rows: list[Row], result: ImportResult) -> None:
-        # Earlier periods first, so a term that ends is closed before the next one starts.
-        for row in sorted(rows, key=lambda r: (r.values["start_date"], r.number)):
-            cleaned: PostRow = row.cleaned
-            if cleaned.existing is None:
-                actions.do_appoint(
-                    acting_user=self.user,
-                    organization=cleaned.organization,
-                    title=cleaned.title,
-                    title_other=cleaned.title_other,
-                    person=cleaned.person,
-                    person_name="" if cleaned.person is not None else row.values["name"],
-                    start_date=row.values["start_date"],
-                    end_date=row.values.get("end_date"),
-                    notes=row.values.get("notes", ""),
-                )
-                result.created += 1
-            elif cleaned.changes:
-                actions.do_update_post(cleaned.existing, acting_user=self.user, **cleaned.changes)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-
-
-def post_export_columns(show_id_numbers: bool) -> list[tuple[str, Any]]:
-    def id_number(post: Post) -> str:
-        if post.person is None:
-            return ""
-        return (post.person.id_number or "") if show_id_numbers else post.person.id_masked
-
-    return [
-        ("姓名", lambda p: p.holder),
-        ("身份证号", id_number),
-        ("组织", lambda p: p.organization.name),
-        ("组织所在地", lambda p: node_path_text(p.organization.node)),
-        ("职务", lambda p: TITLE_NAMES.get(p.title) or p.title_other or TITLE_NAMES.get(Title.STAFF)),
-        ("任职开始日期", attr_getter("start_date")),
-        ("任职结束日期", attr_getter("end_date")),
-        ("备注", attr_getter("notes")),
-    ]
-
-
-PARTY_KIND_NAMES = [KIND_NAMES[k] for k in PARTY_KINDS]
