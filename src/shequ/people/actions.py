@@ -23,7 +23,7 @@ from shequ.territory.models import Kind, Node
 
 from .fields import id_hash_of
 from .identity import Identity, IdentityError, normalize_id, parse_identity, parse_phone
-from .models import ArchiveReason, CareTag, Gender, Household, Relation, Resident, ResidentMove
+from .models import ETHNICITIES, ArchiveReason, CareTag, Gender, Household, Relation, Resident, ResidentMove
 
 # Where people live: a community or anything below it.
 DWELLING_KINDS = frozenset({Kind.COMMUNITY, Kind.GRID, Kind.ESTATE, Kind.BUILDING, Kind.UNIT})
@@ -76,6 +76,17 @@ def check_matches_identity(identity_number: str, gender: str | None, birth_date:
             % {"typed": birth_date.isoformat(), "derived": identity.birth_date.isoformat()},
             code="birth_date_mismatch",
         )
+
+
+def check_ethnicity(value: str) -> str:
+    value = (value or "").strip()
+    if value and value not in ETHNICITIES and f"{value}族" in ETHNICITIES:
+        value = f"{value}族"
+    if value and value not in ETHNICITIES:
+        raise ActionError(
+            _("“%(value)s” is not one of the 56 ethnic groups.") % {"value": value}, code="invalid_ethnicity"
+        )
+    return value
 
 
 def duplicate_message(other: Resident, user: Any) -> str:
@@ -178,6 +189,8 @@ def do_create_resident(
                 raise ActionError(_("The household lives elsewhere than the place chosen."), code="invalid_node")
             node = household.node
         dwelling = _dwelling(node, acting_user, "add")
+        if "ethnicity" in fields:
+            fields["ethnicity"] = check_ethnicity(fields["ethnicity"])
         resident = Resident(node=dwelling, name=name, phone=check_phone(phone), **fields)
         if id_number:
             identity = check_identity(id_number)
@@ -213,6 +226,8 @@ def do_update_resident(resident: Resident, *, acting_user: Any, **fields: Any) -
                 raise ActionError(_("A name is required."), code="required")
         if "phone" in fields:
             fields["phone"] = check_phone(fields["phone"])
+        if "ethnicity" in fields:
+            fields["ethnicity"] = check_ethnicity(fields["ethnicity"])
         if id_number:
             identity = check_identity(id_number)
             current.set_identity_number(identity.number)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from shequ.core.importing import RowError, text_cell
 from shequ.core.text import normalize
 
-from .forms import ETHNICITIES
 from .identity import Identity, IdentityError, normalize_id, parse_identity, parse_phone
+from .models import ETHNICITIES
 
 # The words offices write for each choice; the first is what an export writes.
 Words = Mapping[str, tuple[str, ...]]

@@ -92,9 +92,14 @@ MOBILE_PREFIXES = [*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159
 
 
 def ensure_standard_tags() -> dict[str, CareTag]:
+    """The standard tags (a migration adds them; they may have been renamed since, or removed)."""
     tags = {}
     for code, name, description in STANDARD_TAGS:
-        tag, _created = CareTag.objects.get_or_create(code=code, defaults={"name": name, "description": description})
+        tag = CareTag.objects.filter(code=code).first()
+        if tag is None:
+            tag, _created = CareTag.objects.get_or_create(
+                name=name, defaults={"code": code, "description": description}
+            )
         tags[code] = tag
     return tags
 

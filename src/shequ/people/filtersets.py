@@ -69,6 +69,14 @@ class ResidentFilterSet(SearchFilterSet):
     def filter_status(self, queryset: Any, name: str, value: Any) -> Any:
         return queryset  # applied in __init__
 
+    def search(self, queryset: Any, name: str, value: str) -> Any:
+        # A full identity number is looked up by its blind index alone: OR-ing it with the name
+        # patterns would make the database scan every resident instead of using the index.
+        number = normalize_id(value)
+        if len(number) == 18 and number[:17].isdigit():
+            return queryset.filter(id_hash=id_hash_of(number))
+        return super().search(queryset, name, value)
+
     def filter_within(self, queryset: Any, name: str, value: Any) -> Any:
         return _within(self.request, queryset, value)
 

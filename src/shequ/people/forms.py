@@ -12,16 +12,9 @@ from shequ.territory.models import Node
 
 from .actions import DWELLING_KINDS
 from .identity import IdentityError, parse_identity, parse_phone
-from .models import ArchiveReason, CareTag, Gender, Household, Relation, Resident
+from .models import ETHNICITIES, ArchiveReason, CareTag, Gender, Household, Relation, Resident
 from .privacy import may_see_full_id
 
-ETHNICITIES = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
-    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
-    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
-    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
-]  # fmt: skip
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -29,13 +22,14 @@ def dwelling_nodes(user: Any, action: str, model: Any = Resident) -> Any:
     return Node.objects.filter(retired=False, kind__in=DWELLING_KINDS).restrict(user, action, perm_model=model)
 
 
+def use_dwellings(field: Any, user: Any, action: str, model: Any = Resident) -> None:
+    """Offer (and accept) the places where *user* may do *action* on *model*, where people live."""
+    field.queryset = dwelling_nodes(user, action, model)
+    field.widget = NodePickerWidget(kinds=sorted(DWELLING_KINDS), action=action, model=model._meta.label_lower)
+
+
 def dwelling_field(label: Any, required: bool = True) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Node.objects.none(),
-        required=required,
-        widget=NodePickerWidget(kinds=sorted(DWELLING_KINDS), action="view"),
-    )
+    return forms.ModelChoiceField(label=label, queryset=Node.objects.none(), required=required)
 
 
 def clean_identity_field(value: str) -> str:
@@ -95,10 +89,8 @@ class ResidentForm(ScopedModelForm):
                     self.fields["id_number"].widget.attrs["placeholder"] = self.instance.id_masked
                     self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
         else:
-            node: Any = self.fields["node"]
-            node.queryset = dwelling_nodes(self.user, "add")
-            node.widget = NodePickerWidget(kinds=sorted(DWELLING_KINDS), action="view")
-            node.label = _("Lives at")
+            use_dwellings(self.fields["node"], self.user, "add", Resident)
+            self.fields["node"].label = _("Lives at")
 
     def clean_id_number(self) -> str:
         return clean_identity_field(self.cleaned_data.get("id_number", ""))
@@ -143,8 +135,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, model: Any = Resident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["to_node"]
-        field.queryset = dwelling_nodes(user, "change", model)
+        use_dwellings(self.fields["to_node"], user, "change", model)
 
 
 class HouseholdMoveForm(MoveForm):
@@ -166,10 +157,8 @@ class HouseholdForm(ScopedModelForm):
         if self.instance.pk:
             del self.fields["node"]
         else:
-            node: Any = self.fields["node"]
-            node.queryset = dwelling_nodes(self.user, "add", Household)
-            node.widget = NodePickerWidget(kinds=sorted(DWELLING_KINDS), action="view")
-            node.label = _("Lives at")
+            use_dwellings(self.fields["node"], self.user, "add", Household)
+            self.fields["node"].label = _("Lives at")
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -255,8 +244,7 @@ class SplitForm(forms.Form):
         for name in ("members", "head"):
             field: Any = self.fields[name]
             field.queryset = members
-        node: Any = self.fields["node"]
-        node.queryset = dwelling_nodes(user, "add", Household)
+        use_dwellings(self.fields["node"], user, "add", Household)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

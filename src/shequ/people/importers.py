@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import scope_paths
-from shequ.core.importing import Column, Importer, ImportResult, Row, choice_cell, date_cell
+from shequ.core.importing import BulkInsert, Column, Importer, ImportResult, Row, choice_cell, date_cell
 from shequ.core.models import AuditEntry
 from shequ.core.text import pinyin_of
 
@@ -40,6 +42,7 @@ from .cells import (
 from .fields import id_hash_of
 from .identity import Identity
 from .models import (
+    ArchiveReason,
     CareTag,
     Education,
     Employment,
@@ -85,6 +88,21 @@ COMPARED = (
     "residence_type",
     "notes",
 )
+# What is read of residents already registered, to compare and update them.
+KNOWN_FIELDS = (
+    "id",
+    "id_hash",
+    "path",
+    "node_id",
+    "archived",
+    "archived_reason",
+    "household_id",
+    "relation",
+    "pinyin",
+    "initials",
+    *COMPARED,
+)
+HOUSEHOLD_FIELDS = ("id", "number", "node_id", "path", "head_id", "address")
 
 
 _pinyin_cache: dict[str, tuple[str, str]] = {}
@@ -99,36 +117,83 @@ def cached_pinyin(name: str) -> tuple[str, str]:
     return found
 
 
+AUDIT_COLUMNS = (
+    "content_type",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes",
+    "changes_text",
+    "actor",
+    "timestamp",
+    "path",
+    "additional_data",
+)
+HOUSEHOLD_COLUMNS = ("id", "created", "updated", "node", "path", "number", "address", "head", "dissolved")
+RESIDENT_COLUMNS = (
+    "id",
+    "created",
+    "updated",
+    "node",
+    "path",
+    "name",
+    "pinyin",
+    "initials",
+    "id_number",
+    "id_hash",
+    "id_masked",
+    "gender",
+    "birth_date",
+    "phone",
+    "ethnicity",
+    "education",
+    "political_status",
+    "employment",
+    "residence_type",
+    "household",
+    "relation",
+    "archived",
+    "archived_reason",
+    "archived_on",
+    "notes",
+)
+
+
 class ImportAudit:
     """Audit entries written in bulk, one per created or changed object, with the path and the actor."""
 
     def __init__(self, user: Any, model: Any) -> None:
-        self.actor = user if getattr(user, "is_authenticated", False) else None
-        self.content_type = ContentType.objects.get_for_model(model)
-        self.entries: list[AuditEntry] = []
+        self.actor_id = user.pk if getattr(user, "is_authenticated", False) else None
+        self.content_type_id = ContentType.objects.get_for_model(model).pk
+        self.rows: list[tuple[Any, ...]] = []
         self.now = timezone.now()
+        self.writer = BulkInsert(AuditEntry, AUDIT_COLUMNS)
 
     def add(self, obj: Any, action: int, changes: dict[str, list[Any]]) -> None:
-        self.entries.append(
-            AuditEntry(
-                content_type=self.content_type,
-                object_pk=str(obj.pk),
-                object_id=obj.pk,
-                object_repr=str(obj)[:200] if not isinstance(obj, Household) else obj.number or str(obj.pk),
-                action=action,
-                changes=changes,
-                changes_text="",
-                actor=self.actor,
-                timestamp=self.now,
-                path=obj.path,
-                additional_data={"path": obj.path, "event": "import"},
+        label = obj.number or str(obj.pk) if isinstance(obj, Household) else str(obj.name)
+        self.entry(obj.pk, label, obj.path, action, changes)
+
+    def entry(self, pk: int, label: str, path: str, action: int, changes: dict[str, list[Any]]) -> None:
+        self.rows.append(
+            (
+                self.content_type_id,
+                str(pk),
+                pk,
+                label[:200],
+                action,
+                changes,
+                "",
+                self.actor_id,
+                self.now,
+                path,
+                {"path": path, "event": "import"},
             )
         )
 
     def flush(self) -> None:
-        if self.entries:
-            AuditEntry.objects.bulk_create(self.entries, batch_size=CHUNK)
-        self.entries = []
+        self.writer.insert(self.rows)
+        self.rows = []
 
 
 def _display(value: Any) -> Any:
@@ -148,6 +213,7 @@ class ScopedImporter(Importer):
         self.places = PlaceIndex()
         self.base: Place | None = self.places.place_of(self.node) if self.node is not None else None
         self.paths = scope_paths(self.user, self.model, "import")
+        self._places_seen: dict[tuple[str, str], tuple[Place | None, tuple[str, str] | None]] = {}
 
     def in_scope(self, path: str) -> bool:
         return self.paths is None or any(path.startswith(p) for p in self.paths)
@@ -157,22 +223,30 @@ class ScopedImporter(Importer):
         code, address = row.values.get("node_code") or "", row.values.get("address") or ""
         if not code and not address:
             return None
+        key = (code, address)
+        found = self._places_seen.get(key)
+        if found is None:
+            if len(self._places_seen) > 100_000:
+                self._places_seen.clear()
+            found = self._places_seen[key] = self._find_place(code, address)
+        place, error = found
+        if error is not None:
+            row.reject(*error)
+        return place
+
+    def _find_place(self, code: str, address: str) -> tuple[Place | None, tuple[str, str] | None]:
         base = self.base
         if code:
             base = self.places.by_code_lookup(code)
             if base is None:
-                row.reject(_("No place has the code %(code)s.") % {"code": code}, "unknown_place")
-                return None
+                return None, (_("No place has the code %(code)s.") % {"code": code}, "unknown_place")
         if base is None:
-            row.reject(_("Give the place code (地区编码), or choose a place for the import."), "unknown_place")
-            return None
+            return None, (_("Give the place code (地区编码), or choose a place for the import."), "unknown_place")
         found = self.places.resolve(base, address)
         if found is None:
-            row.reject(
-                _("No place “%(address)s” under “%(base)s”.") % {"address": address, "base": base.name},
-                "unknown_place",
-            )
-        return found
+            message = _("No place “%(address)s” under “%(base)s”.") % {"address": address, "base": base.name}
+            return None, (message, "unknown_place")
+        return found, None
 
     def check_place(self, row: Row, place: Place | None) -> Place | None:
         if place is None:
@@ -210,8 +284,15 @@ class ResidentImporter(ScopedImporter):
             parse=identity_cell,
             example="420102198503021236",
         ),
-        Column("gender", "性别", ("gender",), parse=choice_cell(Gender, GENDER_WORDS), example="男"),
-        Column("birth_date", "出生日期", ("出生年月", "出生年月日", "生日"), parse=date_cell, example="1985-03-02"),
+        Column("gender", "性别", ("gender",), parse=choice_cell(Gender, GENDER_WORDS), example="男", repeats=True),
+        Column(
+            "birth_date",
+            "出生日期",
+            ("出生年月", "出生年月日", "生日"),
+            parse=date_cell,
+            example="1985-03-02",
+            repeats=True,
+        ),
         Column(
             "phone",
             "联系电话",
@@ -219,14 +300,22 @@ class ResidentImporter(ScopedImporter):
             parse=phone_cell,
             example="13812345678",
         ),
-        Column("ethnicity", "民族", (), parse=ethnicity_cell, example="汉族"),
-        Column("education", "文化程度", ("学历",), parse=choice_cell(Education, EDUCATION_WORDS), example="本科"),
+        Column("ethnicity", "民族", (), parse=ethnicity_cell, example="汉族", repeats=True),
+        Column(
+            "education",
+            "文化程度",
+            ("学历",),
+            parse=choice_cell(Education, EDUCATION_WORDS),
+            example="本科",
+            repeats=True,
+        ),
         Column(
             "political_status",
             "政治面貌",
             (),
             parse=choice_cell(PoliticalStatus, POLITICAL_WORDS),
             example="中共党员",
+            repeats=True,
         ),
         Column(
             "employment",
@@ -234,6 +323,7 @@ class ResidentImporter(ScopedImporter):
             ("就业情况", "就业状态"),
             parse=choice_cell(Employment, EMPLOYMENT_WORDS),
             example="在职",
+            repeats=True,
         ),
         Column(
             "residence_type",
@@ -241,11 +331,16 @@ class ResidentImporter(ScopedImporter):
             ("人口类型", "户籍类型", "居住类型", "居住状态"),
             parse=choice_cell(ResidenceType, RESIDENCE_WORDS),
             example="户籍",
+            repeats=True,
         ),
+        Column("node_code", "地区编码", NODE_CODE_SYNONYMS, parse=code_cell, example="420102001001", repeats=True),
         Column(
-            "node_code", "地区编码", ("社区编码", "所属社区编码", "区划代码"), parse=code_cell, example="420102001001"
+            "address",
+            "地址",
+            ("住址", "居住地址", "现住址", "楼栋单元"),
+            example="第1网格/阳光小区/1号楼/1单元",
+            repeats=True,
         ),
-        Column("address", "地址", ("住址", "居住地址", "现住址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元"),
         Column("household_number", "户号", ("户编号", "户口号"), parse=code_cell, example="H0001"),
         Column(
             "relation",
@@ -253,8 +348,15 @@ class ResidentImporter(ScopedImporter):
             ("关系", "家庭关系", "与户主的关系"),
             parse=choice_cell(Relation, RELATION_WORDS),
             example="户主",
+            repeats=True,
         ),
-        Column("tags", "特殊人群", ("人群类别", "重点人群", "关爱标签", "特殊人群标签", "标签"), parse=tags_cell),
+        Column(
+            "tags",
+            "特殊人群",
+            ("人群类别", "重点人群", "关爱标签", "特殊人群标签", "标签"),
+            parse=tags_cell,
+            repeats=True,
+        ),
         Column("notes", "备注", ("notes",)),
     ]
 
@@ -265,6 +367,9 @@ class ResidentImporter(ScopedImporter):
         for tag in CareTag.objects.filter(active=True):
             self.tags[tag.name] = self.tags[tag.code] = tag
         self.planned_households: dict[str, tuple[int, int]] = {}  # number → (node id, row) to be created
+        self.writer = BulkInsert(Resident, RESIDENT_COLUMNS)
+        self.household_writer = BulkInsert(Household, HOUSEHOLD_COLUMNS)
+        self.defaults = {f.name: f.get_default() for f in Resident._meta.concrete_fields}
         self.heads: dict[str, int] = {}  # household number → row naming its head
 
     # -- checks ------------------------------------------------------------------------------------------------
@@ -274,14 +379,16 @@ class ResidentImporter(ScopedImporter):
             self._check_row(row)
             if not row.error:
                 hashes[row.cleaned["hash"]] = row
+        # Plain values, not model instances: a chunk of residents who are all known already is the
+        # common case of a re-import, and reading them must cost little.
         existing = {
-            r.id_hash: r
-            for r in Resident.objects.filter(id_hash__in=list(hashes)).defer("id_number").select_related("node")
+            r["id_hash"]: SimpleNamespace(pk=r["id"], **r)
+            for r in Resident.objects.filter(id_hash__in=list(hashes)).values(*KNOWN_FIELDS)
         }
         numbers = {r.values["household_number"] for r in rows if not r.error and r.values.get("household_number")}
         households: dict[str, list[Household]] = {}
-        for household in Household.objects.filter(number__in=numbers, dissolved=False).select_related("node"):
-            households.setdefault(household.number, []).append(household)
+        for values in Household.objects.filter(number__in=numbers, dissolved=False).values(*HOUSEHOLD_FIELDS):
+            households.setdefault(values["number"], []).append(Household(**values))
         tags_of: dict[int, set[int]] = {}
         if existing and any(r.values.get("tags") for r in rows):
             through = Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in existing.values()])
@@ -299,7 +406,7 @@ class ResidentImporter(ScopedImporter):
                 if resident.archived:
                     row.reject(
                         _("“%(name)s” is archived (%(reason)s); restore the record first.")
-                        % {"name": resident.name, "reason": resident.get_archived_reason_display()},
+                        % {"name": resident.name, "reason": ArchiveReason(resident.archived_reason).label},
                         "archived",
                     )
                     continue
@@ -370,14 +477,15 @@ class ResidentImporter(ScopedImporter):
                 if cleaned["place"] is not None and cleaned["place"].id != household.node_id:
                     row.reject(
                         _("The household %(number)s lives at “%(place)s”, not at the place in this row.")
-                        % {"number": number, "place": household.node.name},
+                        % {"number": number, "place": self.places.place_at(household.node_id, household.path).name},
                         "household_elsewhere",
                     )
                     return
                 cleaned["household"] = household
-                cleaned["place"] = self.places.place_of(household.node)
-        if cleaned["place"] is None and cleaned["existing"] is not None:
-            cleaned["place"] = self.places.place_of(cleaned["existing"].node)  # no place given: they stay
+                cleaned["place"] = self.places.place_at(household.node_id, household.path)
+        known = cleaned["existing"]
+        if cleaned["place"] is None and known is not None:
+            cleaned["place"] = self.places.place_at(known.node_id, known.path)  # no place given: they stay
         place = self.check_place(row, cleaned["place"])
         if place is None:
             return
@@ -449,24 +557,28 @@ class ResidentImporter(ScopedImporter):
         audit = ImportAudit(self.user, Resident)
         household_audit = ImportAudit(self.user, Household)
         households = self._create_households(rows, household_audit)
-        created: list[tuple[Resident, Row]] = []
+        created: list[tuple[dict[str, Any], Row]] = []
         updated: list[tuple[Resident, Row, dict[str, list[Any]]]] = []
+        new_rows = [row for row in rows if row.cleaned["existing"] is None]
+        ids = iter(self.writer.reserve_ids(len(new_rows)))
+        inserts: list[tuple[Any, ...]] = []
         for row in rows:
             if row.cleaned["existing"] is None:
-                created.append((self._build(row, households), row))
+                record, values = self._build(row, households, next(ids), now)
+                created.append((record, row))
+                inserts.append(values)
                 continue
             changes = self._changes(row)
             if changes:
-                updated.append((row.cleaned["existing"], row, changes))
+                updated.append((self._instance(row.cleaned["existing"]), row, changes))
             else:
                 result.unchanged += 1
         if created:
-            Resident.objects.bulk_create([r for r, _row in created], batch_size=CHUNK)
-            result.created += len(created)
+            result.created += self.writer.insert(inserts)
         through = Resident.tags.through
         new_links = [
-            through(resident_id=resident.pk, caretag_id=tag.pk)
-            for resident, row in created
+            through(resident_id=record["id"], caretag_id=tag.pk)
+            for record, row in created
             for tag in (row.cleaned["tags"] or ())
         ]
         moves: list[ResidentMove] = []
@@ -495,8 +607,14 @@ class ResidentImporter(ScopedImporter):
         if moves:
             ResidentMove.objects.bulk_create(moves, batch_size=CHUNK)
         self._set_heads(created, updated, households, household_audit)
-        for resident, row in created:
-            audit.add(resident, AuditEntry.Action.CREATE, self._created_summary(resident, row))
+        for record, row in created:
+            audit.entry(
+                record["id"],
+                record["name"],
+                record["path"],
+                AuditEntry.Action.CREATE,
+                self._created_summary(record, row),
+            )
         for resident, _row, changes in updated:
             audit.add(resident, AuditEntry.Action.UPDATE, self._masked(changes))
         audit.flush()
@@ -518,30 +636,46 @@ class ResidentImporter(ScopedImporter):
                 households[number] = household
                 new.append(household)
         if new:
-            Household.objects.bulk_create(new, batch_size=CHUNK)
-            for household in new:
-                audit.add(household, AuditEntry.Action.CREATE, {"number": [None, household.number]})
+            now = timezone.now()
+            for household, pk in zip(new, self.household_writer.reserve_ids(len(new)), strict=True):
+                household.pk = pk
+            self.household_writer.insert(
+                (h.pk, now, now, h.node_id, h.path, h.number, h.address, None, False) for h in new
+            )
+        self._new_households = new
         return households
 
-    def _build(self, row: Row, households: dict[str, Household]) -> Resident:
+    def _build(
+        self, row: Row, households: dict[str, Household], pk: int, now: Any
+    ) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """The new resident as a row for the bulk insert, and as a record for the audit and the heads."""
         values, cleaned = row.values, row.cleaned
         identity: Identity = cleaned["identity"]
         place: Place = cleaned["place"]
         pinyin, initials = cached_pinyin(values["name"])
         number = values.get("household_number")
-        resident = Resident(
-            node_id=place.id,
+        record = dict(self.defaults)
+        record.update(self._new_values(row))
+        record.update(
+            id=pk,
+            created=now,
+            updated=now,
+            node=place.id,
             path=place.path,
             pinyin=pinyin,
             initials=initials,
             id_number=identity.number,
             id_hash=cleaned["hash"],
             id_masked=identity.masked,
-            household=households[number] if number else None,
+            household=households[number].pk if number else None,
             relation=values.get("relation") or "",
-            **self._new_values(row),
         )
-        return resident
+        return record, tuple(record[c] for c in RESIDENT_COLUMNS)
+
+    @staticmethod
+    def _instance(known: SimpleNamespace) -> Resident:
+        """A resident to update, from the values read in ``validate`` (every field ``_update`` may write)."""
+        return Resident(**{f: getattr(known, f) for f in KNOWN_FIELDS if f != "id_hash"})
 
     def _update(
         self,
@@ -585,30 +719,55 @@ class ResidentImporter(ScopedImporter):
 
     def _set_heads(
         self,
-        created: list[tuple[Resident, Row]],
+        created: list[tuple[dict[str, Any], Row]],
         updated: list[tuple[Resident, Row, dict[str, list[Any]]]],
         households: dict[str, Household],
         audit: ImportAudit,
     ) -> None:
-        changed: list[Household] = []
-        rows: Iterable[tuple[Resident, Row]] = [*created, *((r, row) for r, row, _c in updated)]
-        for resident, row in rows:
+        new = {h.pk for h in self._new_households}
+        pairs: list[tuple[int, int]] = []
+        replaced: list[int] = []  # heads who are heads no more
+        rows: Iterable[tuple[int, Row]] = [
+            *((record["id"], row) for record, row in created),
+            *((r.pk, row) for r, row, _c in updated),
+        ]
+        for pk, row in rows:
             if row.values.get("relation") != Relation.HEAD or not row.values.get("household_number"):
                 continue
             household = households[row.values["household_number"]]
-            if household.head_id != resident.pk:
-                audit.add(household, AuditEntry.Action.UPDATE, {"head": [household.head_id, resident.pk]})
-                household.head_id = resident.pk
-                changed.append(household)
-        if changed:
-            Household.objects.bulk_update(changed, ["head"], batch_size=500)
+            if household.head_id != pk:
+                if household.pk not in new:
+                    audit.add(household, AuditEntry.Action.UPDATE, {"head": [household.head_id, pk]})
+                    if household.head_id:
+                        replaced.append(household.head_id)
+                household.head_id = pk
+                pairs.append((pk, household.pk))
+        for household in self._new_households:
+            summary: dict[str, list[Any]] = {"number": [None, household.number], "node": [None, household.node_id]}
+            if household.head_id:
+                summary["head"] = [None, household.head_id]
+            audit.add(household, AuditEntry.Action.CREATE, summary)
+        if pairs:  # one statement for the chunk, not a CASE per row
+            table = connection.ops.quote_name(Household._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET head_id = %s WHERE id = %s", pairs)
+        if replaced:  # as do_set_head: the previous head's relation to the new one is to be set again
+            heads = {pk for pk, _h in pairs}
+            former = Resident.objects.filter(pk__in=replaced, relation=Relation.HEAD).exclude(pk__in=heads)
+            resident_audit = ImportAudit(self.user, Resident)
+            for pk, name, path in former.values_list("pk", "name", "path"):
+                resident_audit.entry(
+                    pk, name, path, AuditEntry.Action.UPDATE, {"relation": [Relation.HEAD.value, None]}
+                )
+            former.update(relation="")
+            resident_audit.flush()
 
-    def _created_summary(self, resident: Resident, row: Row) -> dict[str, list[Any]]:
-        summary = {}
-        for key in AUDITED:
-            value = getattr(resident, f"{key}_id" if key in ("node", "household") else key)
-            if value not in (None, ""):
-                summary[key] = [None, _display(value)]
+    def _created_summary(self, record: dict[str, Any], row: Row) -> dict[str, list[Any]]:
+        summary = {
+            key: [None, value if isinstance(value, str) else _display(value)]
+            for key in AUDITED
+            if (value := record[key]) not in (None, "")
+        }
         if row.cleaned["tags"]:
             summary["tags"] = [None, "、".join(t.name for t in row.cleaned["tags"])]
         return summary
@@ -625,10 +784,10 @@ class HouseholdImporter(ScopedImporter):
     sheet_name = "households"
     columns = [
         Column("number", "户号", ("户编号", "户口号", "number"), required=True, parse=code_cell, example="H0001"),
+        Column("node_code", "地区编码", NODE_CODE_SYNONYMS, parse=code_cell, example="420102001001", repeats=True),
         Column(
-            "node_code", "地区编码", ("社区编码", "所属社区编码", "区划代码"), parse=code_cell, example="420102001001"
+            "address", "地址", ("住址", "居住地址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元", repeats=True
         ),
-        Column("address", "地址", ("住址", "居住地址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元"),
         Column("room", "门牌", ("房号", "门牌号", "室号"), example="402"),
         Column(
             "head_id",
@@ -678,7 +837,7 @@ class HouseholdImporter(ScopedImporter):
                 elif row.cleaned["place"].id != household.node_id:
                     row.reject(
                         _("The household %(number)s lives at “%(place)s”; move it, with its members, on its page.")
-                        % {"number": number, "place": household.node.name},
+                        % {"number": number, "place": self.places.place_at(household.node_id, household.path).name},
                         "household_elsewhere",
                     )
                     continue

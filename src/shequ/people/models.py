@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.fields import path_index
@@ -17,6 +18,15 @@ from shequ.core.text import pinyin_of
 
 from .fields import BlindIndexField
 from .identity import mask_id
+
+# The 56 ethnic groups, as written on identity cards.
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
+    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
+    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
+    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
+    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+]  # fmt: skip
 
 
 class Gender(models.TextChoices):
@@ -53,7 +63,7 @@ class Employment(models.TextChoices):
     EMPLOYED = "employed", _("employed")
     SELF_EMPLOYED = "self_employed", _("self-employed")
     UNEMPLOYED = "unemployed", _("unemployed")
-    RETIRED = "retired", _("retired")
+    RETIRED = "retired", pgettext_lazy("employment status", "retired")
     STUDENT = "student", _("student")
     OTHER = "other", _("other")
 

@@ -128,6 +128,14 @@ class PlaceIndex:
             self._load(Q(parent_id=base.id))
             self.loaded_subtrees.add(base.path)
 
+    def place_at(self, node_id: int, path: str) -> Place:
+        """The place with this id (and path), loading its community's places when first met."""
+        place = self.by_id.get(node_id)
+        if place is None:
+            self.ensure_path(path)
+            place = self.by_id[node_id]
+        return place
+
     def place_of(self, node: Node) -> Place:
         place = self.by_id.get(node.pk)
         if place is None:

@@ -5,6 +5,7 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.tables import BaseTable, SelectableTable
 
@@ -21,7 +22,7 @@ def dwelling_label(node: Any) -> str:
 
 
 class ResidentTable(BaseTable):
-    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    name = tables.Column(linkify=True, verbose_name=pgettext_lazy("person", "Name"))
     id_number = tables.Column(verbose_name=_("Identity number"), accessor="id_masked", orderable=False)
     gender = tables.Column(verbose_name=_("Gender"))
     birth_date = tables.DateColumn(verbose_name=_("Birth date"), format="Y-m-d")

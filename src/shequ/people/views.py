@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import scope_paths
@@ -74,7 +74,7 @@ class ResidentViewSet(ViewSet):
 
     def detail_rows(self, obj: Resident) -> list[tuple[str, Any]]:
         rows: list[tuple[str, Any]] = [
-            (_("Name"), obj.name),
+            (pgettext("person", "Name"), obj.name),
             (_("Identity number"), shown_id_number(self.user, obj)),
             (_("Gender"), obj.get_gender_display()),
             (_("Birth date"), obj.birth_date),

@@ -283,3 +283,39 @@ class HouseholdRulesTests(WorldTestCase):
         self.assertEqual(response.status_code, 302)
         outsider.refresh_from_db()
         self.assertIsNone(outsider.household_id)
+
+
+class AuditTests(WorldTestCase):
+    def test_audit_entries_hold_the_masked_number_only(self) -> None:
+        import json
+
+        first, second = make_id(seq=41), make_id(seq=42)
+        person = resident(self.world, id_number=first)
+        actions.do_update_resident(person, acting_user=self.world.officer_a, id_number=second)
+        entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Resident))
+        self.assertEqual(entries.count(), 2)
+        text = json.dumps([e.changes for e in entries], ensure_ascii=False)
+        for number in (first, second):
+            self.assertNotIn(number, text)
+            self.assertIn(number[:6] + "********" + number[-4:], text)
+        update = entries.get(action=AuditEntry.Action.UPDATE)
+        self.assertEqual((update.actor, update.path), (self.world.officer_a, person.path))
+
+    def test_ids_reserved_by_an_import_do_not_collide_with_later_records(self) -> None:
+        import tempfile
+
+        from shequ.core.testing import xlsx_bytes
+        from shequ.people.importers import ResidentImporter
+
+        before = resident(self.world)
+        rows = [["姓名", "身份证号", "地区编码", "地址"]]
+        rows += [[f"批量{i}", make_id(seq=60 + i), "990101001001", "第1网格"] for i in range(3)]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as fh:
+            fh.write(xlsx_bytes(rows))
+        result = ResidentImporter(self.world.officer_a).run(fh.name, "r.xlsx", dry_run=False)
+        self.assertEqual(result.created, 3)
+        imported = sorted(Resident.objects.filter(name__startswith="批量").values_list("pk", flat=True))
+        self.assertEqual(imported, [before.pk + 1, before.pk + 2, before.pk + 3])
+        after = resident(self.world)
+        self.assertGreater(after.pk, imported[-1])
+        self.assertEqual(Resident.objects.get(name="批量0").node_id, self.world.grid_a.pk)

@@ -17,7 +17,7 @@ from shequ.core.importing import ImportResult
 from shequ.core.models import AuditEntry, Job
 from shequ.core.testing import WorldTestCase, streamed, xlsx_bytes, xlsx_rows
 from shequ.people.importers import HouseholdImporter, ResidentImporter
-from shequ.people.models import CareTag, Household, Relation, Resident, ResidentMove
+from shequ.people.models import Household, Relation, Resident, ResidentMove
 from shequ.people.tests.helpers import community_worker, make_id, resident
 
 COMMUNITY = "990101001001"  # 和平社区, street A
@@ -223,10 +223,6 @@ class ResidentUpsertTests(ImportCase):
             ],
         ]
 
-    def setUp(self) -> None:
-        CareTag.objects.create(code="elderly_alone", name="独居老人")
-        CareTag.objects.create(code="disabled", name="残疾人")
-
     def test_reimport_changes_nothing_and_a_changed_cell_updates(self) -> None:
         rows = self.rows()
         preview = self.run_file(xlsx_bytes(rows), dry_run=True)
@@ -256,6 +252,16 @@ class ResidentUpsertTests(ImportCase):
         entry = AuditEntry.objects.filter(object_pk=str(head.pk), action=AuditEntry.Action.UPDATE).latest("pk")
         self.assertEqual(entry.changes, {"phone": ["13812345678", "13900001111"]})
         self.assertEqual((entry.actor, entry.path), (self.world.officer_a, head.path))
+
+    def test_a_new_head_in_the_file_replaces_the_old_one(self) -> None:
+        rows = self.rows()
+        self.run_file(xlsx_bytes(rows))
+        rows[1][7], rows[2][7] = "配偶", "户主"
+        result = self.run_file(xlsx_bytes(rows))
+        self.assertEqual((result.updated, result.rejected), (2, 0), result.errors)
+        home = Household.objects.get(number="U1")
+        spouse, head = Resident.objects.get(name="配偶乙"), Resident.objects.get(name="户主甲")
+        self.assertEqual((home.head_id, spouse.relation, head.relation), (spouse.pk, "head", "spouse"))
 
     def test_a_new_place_is_a_move_kept_in_the_history(self) -> None:
         self.run_file(xlsx_bytes(self.rows()))
@@ -416,7 +422,6 @@ class HouseholdImportTests(ImportCase):
 
 class ExportRoundTripTests(ImportCase):
     def test_export_reimports_unchanged_and_masked_numbers_say_why(self) -> None:
-        CareTag.objects.create(code="disabled", name="残疾人")
         rows = [
             [
                 *HEADER,
@@ -563,17 +568,50 @@ class PlaintextTests(ImportCase):
                     self.assertEqual(cursor.fetchone()[0], 0, (table, needle[:6]))
 
     def test_not_in_the_logs(self) -> None:
+        import logging
+
         number = make_id(seq=982)
         rows = [HEADER, ["日志", number, COMMUNITY, "第1网格"], ["日志二", number, COMMUNITY, "第1网格"]]
         with self.assertLogs(level="DEBUG") as logs:
-            import logging
-
             logging.getLogger("shequ").info("start")
             self.run_file(xlsx_bytes(rows))
             self.login(self.world.officer_a)
             self.client.get("/people/residents/", {"q": number})
+            self.client.get("/api/v1/people/residents/", {"id_number": number})
             self.client.post(
                 "/people/residents/add/",
                 {"name": "日志三", "id_number": number[:-1] + "0", "node": self.world.grid_a.pk},
             )
-        self.assertNotIn(number, "\n".join(logs.output))
+            # A job that fails on a file holding numbers logs its traceback: no number in it either.
+            from shequ.core.tasks import import_handler
+
+            class Broken(ResidentImporter):
+                def validate(self, rows: list[Any]) -> None:
+                    raise RuntimeError(f"cannot check {rows[0].cells}")
+
+            job = Job.objects.create(kind="import", title="x", user=self.world.officer_a, params={})
+            path = Path(tempfile.mkdtemp()) / "x.xlsx"
+            path.write_bytes(xlsx_bytes(rows))
+            job.params = {"model": "people.resident", "path": str(path), "filename": "x.xlsx", "dry_run": True}
+            from shequ.core.registry import IMPORTERS
+
+            IMPORTERS["people.resident"], saved = Broken, IMPORTERS["people.resident"]
+            try:
+                import_handler(job)
+            except RuntimeError:
+                logging.getLogger("shequ.core.tasks").exception("job %s failed", job.pk)  # as run_job does
+            finally:
+                IMPORTERS["people.resident"] = saved
+        our_records = [r for r in logs.records if not r.name.startswith("py.warnings")]
+        failure = next(r for r in our_records if r.name == "shequ.core.tasks")
+        self.assertIn(
+            number, logging.Formatter().formatException(failure.exc_info or (None, None, None))
+        )  # the test can fail
+        # What reaches the log handler of the settings (with the masking filter) never holds the number.
+        from shequ.core.logging import MaskPersonalDataFilter
+
+        masking = MaskPersonalDataFilter()
+        for record in our_records:
+            masking.filter(record)
+            text = record.getMessage() + (record.exc_text or "")
+            self.assertNotIn(number, text)

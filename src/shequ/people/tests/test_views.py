@@ -140,6 +140,25 @@ class HouseholdViewTests(HouseholdData, ViewSetTestMixin, WorldTestCase):
         return Household.objects.within(node.path).filter(number__startswith="HX")
 
 
+class GridWorkerTests(WorldTestCase):
+    def test_a_grid_worker_registers_people_in_the_grid_and_the_picker_offers_it(self) -> None:
+        worker = grid_worker(self.world)
+        self.login(worker)
+        page = self.client.get("/people/residents/add/").content.decode()
+        self.assertIn("model=people.resident", page)
+        picked = self.client.get(
+            "/territory/pick/", {"q": "第1", "kinds": "grid", "action": "add", "model": "people.resident"}
+        ).content.decode()
+        self.assertIn(self.world.grid_a.name, picked)
+        data = {"name": "网格登记", "id_number": make_id(), "residence_type": "registered"}
+        response = self.client.post("/people/residents/add/", {**data, "node": self.world.grid_a.pk})
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        response = self.client.post(
+            "/people/residents/add/", {**data, "id_number": make_id(), "node": self.world.grid_b.pk}
+        )
+        self.assertEqual(response.status_code, 400)
+
+
 class MaskingTests(WorldTestCase):
     """The full number only for roles with view_pii at the resident's place; everyone else sees the mask."""
 
@@ -235,6 +254,12 @@ class SearchTests(WorldTestCase):
         # Part of the number finds nothing (no scan of numbers), nor does another area's full number.
         self.assertNotIn(self.mine.get_absolute_url(), self.found(self.number[:10]))
         self.assertNotIn(self.theirs.get_absolute_url(), self.found(self.theirs.id_number))
+        # Only the blind index is asked (an OR with the name patterns would scan every resident).
+        with CaptureQueriesContext(connection) as queries:
+            self.found(self.number)
+        resident_sql = [q["sql"] for q in queries.captured_queries if 'FROM "people_resident"' in q["sql"]]
+        self.assertTrue(resident_sql)
+        self.assertFalse([sql for sql in resident_sql if "LIKE" in sql], resident_sql)
         # The global search box too.
         self.login(self.world.officer_a)
         self.assertContains(self.client.get("/search/", {"q": self.number}), self.mine.get_absolute_url())
@@ -244,7 +269,7 @@ class CareTagTests(WorldTestCase):
     """The tag list is one for the whole territory: all who may view people see it; only the city changes it."""
 
     def setUp(self) -> None:
-        self.tag = CareTag.objects.create(code="elderly_alone", name="独居老人")
+        self.tag = CareTag.objects.get(code="elderly_alone")
 
     def test_everyone_with_people_rights_sees_the_tags(self) -> None:
         for user in (self.world.officer_a, self.world.officer_b, self.world.auditor_a, grid_worker(self.world)):
