@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -259,7 +260,9 @@ class SearchTests(WorldTestCase):
             self.found(self.number)
         resident_sql = [q["sql"] for q in queries.captured_queries if 'FROM "people_resident"' in q["sql"]]
         self.assertTrue(resident_sql)
-        self.assertFalse([sql for sql in resident_sql if "LIKE" in sql], resident_sql)
+        # (On PostgreSQL the scope itself is `path LIKE 'prefix%'`, an index range scan: leave it out.)
+        name_patterns = [sql for sql in resident_sql if re.search(r'"(name|pinyin|initials)"[^,]*LIKE', sql)]
+        self.assertFalse(name_patterns, resident_sql)
         # The global search box too.
         self.login(self.world.officer_a)
         self.assertContains(self.client.get("/search/", {"q": self.number}), self.mine.get_absolute_url())
