@@ -15,6 +15,12 @@ class CappedPaginator(Paginator):
     def count(self) -> int:  # type: ignore[override]
         cap = self.cap or settings.SHEQU_COUNT_CAP
         qs = self.object_list
+        # django-tables2 hands over its BoundRows → TableQuerysetData → the queryset: unwrap it,
+        # or len() would run a full COUNT(*).
+        for _depth in range(3):
+            if hasattr(qs, "query"):
+                break
+            qs = getattr(qs, "data", qs)
         if hasattr(qs, "values") and hasattr(qs, "query"):
             n = qs.values("pk")[: cap + 1].count()  # type: ignore[union-attr]
         else:

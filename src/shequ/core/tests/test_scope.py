@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from shequ.accounts.models import APIToken
 from shequ.core.models import AuditEntry, Job
@@ -165,8 +167,12 @@ class APIErrorTests(WorldTestCase):
         self.assertEqual(body["count"], 3)
         self.assertTrue(body["count_capped"])
         self.login(self.world.officer_a)
-        html = self.client.get("/territory/nodes/").content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            html = self.client.get("/territory/nodes/").content.decode()
         self.assertIn('data-testid="count"', html)
+        self.assertIn("3", html.split('data-testid="count"')[1][:200])
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        self.assertTrue(counts and all("LIMIT" in sql.upper() for sql in counts), counts)
 
 
 class APIDocsTests(WorldTestCase):

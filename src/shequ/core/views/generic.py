@@ -223,8 +223,11 @@ class ObjectListView(ViewSetView):
             raise NotFound()
         filterset = self.vs.filtered("view")
         qs = filterset.qs if filterset.is_bound else filterset.queryset
-        table = self.vs.table(qs, request=request)
-        table.paginate(page=request.GET.get("page", 1), per_page=_per_page(request), paginator_class=CappedPaginator)
+        table = self.vs.table(qs)
+        # Sorting and paging from the request, with the capped count (a table given the request
+        # itself would paginate with Django's Paginator: a full COUNT(*) over millions of rows).
+        paging = {"paginator_class": CappedPaginator, "per_page": _per_page(request)}
+        tables.RequestConfig(request, paginate=paging).configure(table)
         ctx = self.context(filterset=filterset, table=table, querystring=request.GET.urlencode())
         if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
             return render(request, "core/_results.html", ctx)
