@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -29,3 +30,25 @@ class CappedPaginator(Paginator):
         return min(n, cap)
 
     capped = False
+
+
+def per_page(request: Any) -> int:
+    """The page size asked for (``?per_page=``), kept between 10 and 500."""
+    try:
+        value = int(request.GET.get("per_page", settings.SHEQU_PAGE_SIZE))
+    except ValueError:
+        value = settings.SHEQU_PAGE_SIZE
+    return max(10, min(value, 500))
+
+
+def configure_table(table: Any, request: Any) -> Any:
+    """Sorting and paging of a django-tables2 table from the request, with the capped count.
+
+    Never hand the request to the table's constructor: it would paginate with Django's
+    Paginator, i.e. a full COUNT(*) over millions of rows.
+    """
+    import django_tables2 as tables
+
+    paging = {"paginator_class": CappedPaginator, "per_page": per_page(request)}
+    tables.RequestConfig(request, paginate=paging).configure(table)
+    return table

@@ -36,7 +36,7 @@ from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.forms import ImportForm
 from shequ.core.importing import Importer, file_checksum, storage_dir
 from shequ.core.models import AuditEntry, Job
-from shequ.core.pagination import CappedPaginator
+from shequ.core.pagination import configure_table
 from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path, write_csv_rows
 from shequ.core.tasks import enqueue_job
 
@@ -223,25 +223,11 @@ class ObjectListView(ViewSetView):
             raise NotFound()
         filterset = self.vs.filtered("view")
         qs = filterset.qs if filterset.is_bound else filterset.queryset
-        table = self.vs.table(qs)
-        # Sorting and paging from the request, with the capped count (a table given the request
-        # itself would paginate with Django's Paginator: a full COUNT(*) over millions of rows).
-        paging = {"paginator_class": CappedPaginator, "per_page": _per_page(request)}
-        tables.RequestConfig(request, paginate=paging).configure(table)
+        table = configure_table(self.vs.table(qs), request)
         ctx = self.context(filterset=filterset, table=table, querystring=request.GET.urlencode())
         if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
             return render(request, "core/_results.html", ctx)
         return render(request, self.vs.list_template, ctx)
-
-
-def _per_page(request: HttpRequest) -> int:
-    from django.conf import settings
-
-    try:
-        value = int(request.GET.get("per_page", settings.SHEQU_PAGE_SIZE))
-    except ValueError:
-        value = settings.SHEQU_PAGE_SIZE
-    return max(10, min(value, 500))
 
 
 class ObjectDetailView(ViewSetView):

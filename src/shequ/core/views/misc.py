@@ -17,7 +17,7 @@ from shequ.core.exceptions import NotFound
 from shequ.core.filtersets import AuditEntryFilterSet, JobFilterSet, search_q
 from shequ.core.forms import ImportConfirmForm
 from shequ.core.models import AuditEntry, Job
-from shequ.core.pagination import CappedPaginator
+from shequ.core.pagination import configure_table
 from shequ.core.registry import VIEWSETS
 from shequ.core.tables import AuditEntryTable, JobTable
 from shequ.core.tasks import enqueue_job
@@ -75,8 +75,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     qs = AuditEntry.objects.restrict(request.user, "view").select_related("actor", "content_type")
     filterset = AuditEntryFilterSet(request.GET or None, queryset=qs)
-    table = AuditEntryTable(filterset.qs if filterset.is_bound else qs, order_by="-timestamp")
-    table.paginate(page=request.GET.get("page", 1), per_page=50, paginator_class=CappedPaginator)
+    table = configure_table(AuditEntryTable(filterset.qs if filterset.is_bound else qs, order_by="-timestamp"), request)
     ctx = {"filterset": filterset, "table": table, "title": _("Audit log")}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "core/_results.html", ctx)
@@ -94,8 +93,7 @@ def _jobs(request: HttpRequest) -> Any:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     filterset = JobFilterSet(request.GET or None, queryset=_jobs(request))
-    table = JobTable(filterset.qs)
-    table.paginate(page=request.GET.get("page", 1), per_page=50, paginator_class=CappedPaginator)
+    table = configure_table(JobTable(filterset.qs), request)
     return render(
         request,
         "core/simple_list.html",
