@@ -27,21 +27,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-SQLITE_FILE = Path("/tmp/shequ-people-bench.sqlite3")
-PG_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "shequ_people_bench"
-VENDORS = ("sqlite", "postgres")
-LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))
+
+from bench import common  # noqa: E402 - the repository is on sys.path now
+
+if TYPE_CHECKING:
+    from shequ.core.importing import ImportResult
+
+DATABASE = common.Database(Path("/tmp/shequ-people-bench.sqlite3"), "shequ_people_bench")
 TARGET_ROWS_PER_S = 20_000
 HEADER = [
     "序号", "姓名", "性别", "民族", "出生日期", "身份证号", "联系电话", "文化程度", "政治面貌", "就业状况",
@@ -52,67 +53,35 @@ HEADER = [
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--db", choices=[*VENDORS, "both"], default="sqlite")
+    parser.add_argument("--db", choices=[*common.VENDORS, "both"], default="sqlite")
     parser.add_argument("--keep", action="store_true", help="keep the database and the file afterwards")
     parser.add_argument("--worker", choices=("prepare", "raw", "import"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return run_worker(args)
-    status = 0
-    for vendor in VENDORS if args.db == "both" else (args.db,):
-        try:
-            report = bench(vendor, args.rows, args.keep)
-        except Exception as exc:  # noqa: BLE001 - report and go on with the next database
-            print(f"{LABELS[vendor]}: {exc}", file=sys.stderr)
-            status = 1
-            continue
+
+    def run(vendor: str) -> list[dict[str, Any]]:
+        report = bench(vendor, args.rows, args.keep)
         print_report(vendor, report)
+        return [report]
+
+    status, _reports = common.each_database(args.db, run, gap="")
     return status
 
 
-def database_url(vendor: str) -> str:
-    return f"sqlite:///{SQLITE_FILE}" if vendor == "sqlite" else f"{PG_SERVER_URL}/{PG_DATABASE}"
-
-
-def reset_database(vendor: str, create: bool) -> None:
-    if vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            SQLITE_FILE.with_name(SQLITE_FILE.name + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-
-
 def bench(vendor: str, rows: int, keep: bool) -> dict[str, Any]:
-    reset_database(vendor, create=True)
+    DATABASE.create(vendor)
     var_dir = Path(tempfile.mkdtemp(prefix="shequ-people-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shequ.settings",
-        "DATABASE_URL": database_url(vendor),
-        "SHEQU_VAR_DIR": str(var_dir),
-        "SHEQU_DEBUG": "0",
-        "SHEQU_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_DIR / "src"), os.environ.get("PYTHONPATH")])),
-    }
+    env = common.worker_env(DATABASE.url(vendor), var_dir)
     source = var_dir / f"residents-{rows}.xlsx"
     report: dict[str, Any] = {"rows": rows}
     try:
         for worker in ("prepare", "raw", "import"):
-            command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--file", str(source)]
-            command += ["--rows", str(rows)]
-            completed = subprocess.run(command, env=env, cwd=REPO_DIR, check=False, capture_output=True, text=True)
-            if completed.returncode != 0:
-                raise RuntimeError(f"the {worker} worker failed:\n{completed.stderr[-3000:]}")
-            report[worker] = json.loads(completed.stdout.strip().splitlines()[-1])
+            report[worker] = common.run_json_worker(__file__, worker, env, ["--file", str(source), "--rows", str(rows)])
     finally:
         if not keep:
-            reset_database(vendor, create=False)
+            DATABASE.drop(vendor)
             source.unlink(missing_ok=True)
     return report
 
@@ -120,7 +89,7 @@ def bench(vendor: str, rows: int, keep: bool) -> dict[str, Any]:
 def print_report(vendor: str, report: dict[str, Any]) -> None:
     rows, prep, raw, imp = report["rows"], report["prepare"], report["raw"], report["import"]
     rate = rows / imp["seconds"]
-    print(f"\n{LABELS[vendor]} — {rows:,} residents, 20 columns (.xlsx {prep['file_mb']:.1f} MB)")
+    print(f"\n{common.LABELS[vendor]} — {rows:,} residents, 20 columns (.xlsx {prep['file_mb']:.1f} MB)")
     print(f"  {'operation':<44}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}")
     lines = [
         ("raw load (prepared rows, " + raw["method"] + ")", raw["seconds"], None),
@@ -143,16 +112,10 @@ def print_report(vendor: str, report: dict[str, Any]) -> None:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    import django
-
-    django.setup()
+    common.setup_django()
     result = {"prepare": prepare, "raw": raw_load, "import": run_import}[args.worker](Path(args.file), args.rows)
     print(json.dumps(result))
     return 0
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def prepare(source: Path, rows: int) -> dict[str, Any]:
@@ -269,7 +232,8 @@ def raw_load(source: Path, rows: int) -> dict[str, Any]:
     return {"seconds": seconds, "read_seconds": read_seconds, "method": method}
 
 
-def run_import(source: Path, rows: int) -> dict[str, Any]:
+def import_file(source: Path) -> tuple[ImportResult, float]:
+    """``ResidentImporter.run`` on the file as the screens and ``shequ import`` run it; with its seconds."""
     import gc
 
     from shequ.accounts.models import User
@@ -279,8 +243,16 @@ def run_import(source: Path, rows: int) -> dict[str, Any]:
     gc.collect()
     started = time.perf_counter()
     result = ResidentImporter(user, None).run(str(source), source.name, dry_run=False, mode="valid")
-    seconds = time.perf_counter() - started
-    peak = peak_mb()
+    return result, time.perf_counter() - started
+
+
+def run_import(source: Path, rows: int) -> dict[str, Any]:
+    from shequ.accounts.models import User
+    from shequ.people.importers import ResidentImporter
+
+    result, seconds = import_file(source)
+    peak = common.peak_mb()
+    user = User.objects.get(username="bench")
     if result.rejected:
         raise RuntimeError(f"rejected rows: {result.errors[:5]}")
     started = time.perf_counter()

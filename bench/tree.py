@@ -29,36 +29,29 @@ streets as large as in the full tree) for a smoke run.
 from __future__ import annotations
 
 import argparse
-import gc
-import json
-import math
-import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))
+
+from bench import common  # noqa: E402 - the repository is on sys.path now
 
 if TYPE_CHECKING:
     from shequ.accounts.models import User
     from shequ.territory.models import Node
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-SQLITE_FILE = Path("/tmp/shequ-bench.sqlite3")
-PG_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "shequ_bench"
-VENDORS = ("sqlite", "postgres")
-VENDOR_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+DATABASE = common.Database(Path("/tmp/shequ-bench.sqlite3"), "shequ_bench")
+Result = common.OrmResult  # rows: nodes counted and listed (a), fetched (b) or moved (c)
 
 READ_TARGET_MS = 50.0
 MOVE_TARGET_MS = 200.0
-WARMUP_RUNS = 3
 
 # Geometry as the demo city has it: boundaries down to grids, points for buildings.
 CITY_BOX = (114.05, 30.35, 114.65, 30.75)
@@ -87,47 +80,6 @@ FULL = Shape(districts=10, streets=10, communities=10, grids=20, buildings=3)  #
 QUICK = Shape(districts=2, streets=5, communities=10, grids=20, buildings=3)  # 8,113 nodes
 
 
-def expect(condition: bool, message: str) -> None:
-    """A sanity check that survives ``python -O``: the ORM and the raw SQL must do the same work."""
-    if not condition:
-        raise RuntimeError(message)
-
-
-@dataclass
-class Timing:
-    """Wall-clock milliseconds of repeated calls."""
-
-    median: float
-    p95: float
-
-    @classmethod
-    def of(cls, samples: list[float]) -> Timing:
-        ordered = sorted(samples)
-        # Nearest-rank percentile: with 20 samples the p95 is the 19th fastest.
-        rank = max(1, math.ceil(0.95 * len(ordered)))
-        return cls(median=statistics.median(ordered), p95=ordered[rank - 1])
-
-
-@dataclass
-class Result:
-    """One line of the table."""
-
-    operation: str
-    rows: int  # for scale: nodes counted and listed (a), fetched (b) or moved (c)
-    orm: Timing
-    raw: Timing
-    queries: int
-    target_ms: float
-
-    @property
-    def ratio(self) -> float:
-        return self.orm.median / self.raw.median if self.raw.median else math.inf
-
-    @property
-    def passed(self) -> bool:
-        return self.orm.median <= self.target_ms
-
-
 # --------------------------------------------------------------------------------------
 # Main process: one worker per database.
 # --------------------------------------------------------------------------------------
@@ -135,114 +87,25 @@ class Result:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=[*VENDORS, "both"], default="both", help="database(s) to benchmark")
+    parser.add_argument("--db", choices=[*common.VENDORS, "both"], default="both", help="database(s) to benchmark")
     parser.add_argument("--quick", action="store_true", help="a tree ten times smaller, for a smoke run")
     parser.add_argument("--runs", type=int, default=20, help="timed calls per operation (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database(s) afterwards")
-    parser.add_argument("--worker", choices=VENDORS, help=argparse.SUPPRESS)
-    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    args = common.parse_args(parser, argv)
     shape = QUICK if args.quick else FULL
 
     if args.worker:
         return run_worker(args.worker, shape, args.runs, args.results)
 
-    status = 0
-    summaries: list[tuple[str, list[Result] | None]] = []
-    for vendor in VENDORS if args.db == "both" else (args.db,):
-        results = run_in_subprocess(vendor, args)
-        if results is None:
-            status = 1
-        summaries.append((vendor, results))
-    print_summary(summaries)
+    def run(vendor: str) -> list[Result] | None:
+        worker_args = ["--runs", str(args.runs)] + (["--quick"] if args.quick else [])
+        items = common.run_on_fresh_database(__file__, vendor, DATABASE, "shequ-bench-", worker_args, args.keep)
+        return common.results_from_json(Result, items)
+
+    status, summaries = common.each_database(args.db, run)
+    common.print_summary(summaries, lambda r: f"{r.operation} {r.orm.median:.1f} ms > {r.target_ms:.0f} ms")
     sys.stdout.flush()
     return status
-
-
-def run_in_subprocess(vendor: str, args: argparse.Namespace) -> list[Result] | None:
-    """Prepare an empty database, run the worker against it, clean up; the worker's results or None."""
-    try:
-        create_database(vendor)
-    except Exception as exc:  # noqa: BLE001 - report any connection problem and go on with the next database
-        print(f"\n{VENDOR_LABELS[vendor]}: cannot prepare the benchmark database: {exc}", file=sys.stderr)
-        return None
-    var_dir = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
-    try:
-        results_file = var_dir / "results.json"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "shequ.settings",
-            "DATABASE_URL": database_url(vendor),
-            "SHEQU_VAR_DIR": str(var_dir),
-            # No debug cursor: queries cost what they cost in production (query counts are
-            # still taken, with CaptureQueriesContext, outside the timed calls).
-            "SHEQU_DEBUG": "0",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_DIR / "src"), os.environ.get("PYTHONPATH")])),
-        }
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", vendor, "--results", str(results_file)]
-        command += ["--runs", str(args.runs)] + (["--quick"] if args.quick else [])
-        sys.stdout.flush()
-        completed = subprocess.run(command, env=env, cwd=REPO_DIR, check=False)
-        if completed.returncode != 0 or not results_file.exists():
-            print(f"\n{VENDOR_LABELS[vendor]}: the worker failed (exit status {completed.returncode})", file=sys.stderr)
-            return None
-        return [result_from_json(item) for item in json.loads(results_file.read_text())]
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-        if not args.keep:
-            drop_database(vendor)
-
-
-def database_url(vendor: str) -> str:
-    if vendor == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"  # an absolute path: sqlite:////tmp/...
-    return f"{PG_SERVER_URL}/{PG_DATABASE}"
-
-
-def sqlite_files() -> Iterator[Path]:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        yield SQLITE_FILE.with_name(SQLITE_FILE.name + suffix)
-
-
-def create_database(vendor: str) -> None:
-    drop_database(vendor)
-    if vendor == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER_URL}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-
-
-def drop_database(vendor: str) -> None:
-    if vendor == "sqlite":
-        for path in sqlite_files():
-            path.unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
-
-
-def result_from_json(item: dict[str, Any]) -> Result:
-    return Result(**{**item, "orm": Timing(**item["orm"]), "raw": Timing(**item["raw"])})
-
-
-def print_summary(summaries: list[tuple[str, list[Result] | None]]) -> None:
-    print("\nSummary")
-    for vendor, results in summaries:
-        label = VENDOR_LABELS[vendor]
-        if results is None:
-            print(f"  {label:<11} not benchmarked (see the error above)")
-            continue
-        failed = [r for r in results if not r.passed]
-        line = f"  {label:<11} {len(results) - len(failed)}/{len(results)} targets met"
-        if failed:
-            misses = "; ".join(f"{r.operation} {r.orm.median:.1f} ms > {r.target_ms:.0f} ms" for r in failed)
-            line += f"  -- FAIL: {misses}"
-        print(line)
 
 
 # --------------------------------------------------------------------------------------
@@ -251,45 +114,27 @@ def print_summary(summaries: list[tuple[str, list[Result] | None]]) -> None:
 
 
 def run_worker(vendor: str, shape: Shape, runs: int, results_file: Path | None) -> int:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
-    django.setup()
-
-    from django.core.management import call_command
-    from django.db import connection
-
-    expected = "postgresql" if vendor == "postgres" else "sqlite"
-    if connection.vendor != expected:
-        raise SystemExit(f"DATABASE_URL points at {connection.vendor}, expected {expected}")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrate_seconds = time.perf_counter() - started
+    migrate_seconds = common.setup_worker(vendor)
 
     started = time.perf_counter()
     picks = build_tree(shape)
     build_seconds = time.perf_counter() - started
     settle_database()
 
-    load_before = os.getloadavg()[0]
-    results = TreeBench(picks, runs=runs).run_all()
-    load_after = os.getloadavg()[0]
+    results, load = common.with_load(TreeBench(picks, runs=runs).run_all)
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version" if vendor == "postgres" else "SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
     notes = [
-        f"{VENDOR_LABELS[vendor]} {version}: migrated in {migrate_seconds:.1f} s,"
+        f"{common.LABELS[vendor]} {common.database_version(vendor)}: migrated in {migrate_seconds:.1f} s,"
         f" {shape.total:,} nodes built with TreeBuilder in {build_seconds:.1f} s",
         *(f"  {role:<9} #{n.pk} {n.name} ({n.path})" for role, n in picks.described()),
-        f"load average {load_before:.1f} before the timings, {load_after:.1f} after (on {os.cpu_count()} CPUs)",
-        f"times in ms: median and p95 of {runs} calls after {WARMUP_RUNS} warm-up calls; target on the ORM median",
+        load,
+        f"times in ms: median and p95 of {runs} calls after {common.WARMUP_RUNS} warm-up calls;"
+        " target on the ORM median",
         "rows: nodes counted and listed (a), fetched (b), moved (c)",
         "queries: statements of one ORM call as CaptureQueriesContext counts them (BEGIN/COMMIT included)",
     ]
     print_table(vendor, notes, results)
-    if results_file is not None:
-        results_file.write_text(json.dumps([asdict(r) for r in results]))
+    common.write_results(results_file, results)
     return 0
 
 
@@ -350,7 +195,7 @@ def build_tree(shape: Shape) -> Picks:
                     for b, bbox in enumerate(split_box(gbox, shape.buildings)):
                         builder.add(grid, Kind.BUILDING, f"{b + 1}号楼", **place(bbox, boundary=False))
     count = builder.flush()
-    expect(count == shape.total, f"built {count} nodes, expected {shape.total}")
+    common.expect(count == shape.total, f"built {count} nodes, expected {shape.total}")
 
     def fetch(node: Node) -> Node:
         return Node.objects.get(pk=node.pk)
@@ -403,41 +248,7 @@ class TreeBench:
             self.move(p.street, p.home, p.away),
         ]
 
-    # -- timing helpers ----------------------------------------------------------------
-
-    @staticmethod
-    def sample(call: Callable[[], object]) -> float:
-        """Milliseconds of one call, started with no garbage left over from the previous one."""
-        gc.collect()
-        start = time.perf_counter()
-        call()
-        return (time.perf_counter() - start) * 1000
-
-    def timed(self, call: Callable[[], object]) -> Timing:
-        """Warm up, then time ``runs`` calls one by one."""
-        for _ in range(WARMUP_RUNS):
-            call()
-        return Timing.of([self.sample(call) for _ in range(self.runs)])
-
-    def timed_pair(self, orm: Callable[[], object], raw: Callable[[], object]) -> tuple[Timing, Timing]:
-        """Time two reads taking turns, so that a busy machine slows both alike and the ratio holds."""
-        for _ in range(WARMUP_RUNS):
-            orm()
-            raw()
-        orm_samples, raw_samples = [], []
-        for _ in range(self.runs):
-            orm_samples.append(self.sample(orm))
-            raw_samples.append(self.sample(raw))
-        return Timing.of(orm_samples), Timing.of(raw_samples)
-
-    @staticmethod
-    def count_queries(call: Callable[[], object]) -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            call()
-        return len(ctx.captured_queries)
+    # -- helpers -------------------------------------------------------------------------
 
     def within_sql(self, prefix: str) -> tuple[str, list[str]]:
         """The subtree predicate written by hand, as ``path__within`` compiles it."""
@@ -477,15 +288,15 @@ class TreeBench:
             count_rows = cursor.fetchall()
         counted = sum(row[2] for row in count_rows)
         listed = orm()
-        expect([c.pk for c in listed] == [row[0] for row in child_rows], f"{label}: not the same children")
-        expect(sum(c.total for c in listed) == counted, f"{label}: not the same counts")  # type: ignore[attr-defined]
-        orm_timing, raw_timing = self.timed_pair(orm, raw)
+        common.expect([c.pk for c in listed] == [row[0] for row in child_rows], f"{label}: not the same children")
+        common.expect(sum(c.total for c in listed) == counted, f"{label}: not the same counts")  # type: ignore[attr-defined]
+        orm_timing, raw_timing = common.timed_pair(orm, raw, self.runs)
         return Result(
             operation=label,
             rows=counted + len(child_rows),
             orm=orm_timing,
             raw=raw_timing,
-            queries=self.count_queries(orm),
+            queries=common.count_queries(orm),
             target_ms=READ_TARGET_MS,
         )
 
@@ -508,14 +319,14 @@ class TreeBench:
                 return cursor.fetchall()
 
         rows = len(raw())
-        expect(len(orm()) == rows, "within: not the same rows")
-        orm_timing, raw_timing = self.timed_pair(orm, raw)
+        common.expect(len(orm()) == rows, "within: not the same rows")
+        orm_timing, raw_timing = common.timed_pair(orm, raw, self.runs)
         return Result(
             operation="b. list(Node.objects.within(street.path))",
             rows=rows,
             orm=orm_timing,
             raw=raw_timing,
-            queries=self.count_queries(orm),
+            queries=common.count_queries(orm),
             target_ms=READ_TARGET_MS,
         )
 
@@ -546,7 +357,7 @@ class TreeBench:
                     f"UPDATE territory_node SET path = %s || substr(path, %s), depth = depth + %s WHERE {where}",
                     [new_prefix, len(old_prefix) + 1, target.depth - source.depth, *params],
                 )
-                expect(cursor.rowcount == subtree, f"raw move rewrote {cursor.rowcount} paths, not {subtree}")
+                common.expect(cursor.rowcount == subtree, f"raw move rewrote {cursor.rowcount} paths, not {subtree}")
 
         # Each shuttle brings the street home before the other one starts from there.  Every
         # move leaves a dead version of each moved row on PostgreSQL; vacuum before each series
@@ -554,12 +365,12 @@ class TreeBench:
         settle_database()
         orm = Shuttle(orm_move, home, away)
         with orm.returning():
-            orm_timing = self.timed(orm.step)
-            queries = self.count_queries(orm.step)
+            orm_timing = common.timed(orm.step, self.runs)
+            queries = common.count_queries(orm.step)
         settle_database()
         raw = Shuttle(raw_move, home, away)
         with raw.returning():
-            raw_timing = self.timed(raw.step)
+            raw_timing = common.timed(raw.step, self.runs)
         result = Result(
             operation="c. do_move_node(street, other_district)",
             rows=subtree,
@@ -569,7 +380,7 @@ class TreeBench:
             target_ms=MOVE_TARGET_MS,
         )
         moved = Node.objects.get(pk=node.pk)
-        expect(moved.parent_id == home.pk and moved.path == home.path + segment, "the street did not come home")
+        common.expect(moved.parent_id == home.pk and moved.path == home.path + segment, "the street did not come home")
         return result
 
 
@@ -602,32 +413,23 @@ class Shuttle:
 
 
 def print_table(vendor: str, notes: list[str], results: list[Result]) -> None:
-    tty = sys.stdout.isatty()
-
-    def mark(text: str, ok: bool) -> str:
-        if not tty:
-            return text
-        return f"\033[32m{text}\033[0m" if ok else f"\033[1;31m{text}\033[0m"
-
+    mark = common.marker()
     header = (
         f"{'operation':<42} {'rows':>6} {'ORM med':>8} {'ORM p95':>8} {'raw med':>8} {'raw p95':>8}"
         f" {'ORM/raw':>7} {'queries':>7} {'target':>7}  result"
     )
-    print()
-    print("\n".join(notes))
-    print(header)
-    print("-" * len(header))
+    common.print_heading(notes, header)
     for r in results:
-        verdict = mark("PASS", True) if r.passed else mark("FAIL  <<<", False)
+        verdict = common.verdict(mark, r.passed, "PASS")
         print(
             f"{r.operation:<42} {r.rows:>6} {r.orm.median:>8.2f} {r.orm.p95:>8.2f} {r.raw.median:>8.2f}"
             f" {r.raw.p95:>8.2f} {r.ratio:>6.1f}x {r.queries:>7} {'≤' + format(r.target_ms, '.0f'):>7}  {verdict}"
         )
     failed = [r for r in results if not r.passed]
     if failed:
-        print(mark(f"{len(failed)} of {len(results)} targets FAILED on {VENDOR_LABELS[vendor]}", False))
+        print(mark(f"{len(failed)} of {len(results)} targets FAILED on {common.LABELS[vendor]}", False))
     else:
-        print(mark(f"all {len(results)} targets met on {VENDOR_LABELS[vendor]}", True))
+        print(mark(f"all {len(results)} targets met on {common.LABELS[vendor]}", True))
     sys.stdout.flush()
 
 

@@ -4,7 +4,9 @@ from shequ.accounts import api as accounts_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
 from shequ.orgs import api as orgs_api
+from shequ.party import api as party_api
 from shequ.people import api as people_api
+from shequ.services import api as services_api
 from shequ.territory import api as territory_api
 
 api = build_api()
@@ -17,3 +19,5 @@ api.add_router("/jobs", api_routes.jobs)
 api.add_router("/audit", api_routes.audit)
 api.add_router("/people", people_api.router)
 api.add_router("/orgs", orgs_api.router)
+api.add_router("/party", party_api.router)
+api.add_router("/services", services_api.router)

@@ -11,6 +11,8 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_DEBUG``           force DEBUG on (1) or off (0)
 ``SHEQU_VAR_DIR``         where the embedded database, secrets, uploads live
 ``SHEQU_SECURE_SSL_REDIRECT`` 0 to disable the HTTPS redirect behind a proxy that handles it
+``SHEQU_FILE_RETENTION_DAYS`` days stored files (import uploads, reports, exports) are kept (7)
+``SHEQU_REDIS_URL``       e.g. ``redis://127.0.0.1:6379/0``: the shared cache (else files in the var dir)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import base64
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -95,12 +98,15 @@ INSTALLED_APPS = [
     "shequ.territory",
     "shequ.people",
     "shequ.orgs",
+    "shequ.party",
+    "shequ.services",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shequ.core.middleware.SessionRenewalMiddleware",
     "shequ.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,7 +139,9 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "shequ.core.renderers.FormRenderer"
+# An empty choice in a filter form: every value, not "nothing chosen".
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -143,7 +151,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # 64 MiB of page cache per connection: the indexes of a million residents stay in memory.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -168,9 +180,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: eight working hours, renewed while active, gone with the browser.
+# Sessions: eight working hours, renewed while active (every few minutes, not on every request:
+# shequ.core.middleware.SessionRenewalMiddleware), gone with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SHEQU_SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -246,6 +259,34 @@ MEDIA_ROOT = VAR_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SHEQU_MAX_UPLOAD_BYTES = int(os.environ.get("SHEQU_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+# Stored files (uploads for import, rejected-rows reports, exports; all encrypted) are deleted after this
+# many days by `shequ purge_files` and by the worker after its jobs.
+SHEQU_FILE_RETENTION_DAYS = int(os.environ.get("SHEQU_FILE_RETENTION_DAYS", 7))
+
+
+def shared_cache(redis_url: str, var_dir: Path) -> dict[str, Any]:
+    """The cache every worker process shares: it holds the public portal's rate-limit counters, which an
+    in-process cache would split between gunicorn's workers (each would allow the whole limit).
+
+    With a Redis URL: Redis (atomic counters, shared between machines too).  Without: files under the
+    var dir, shared by the processes of one machine and needing no service at all (``make run`` on a
+    fresh machine); their counters are read and written, not incremented atomically, so a burst across
+    workers may slip a few attempts past a limit."""
+    if redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "shequ",
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(var_dir / "cache"),
+        # Culling (a third of the entries, past the maximum) forgets counters: keep it rare.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
+
+CACHES = {"default": shared_cache(os.environ.get("SHEQU_REDIS_URL", ""), VAR_DIR)}
 
 TASKS = {
     "default": {
@@ -263,12 +304,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "shequ.core.logging.MaskPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "plain"},
+        # The access log of `shequ serve` / runserver (request lines with their query strings): masked too.
+        "django.server": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SHEQU_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default handlers (unmasked) are replaced: its records go to the masked root handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
@@ -279,9 +332,13 @@ SHEQU_SITE_NAME = _("Shequ community platform")
 # Under pytest: tasks run at once, fast password hashes, uploads in a temporary folder.
 TESTING = "PYTEST_VERSION" in os.environ
 if TESTING:
+    import atexit
+    import shutil
     import tempfile
 
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shequ-test-files-"))
+    atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # each test process removes its own
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -17,5 +17,8 @@ urlpatterns = [
     path("accounts/", include("shequ.accounts.urls")),
     path("people/", include("shequ.people.urls")),
     path("orgs/", include("shequ.orgs.urls")),
+    path("party/", include("shequ.party.urls")),
+    path("services/", include("shequ.services.urls")),
+    path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]

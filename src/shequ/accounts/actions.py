@@ -61,10 +61,30 @@ def do_set_password(user: User, password: str, *, acting_user: Any) -> None:
         user.save(update_fields=["password"])
 
 
-def do_grant(user: User, role: str, node: Any, *, acting_user: Any) -> Grant:
-    """Give *user* the *role* on *node*; the granter must hold at least as much there."""
+def do_grant(user: User, role: str, node: Any, *, acting_user: Any, organization: Any = None) -> Grant:
+    """Give *user* the *role* on *node*; the granter must hold at least as much there.  A role limited to
+    an organization (a branch secretary) is granted for a party organization, on the organization's place."""
     if role not in ROLES:
         raise ActionError(_("Unknown role “%(role)s”.") % {"role": role}, code="invalid_role")
+    if organization is not None:
+        from shequ.orgs.models import PARTY_KINDS
+
+        if not ROLES[role].org_limited:
+            raise ActionError(
+                _("The role “%(role)s” covers a place, not a party organization: leave the organization empty.")
+                % {"role": ROLES[role].label},
+                code="org_not_allowed",
+            )
+        if organization.kind not in PARTY_KINDS:
+            raise ActionError(
+                _("“%(org)s” is not a party organization.") % {"org": organization.name}, code="not_party_org"
+            )
+        node = organization.node
+    elif ROLES[role].org_limited:
+        raise ActionError(
+            _("The role “%(role)s” is granted for a party organization: choose it.") % {"role": ROLES[role].label},
+            code="org_required",
+        )
     if not can(acting_user, Grant, "add", node.path):
         raise NotFound()
     if ROLES[role] not in roles_grantable(acting_user, node.path):
@@ -80,6 +100,7 @@ def do_grant(user: User, role: str, node: Any, *, acting_user: Any) -> Grant:
             user=user,
             role=role,
             node=node,
+            organization=organization,
             defaults={"granted_by": acting_user if getattr(acting_user, "pk", None) else None},
         )
         if not created:

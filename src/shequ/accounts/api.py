@@ -29,6 +29,7 @@ class GrantOut(Schema):
     user_id: int
     role: str
     node_id: int
+    organization_id: int | None
     created: datetime
 
 

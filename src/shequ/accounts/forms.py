@@ -29,11 +29,31 @@ class UserForm(ScopedModelForm):
 class GrantForm(ScopedFormMixin, forms.Form):
     scope_action = "add"
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
-    node = forms.ModelChoiceField(label=_("Node"), queryset=Node.objects.filter(retired=False))
+    node = forms.ModelChoiceField(label=_("Node"), queryset=Node.objects.filter(retired=False), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Party organization"),
+        queryset=Node.objects.none(),
+        required=False,
+        help_text=_("For a party branch secretary: the branch (the role then covers it and its groups only)."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from shequ.orgs.models import PARTY_KINDS, Organization
+
         from .models import Grant
 
         node_field: Any = self.fields["node"]
         node_field.queryset = Node.objects.filter(retired=False).restrict(self.user, "add", perm_model=Grant)
+        org_field: Any = self.fields["organization"]
+        org_field.queryset = Organization.objects.filter(kind__in=PARTY_KINDS, active=True).restrict(
+            self.user, "add", perm_model=Grant
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("organization") is not None:
+            data["node"] = data["organization"].node
+        elif data.get("node") is None:
+            self.add_error("node", _("Choose the place (or, for a branch secretary, the party organization)."))
+        return data

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,16 @@ class Grant(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
     node = models.ForeignKey("territory.Node", verbose_name=_("node"), on_delete=models.PROTECT, related_name="+")
     path = PathField()
+    # For roles limited to an organization (a branch secretary): the party organization the grant is for;
+    # the grant then reaches that organization and those below it, not everything at the place.
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("party organization"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     granted_by = models.ForeignKey(
         User, verbose_name=_("granted by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -75,11 +86,21 @@ class Grant(models.Model):
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         ordering = ["-created", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "role", "node"], name="accounts_grant_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "node"], condition=Q(organization__isnull=True), name="accounts_grant_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=Q(organization__isnull=False),
+                name="accounts_grant_org_unique",
+            ),
+        ]
         indexes = [path_index("accounts_grant_path", "path")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.node}"
+        where = self.organization if self.organization_id else self.node
+        return f"{self.user} · {self.get_role_display()} · {where}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.path = self.node.path
@@ -126,7 +147,8 @@ class APIToken(models.Model):
 
     @classmethod
     def authenticate(cls, key: str) -> User | None:
-        token = cls.objects.select_related("user").filter(key_hash=hash_token(key)).first()
+        found = list(cls.objects.select_related("user").filter(key_hash=hash_token(key)).order_by()[:1])
+        token = found[0] if found else None
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

@@ -34,6 +34,9 @@ class Role:
     label: str | Promise
     rank: int
     rules: tuple[tuple[str, frozenset[str]], ...] = field(default_factory=tuple)
+    # Models (patterns as in *rules*) where a grant of this role that names a party organization reaches
+    # only the records of that organization and of the organizations below it, not the whole place.
+    org_limited: tuple[str, ...] = ()
 
     def allows(self, label: str, action: str) -> bool:
         app = label.split(".", 1)[0]
@@ -41,6 +44,10 @@ class Role:
             if action in actions and pattern in ("*", f"{app}.*", label):
                 return True
         return False
+
+    def limits_to_organization(self, label: str) -> bool:
+        app = label.split(".", 1)[0]
+        return any(pattern in ("*", f"{app}.*", label) for pattern in self.org_limited)
 
 
 ROLES: dict[str, Role] = {
@@ -63,6 +70,7 @@ ROLES: dict[str, Role] = {
                 ("territory.node", WRITE),
                 ("people.*", WRITE | {VIEW_PII}),
                 ("orgs.*", WRITE),
+                ("services.*", WRITE),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
@@ -72,6 +80,20 @@ ROLES: dict[str, Role] = {
             _("Party secretary"),
             30,
             (("*", READ), ("party.*", WRITE | {VIEW_PII}), ("orgs.*", WRITE)),
+        ),
+        Role(
+            "branch_secretary",
+            _("Party branch secretary"),
+            25,
+            (
+                ("party.*", WRITE | {VIEW_PII}),
+                ("orgs.*", READ),
+                ("people.*", READ),
+                ("territory.node", READ),
+                ("core.job", frozenset({VIEW})),
+            ),
+            # "A branch secretary sees their branch only": granted with the branch (issue 4).
+            org_limited=("party.*",),
         ),
         Role(
             "grid_worker",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
@@ -9,6 +10,29 @@ from django.db.models import Model
 from .roles import ROLES, Role, role_covers
 
 CACHE_ATTR = "_shequ_grants"
+ORG_CACHE_ATTR = "_shequ_org_trees"
+# The organizations themselves: limited by their own key (e.g. the choice of a member's organization).
+ORGANIZATION_LABEL = "orgs.organization"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one grant reaches for a (model, action): the subtree of *path*, and when *orgs* is given only
+    the records of those organizations (a party organization and the ones below it) within it."""
+
+    path: str
+    orgs: frozenset[int] | None = None
+
+
+def org_field_of(model: type[Model] | Model | str) -> str | None:
+    """The lookup from a record of *model* to the organization it belongs to (None: it has none)."""
+    if isinstance(model, str):
+        from django.apps import apps
+
+        model = apps.get_model(model)
+    if model._meta.label_lower == ORGANIZATION_LABEL:
+        return "pk"
+    return getattr(model, "org_scope_field", None)
 
 
 def model_label(model: type[Model] | Model | str) -> str:
@@ -17,8 +41,8 @@ def model_label(model: type[Model] | Model | str) -> str:
     return model._meta.label_lower
 
 
-def user_grants(user: Any) -> list[tuple[Role, str]]:
-    """The user's grants as (role, path), cached on the user object for the request."""
+def _grant_rows(user: Any) -> list[tuple[Role, str, int | None]]:
+    """The user's grants as (role, path, organization id), cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, CACHE_ATTR, None)
@@ -26,17 +50,71 @@ def user_grants(user: Any) -> list[tuple[Role, str]]:
         from .models import Grant
 
         cached = [
-            (ROLES[role], path)
-            for role, path in Grant.objects.filter(user_id=user.pk).values_list("role", "path")
+            (ROLES[role], path, org)
+            for role, path, org in Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id")
             if role in ROLES
         ]
         setattr(user, CACHE_ATTR, cached)
     return cached
 
 
+def user_grants(user: Any) -> list[tuple[Role, str]]:
+    """The user's grants as (role, path)."""
+    return [(role, path) for role, path, _org in _grant_rows(user)]
+
+
 def forget_grants(user: Any) -> None:
-    if hasattr(user, CACHE_ATTR):
-        delattr(user, CACHE_ATTR)
+    for attr in (CACHE_ATTR, ORG_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def org_subtree(user: Any, org_id: int) -> frozenset[int]:
+    """*org_id* and every organization below it (dissolved ones too: their archives stay), cached on *user*."""
+    trees: dict[int, frozenset[int]] = user.__dict__.setdefault(ORG_CACHE_ATTR, {})
+    if org_id not in trees:
+        from django.apps import apps
+
+        organization = apps.get_model("orgs", "Organization")
+        found, frontier = {org_id}, [org_id]
+        for _depth in range(10):  # street committee → … → group: a handful of levels
+            frontier = [
+                pk
+                for pk in organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+                if pk not in found
+            ]
+            if not frontier:
+                break
+            found.update(frontier)
+        trees[org_id] = frozenset(found)
+    return trees[org_id]
+
+
+def reaches(user: Any, model: type[Model] | Model | str, action: str) -> list[Reach] | None:
+    """What *user* may *action* on *model*: subtrees, some limited to organizations; None means everything."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    label = model_label(model)
+    whole: list[str] = []
+    limited: dict[str, set[int]] = {}
+    for role, path, org in _grant_rows(user):
+        if not role.allows(label, action):
+            continue
+        if role.limits_to_organization(label):
+            # A grant of an organization-limited role without its organization reaches nothing there
+            # (``do_grant`` refuses one; a row written around it must not open the whole place).
+            if org is not None:
+                limited.setdefault(path, set()).update(org_subtree(user, org))
+        else:
+            whole.append(path)
+    paths = minimal_paths(whole)
+    result = [Reach(path) for path in paths]
+    for path, orgs in sorted(limited.items()):
+        if not any(path.startswith(p) for p in paths):  # an unlimited grant above covers it already
+            result.append(Reach(path, frozenset(orgs)))
+    return result
 
 
 def minimal_paths(paths: list[str]) -> list[str]:
@@ -54,18 +132,21 @@ def scope_paths(user: Any, model: type[Model] | Model | str, action: str) -> lis
         return []
     if user.is_superuser:
         return None
-    label = model_label(model)
-    return minimal_paths([path for role, path in user_grants(user) if role.allows(label, action)])
+    found = reaches(user, model, action)
+    return None if found is None else minimal_paths([r.path for r in found])
 
 
-def can(user: Any, model: type[Model] | Model | str, action: str, path: str | None = None) -> bool:
-    """May *user* do *action* on *model* anywhere (path None) or at the node with *path*?"""
-    paths = scope_paths(user, model, action)
-    if paths is None:
+def can(user: Any, model: type[Model] | Model | str, action: str, path: str | None = None, org: Any = None) -> bool:
+    """May *user* do *action* on *model* anywhere (path None) or at the node with *path* (and, with *org*,
+    on a record of that organization: a grant limited to other organizations there does not count)?"""
+    found = reaches(user, model, action)
+    if found is None:
         return True
-    if path is None:
-        return bool(paths)
-    return any(path.startswith(p) for p in paths)
+    org_id = getattr(org, "pk", org)
+    return any(
+        (path is None or path.startswith(r.path)) and (org_id is None or r.orgs is None or org_id in r.orgs)
+        for r in found
+    )
 
 
 def roles_grantable(user: Any, path: str) -> list[Role]:

@@ -24,10 +24,11 @@ class GrantTable(BaseTable):
     user = tables.Column(linkify=True, verbose_name=_("User"))
     role = tables.Column(verbose_name=_("Role"))
     node = tables.Column(linkify=True, verbose_name=_("Node"))
+    organization = tables.Column(verbose_name=_("Party organization"))
     granted_by = tables.Column(verbose_name=_("Granted by"))
     created = tables.DateTimeColumn(verbose_name=_("Granted"), format="Y-m-d H:i")
     revoke = tables.TemplateColumn(template_name="accounts/_revoke.html", verbose_name="", orderable=False)
 
     class Meta(BaseTable.Meta):
         model = Grant
-        fields = ("user", "role", "node", "granted_by", "created", "revoke")
+        fields = ("user", "role", "node", "organization", "granted_by", "created", "revoke")

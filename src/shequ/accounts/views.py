@@ -78,9 +78,9 @@ class GrantViewSet(ViewSet):
     namespace = "accounts"
     filterset = GrantFilterSet
     table = GrantTable
-    select_related = ("user", "node", "granted_by")
+    select_related = ("user", "node", "organization", "granted_by")
     actions = ("list", "export")
-    export_fields = ("user", "role", "node", "granted_by", "created")
+    export_fields = ("user", "role", "node", "organization", "granted_by", "created")
 
 
 @login_required
@@ -89,7 +89,13 @@ def grant_add(request: HttpRequest, pk: str) -> HttpResponse:
     form = GrantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_grant(target, form.cleaned_data["role"], form.cleaned_data["node"], acting_user=request.user)
+            actions.do_grant(
+                target,
+                form.cleaned_data["role"],
+                form.cleaned_data["node"],
+                acting_user=request.user,
+                organization=form.cleaned_data.get("organization"),
+            )
         except ActionError as exc:
             form.add_error(None, exc.messages[0])
         else:

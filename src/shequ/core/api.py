@@ -5,7 +5,8 @@ pagination, scope (404 outside it) and audit come from here, the same as the UI.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -170,6 +171,28 @@ def user_of(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or getattr(request, "user", None) or AnonymousUser()
 
 
+@dataclass(frozen=True)
+class ObjectAction:
+    """An endpoint ``POST /{pk}/<path>`` (or *method*) that acts on one object through a ``do_*`` action.
+
+    The object is fetched through ``restrict(user, permission)`` (404 when it is missing or outside the
+    caller's area), then ``run(user, obj, payload)`` is called (``run(user, obj)`` without a *payload*
+    schema); an ActionError answers 400 with ErrorOut, a malformed payload 422.  The answer (with
+    *status*) is what ``run`` returns, shaped by *response*, or, when it returns None, the object read
+    again for viewing, shaped by the router's out schema.  ``run``'s docstring documents the endpoint;
+    the operation id defaults to ``<path>_<model>``.
+    """
+
+    path: str
+    run: Callable[..., Any]
+    payload: type[Schema] | None = None
+    operation_id: str = ""
+    permission: str = "change"
+    method: str = "POST"
+    status: int = 200
+    response: Any = None
+
+
 def crud_router(
     *,
     model: Any,
@@ -180,10 +203,12 @@ def crud_router(
     create: Callable[[Any, Any], Any] | None = None,
     update: Callable[[Any, Any, Any], Any] | None = None,
     delete: Callable[[Any, Any], None] | None = None,
+    actions: Sequence[ObjectAction] = (),
     select_related: tuple[str, ...] = (),
     tags: list[str] | None = None,
 ) -> Router:
-    """List (filtered, paginated, capped count), detail, and optional create / update / delete."""
+    """List (filtered, paginated, capped count), detail, optional create / update / delete, and the
+    declared *actions* on one object."""
     from .pagination import CappedPaginator
 
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
@@ -273,4 +298,51 @@ def crud_router(
             delete(user, obj)
             return Status(204, None)
 
+    _CRUD_CONTEXT[router] = (base, out_schema, name)
+    add_object_actions(router, *actions)
     return router
+
+
+# For each router made by crud_router: its base queryset, out schema and model name.
+_CRUD_CONTEXT: dict[Router, tuple[Callable[[], Any], Any, str]] = {}
+
+
+def add_object_actions(router: Router, *actions: ObjectAction) -> None:
+    """Add ``ObjectAction`` endpoints to a router made by ``crud_router`` (after the schemas they need)."""
+    base, out_schema, name = _CRUD_CONTEXT[router]
+    for action in actions:
+        _add_action(router, action, base, out_schema, name)
+
+
+def _add_action(router: Router, action: ObjectAction, base: Callable[[], Any], out_schema: Any, name: str) -> None:
+    operation_id = action.operation_id or f"{action.path}_{name}"
+    responses: dict[int, Any] = {action.status: action.response or out_schema, 400: ErrorOut, 404: ErrorOut}
+    if action.payload is not None:
+        responses[422] = ErrorOut
+
+    def answer(user: Any, obj: Any, result: Any) -> Any:
+        if result is None:
+            result = fetch(base(), user, "view", obj.pk)
+        return result if action.status == 200 else Status(action.status, result)
+
+    endpoint: Callable[..., Any]
+    if action.payload is not None:
+        payload_schema = action.payload
+
+        def endpoint(request: HttpRequest, pk: str, payload: payload_schema) -> Any:  # type: ignore[valid-type]
+            user = user_of(request)
+            obj = fetch(base(), user, action.permission, pk)
+            return answer(user, obj, action.run(user, obj, payload))
+
+    else:
+
+        def endpoint(request: HttpRequest, pk: str) -> Any:
+            user = user_of(request)
+            obj = fetch(base(), user, action.permission, pk)
+            return answer(user, obj, action.run(user, obj))
+
+    endpoint.__name__ = operation_id  # the operation's summary ("Archive Resident")
+    endpoint.__doc__ = action.run.__doc__
+    router.add_api_operation(
+        f"/{{pk}}/{action.path}", [action.method], endpoint, response=responses, operation_id=operation_id
+    )

@@ -31,25 +31,42 @@ def _keys(master: str) -> tuple[bytes, bytes]:
     return enc, idx
 
 
+@lru_cache(maxsize=4)
+def _cipher(master: str) -> AESGCM:
+    return AESGCM(_keys(master)[0])
+
+
 def encrypt(plaintext: str) -> str:
-    enc_key, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
     nonce = os.urandom(12)
-    data = AESGCM(enc_key).encrypt(nonce, plaintext.encode(), None)
+    data = _cipher(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plaintext.encode(), None)
     return PREFIX + base64.urlsafe_b64encode(nonce + data).decode()
 
 
 def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted value")
-    enc_key, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
     raw = base64.urlsafe_b64decode(token[len(PREFIX) :])
-    return AESGCM(enc_key).decrypt(raw[:12], raw[12:], None).decode()
+    return _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(raw[:12], raw[12:], None).decode()
 
 
 def blind_index(value: str) -> str:
     """Deterministic keyed hash of a normalised value, hex, 64 characters."""
     _, idx_key = _keys(settings.FIELD_ENCRYPTION_KEY)
-    return hmac.new(idx_key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(idx_key, value.strip().upper().encode(), "sha256").hex()
+
+
+def derive_key(label: str) -> bytes:
+    """A 32-byte key for one purpose (e.g. ``"shequ-file-encryption"``), derived from the field key
+    the same way as the field and blind-index keys."""
+    return _derived(settings.FIELD_ENCRYPTION_KEY, label)
+
+
+@lru_cache(maxsize=8)
+def _derived(master: str, label: str) -> bytes:
+    raw = base64.b64decode(master)
+    if len(raw) != 32:
+        raise ValueError("SHEQU_FIELD_KEY must be the base64 encoding of 32 bytes")
+    return hmac.new(raw, label.encode(), hashlib.sha256).digest()
 
 
 class EncryptedTextField(models.TextField):

@@ -74,4 +74,9 @@ class ImportConfirmForm(forms.Form):
         ("valid", _("Import the valid rows, skip the rejected ones")),
         ("all", _("All or nothing: import only if every row is valid")),
     ]
-    mode = forms.ChoiceField(label=_("How to import"), choices=MODES, widget=forms.RadioSelect, initial="valid")
+    mode = forms.ChoiceField(
+        label=_("How to import"),
+        choices=MODES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="valid",
+    )

@@ -12,10 +12,9 @@ import contextlib
 import functools
 import hashlib
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,11 +25,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .actions import acting_as
+from .cells import (  # noqa: F401  (the cell parsers, for importers)
+    EXCEL_EPOCH,
+    RowError,
+    alnum_code_cell,
+    bool_cell,
+    choice_cell,
+    code_cell,
+    date_cell,
+    date_parser,
+    float_cell,
+    phone_cell,
+    text_cell,
+)
 from .exceptions import ActionError
 from .spreadsheets import RowReader, XlsxWriter, read_rows
-from .text import normalize, squash
+from .text import squash
 
 HEADER_SCAN_ROWS = 30
+# Files from this size on are read in a separate process (an .xlsx of about 10,000 residents).
+PARALLEL_READ_BYTES = 1 << 20
+_UNSET: Any = object()
 MAX_ERRORS_KEPT = 200
 # Names of the shell commands ``shequ import NAME FILE`` / ``shequ export NAME``: name → model label
 # (e.g. "residents" → "people.resident"); each app registers its own in its AppConfig.ready.
@@ -39,103 +54,6 @@ COMMAND_NAMES: dict[str, str] = {}
 
 def register_command_name(name: str, label: str) -> None:
     COMMAND_NAMES[name] = label
-
-
-class RowError(Exception):
-    """A row cannot be imported; the message is for the person who typed it, the code for programs."""
-
-    def __init__(self, message: Any = "", code: str = "invalid") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def text_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalize(value)
-
-
-def float_cell(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(normalize(value))
-    except ValueError:
-        raise RowError(_("“%(value)s” is not a number.") % {"value": value}) from None
-
-
-# Excel's day 0 for serial dates (the 1900 leap-year bug makes it 30 December 1899).
-EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
-def date_cell(value: Any) -> date | None:
-    """A date as offices write it: a real date cell, an Excel serial number (31108), ``1985-03-02``,
-    ``1985/3/2``, ``1985.3.2``, ``1985年3月2日`` or ``19850302``; None when empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        raise RowError(_("“%(value)s” is not a date.") % {"value": value}, code="bad_date")
-    if isinstance(value, int | float):
-        if 19000101 <= value <= 21001231 and float(value).is_integer():
-            return date_cell(str(int(value)))
-        if not 1 <= value < 2958466:  # 9999-12-31
-            raise RowError(_("“%(value)s” is not a date.") % {"value": value}, code="bad_date")
-        return EXCEL_EPOCH + timedelta(days=int(value))
-    text = normalize(value)
-    if not text:
-        return None
-    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
-    if match is None:
-        raise RowError(
-            _("“%(value)s” is not a date: write it as 1985-03-02 or 1985年3月2日.") % {"value": text},
-            code="bad_date",
-        )
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        raise RowError(_("There is no such day as %(value)s.") % {"value": text}, code="bad_date") from None
-
-
-def choice_cell(choices: Any, words: Mapping[str, Sequence[str]] | None = None) -> Callable[[Any], str]:
-    """A parser for a cell holding one of *choices* (a TextChoices class): its value, its label in either
-    language, or one of the *words* given per value (synonyms such as 男/女); '' when empty."""
-    lookup: dict[str, str] = {}
-    for value, label in choices.choices:
-        lookup[squash(value)] = value
-        lookup[squash(str(label))] = value
-        for synonym in (words or {}).get(value, ()):
-            lookup[squash(synonym)] = value
-
-    def parse(cell: Any) -> str:
-        text = squash(text_cell(cell))
-        if not text:
-            return ""
-        found = lookup.get(text)
-        if found is None:
-            from django.utils.translation import override
-
-            with override(None):
-                english = {squash(str(label)): value for value, label in choices.choices}
-            found = english.get(text)
-        if found is None:
-            known = "、".join(str((words or {}).get(v, (label,))[0]) for v, label in choices.choices)
-            raise RowError(
-                _("“%(value)s” is not one of: %(choices)s.") % {"value": text_cell(cell), "choices": known},
-                code="bad_choice",
-            )
-        return found
-
-    return parse
 
 
 @dataclass
@@ -193,6 +111,9 @@ class Row:
     def reject(self, message: Any, code: str = "invalid") -> None:
         self.error, self.code = str(message), code
 
+    def __reduce__(self) -> tuple[Any, ...]:  # rows cross from the reader process: keep pickling cheap
+        return (Row, (self.number, self.cells, self.values, self.cleaned, self.error, self.code))
+
 
 class Importer:
     """Subclass: set ``model``, ``columns`` and implement ``clean`` and ``apply``.
@@ -211,9 +132,13 @@ class Importer:
     sheet_name: ClassVar[str] = "Sheet1"
     chunk_size: ClassVar[int] = 0
 
-    def __init__(self, user: Any, node: Any = None) -> None:
+    def __init__(self, user: Any, node: Any = None, job: Any = None) -> None:
         self.user = user
         self.node = node
+        # The import batch record (a core.Job: who, when, file checksum, counts).  Rows an import creates
+        # point to it instead of carrying one audit entry each; one summary entry goes to the audit log.
+        self.job = job
+        self._own_job = False
 
     # -- to override --------------------------------------------------------
     def clean(self, row: Row) -> Any:
@@ -281,20 +206,90 @@ class Importer:
         progress: Callable[[int, int], None] | None = None,
         report_path: str | None = None,
     ) -> ImportResult:
-        if self.chunk_size:
-            return self.run_chunked(
-                path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path
+        if not dry_run and self.job is None:
+            self.job = self._record(path, filename, mode)
+        runner = self.run_chunked if self.chunk_size else self.run_whole
+        try:
+            result = runner(path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path)
+        except BaseException as exc:
+            if self._own_job:
+                from .models import Job
+
+                Job.objects.filter(pk=self.job.pk).update(
+                    status=Job.Status.FAILED, message=str(exc)[:500], finished=_now()
+                )
+            raise
+        if result.applied and (result.created or result.updated):
+            self._audit_summary(filename, result)
+        if self._own_job:
+            from .models import Job
+
+            Job.objects.filter(pk=self.job.pk).update(
+                status=Job.Status.DONE, done=result.total, total=result.total, result=result.as_dict(), finished=_now()
             )
+        return result
+
+    def _record(self, path: str | Path, filename: str, mode: str) -> Any:
+        from .models import Job
+
+        node = self.node if self.node is not None else getattr(self.user, "node", None)
+        self._own_job = True
+        return Job.objects.create(
+            kind="import",
+            title=f"{self.model._meta.verbose_name_plural} ← {filename}",
+            user=self.user,
+            node=node,
+            path=getattr(node, "path", "") or "",
+            status=Job.Status.RUNNING,
+            params={
+                "model": self.model._meta.label_lower,
+                "filename": filename,
+                "sha256": file_checksum(path),
+                "size": Path(path).stat().st_size,
+                "dry_run": False,
+                "mode": mode,
+            },
+            started=_now(),
+        )
+
+    def _audit_summary(self, filename: str, result: ImportResult) -> None:
+        """One audit entry for the import: who, when, which file, what it did; scoped like the import."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from .models import AuditEntry
+
+        node = self.node if self.node is not None else getattr(self.user, "node", None)
+        path = getattr(node, "path", "") or ""
+        job_id = getattr(self.job, "pk", None)
+        AuditEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_pk="",
+            object_repr=filename[:200],
+            action=AuditEntry.Action.CREATE,
+            changes={key: [None, getattr(result, key)] for key in ("created", "updated", "unchanged", "rejected")},
+            actor=self.user if getattr(self.user, "is_authenticated", False) else None,
+            path=path,
+            additional_data={"event": "import", "job": job_id, "path": path},
+        )
+
+    def run_whole(
+        self,
+        path: str | Path,
+        filename: str,
+        *,
+        dry_run: bool,
+        mode: str = "valid",
+        progress: Callable[[int, int], None] | None = None,
+        report_path: str | None = None,
+    ) -> ImportResult:
+        """The whole file in memory at once (small registries: checks across all rows are simple)."""
         all_rows = list(read_rows(path, filename))
         header_index, mapping, unknown = self.find_header(all_rows)
         header = all_rows[header_index]
         result = ImportResult(unknown_headers=unknown)
-        rows: list[Row] = []
+        items: list[tuple[int, list[Any]]] = []
         seen: set[tuple] = set()
-        total_rows = max(1, len(all_rows) - header_index - 1)
-        for offset, cells in enumerate(all_rows[header_index + 1 :], start=header_index + 2):
-            if progress and offset % 1000 == 0:
-                progress(offset // 2, total_rows)  # reading and checking: the first half of the bar
+        for number, cells in enumerate(all_rows[header_index + 1 :], start=header_index + 2):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             signature = tuple(text_cell(c) for c in cells)
@@ -302,20 +297,10 @@ class Importer:
                 result.duplicates += 1
                 continue
             seen.add(signature)
-            values: dict[str, Any] = {}
-            row = Row(number=offset, cells=list(cells), values=values)
-            for index, column in mapping.items():
-                raw = cells[index] if index < len(cells) else None
-                try:
-                    values[column.key] = column.parse(raw)
-                except RowError as exc:
-                    row.reject(f"{column.header}：{exc}", exc.code)
-                    break
-            if not row.error:
-                missing = [c.header for c in self.columns if c.required and values.get(c.key) in (None, "")]
-                if missing:
-                    row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
-            rows.append(row)
+            items.append((number, list(cells)))
+        rows = self.parse_and_prepare(items, mapping)
+        if progress:
+            progress(len(rows) // 2, max(1, len(rows)))  # reading and checking: the first half of the bar
         result.total = len(rows)
         pending = [r for r in rows if not r.error]
         self.validate(pending)
@@ -339,38 +324,57 @@ class Importer:
         return result
 
     def parse_row(self, number: int, cells: list[Any], mapping: dict[int, Column]) -> Row:
-        values: dict[str, Any] = {}
-        row = Row(number=number, cells=cells, values=values)
-        width = len(cells)
-        memo = self.__dict__.setdefault("_parsed_cells", {})
+        return self.parse_chunk([(number, cells)], mapping)[0]
+
+    def parse_chunk(self, items: list[tuple[int, list[Any]]], mapping: dict[int, Column]) -> list[Row]:
+        """Parse the cells of many rows column by column (each column's parser and memo looked up once,
+        each distinct cell of a ``repeats`` column parsed once); a row stops at its first bad cell."""
+        rows = [Row(number=number, cells=cells, values={}) for number, cells in items]
+        memo: dict[str, dict[Any, Any]] = self.__dict__.setdefault("_parsed_cells", {})
         for index, column in mapping.items():
-            raw = cells[index] if index < width else None
-            try:
-                if column.repeats:
-                    known = memo.setdefault(column.key, {})
-                    key = (type(raw), raw)
-                    if key not in known:
-                        if len(known) > 20_000:
-                            known.clear()
-                        try:
-                            known[key] = column.parse(raw)
-                        except RowError as exc:
-                            known[key] = exc
-                    value = known[key]
+            parse, key, header = column.parse, column.key, column.header
+            known = memo.setdefault(key, {}) if column.repeats else None
+            if known is not None and len(known) > 20_000:
+                known.clear()
+            empty: Any = _UNSET  # what the parser makes of an empty cell, asked once
+            for row in rows:
+                if row.error:
+                    continue
+                cells = row.cells
+                raw = cells[index] if index < len(cells) else None
+                try:
+                    if raw is None:
+                        if empty is _UNSET:
+                            try:
+                                empty = parse(None)
+                            except RowError as exc:
+                                empty = exc
+                        value = empty
+                    elif known is not None:
+                        value = known.get((type(raw), raw), _UNSET)
+                        if value is _UNSET:
+                            try:
+                                value = parse(raw)
+                            except RowError as exc:
+                                value = exc
+                            known[(type(raw), raw)] = value
+                    else:
+                        value = parse(raw)
                     if isinstance(value, RowError):
                         raise value
-                    values[column.key] = value
-                else:
-                    values[column.key] = column.parse(raw)
-            except RowError as exc:
-                row.reject(f"{column.header}：{exc}", exc.code)
-                return row
-        for column in self.columns:
-            if column.required and values.get(column.key) in (None, ""):
-                missing = [c.header for c in self.columns if c.required and values.get(c.key) in (None, "")]
+                except RowError as exc:
+                    row.reject(f"{header}：{exc}", exc.code)
+                    continue
+                row.values[key] = value
+        required = [c for c in self.columns if c.required]
+        for row in rows:
+            if row.error:
+                continue
+            values = row.values
+            missing = [c.header for c in required if values.get(c.key) in (None, "")]
+            if missing:
                 row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
-                break
-        return row
+        return rows
 
     def run_chunked(
         self,
@@ -382,32 +386,20 @@ class Importer:
         progress: Callable[[int, int], None] | None = None,
         report_path: str | None = None,
     ) -> ImportResult:
-        reader = RowReader(path, filename)
-        rows_in = iter(reader)
-        head = list(islice(rows_in, HEADER_SCAN_ROWS))
-        header_index, mapping, unknown = self.find_header(head)
-        header = head[header_index]
+        self.begin(dry_run=dry_run, mode=mode)
+        parallel = self.parallel_reader(path)
+        source = _parallel_chunks(self, path, filename) if parallel else _chunks(self, path, filename)
+        try:
+            total, header, unknown = next(source)
+        except StopIteration:  # pragma: no cover - every source starts with its header
+            raise ActionError(_("The file is empty."), code="no_header") from None
         result = ImportResult(unknown_headers=unknown)
         report = _ReportWriter(report_path, header) if report_path else None
-        self.begin(dry_run=dry_run, mode=mode)
-        total = max(1, reader.total - header_index - 1)
-        seen: set[bytes] = set()
-
-        def parsed() -> Iterator[Row]:
-            for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
-                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                    continue
-                signature = hashlib.blake2b(repr(cells).encode(), digest_size=16).digest()
-                if signature in seen:
-                    result.duplicates += 1
-                    continue
-                seen.add(signature)
-                yield self.parse_row(number, cells, mapping)
 
         def chunks() -> Iterator[list[Row]]:
-            source = parsed()
-            while chunk := list(islice(source, self.chunk_size)):
-                yield chunk
+            for rows, duplicates in source:
+                result.duplicates = duplicates
+                yield rows
 
         def work(each_chunk_atomic: bool) -> None:
             write = not dry_run
@@ -455,6 +447,28 @@ class Importer:
             progress(total, total)
         return result
 
+    def prepare(self, rows: list[Row]) -> None:
+        """Chunked imports: checks and work on parsed rows that need no database (hashing, encryption,
+        checks across the file's rows).  For large files this runs in a separate reader process, in
+        file order: state kept on the importer here is the reader's, not seen by ``validate``/``apply``."""
+
+    def parse_and_prepare(self, items: list[tuple[int, list[Any]]], mapping: dict[int, Column]) -> list[Row]:
+        rows = self.parse_chunk(items, mapping)
+        self.prepare([r for r in rows if not r.error])
+        return rows
+
+    def parallel_reader(self, path: str | Path) -> bool:
+        """Read in a separate process?  For files over ``PARALLEL_READ_BYTES`` where ``fork`` exists."""
+        import multiprocessing
+
+        limit = getattr(settings, "SHEQU_PARALLEL_IMPORT_BYTES", PARALLEL_READ_BYTES)
+        if limit is None or "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        try:
+            return Path(path).stat().st_size >= limit
+        except OSError:
+            return False
+
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         """Count what an apply would do, without writing.  Default: every valid row counts as created."""
         result.created = len(rows)
@@ -472,6 +486,84 @@ class Importer:
         writer.header([c.header + ("*" if c.required else "") for c in cls.columns])
         writer.write([c.example for c in cls.columns])
         writer.close()
+
+
+def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any]:
+    """The file's rows, parsed and prepared a chunk at a time: first ``(total, header, unknown headers)``,
+    then ``(rows, duplicates so far)`` for each chunk.  Blank rows are skipped, repeated rows counted."""
+    reader = RowReader(path, filename)
+    rows_in = iter(reader)
+    head = list(islice(rows_in, HEADER_SCAN_ROWS))
+    header_index, mapping, unknown = importer.find_header(head)
+    yield max(1, reader.total - header_index - 1), head[header_index], unknown
+    seen: set[bytes] = set()
+    duplicates = 0
+    items: list[tuple[int, list[Any]]] = []
+    size = importer.chunk_size
+    for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        signature = hashlib.blake2b(repr(cells).encode(), digest_size=16).digest()
+        if signature in seen:
+            duplicates += 1
+            continue
+        seen.add(signature)
+        items.append((number, cells))
+        if len(items) >= size:
+            yield importer.parse_and_prepare(items, mapping), duplicates
+            items = []
+    if items:
+        yield importer.parse_and_prepare(items, mapping), duplicates
+
+
+def _reader_process(importer: Importer, path: str | Path, filename: str, conn: Any) -> None:
+    """In the forked reader: send what ``_chunks`` yields through *conn*, then exit without any cleanup
+    (the database connections this process inherited belong to the parent: never touch them)."""
+    status = 0
+    try:
+        for item in _chunks(importer, path, filename):
+            conn.send(("item", item))
+        conn.send(("end", None))
+    except ActionError as exc:
+        conn.send(("error", ("；".join(exc.messages), exc.code)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+        status = 1
+    finally:
+        conn.close()
+        os._exit(status)
+
+
+def _parallel_chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any]:
+    """``_chunks`` run in a forked process, so that reading the file, parsing the cells and the checks
+    that need no database (``prepare``) overlap with the checks and writes of this process."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_reader_process, args=(importer, path, filename, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        while True:
+            try:
+                kind, payload = receive.recv()
+            except EOFError:
+                raise RuntimeError("the spreadsheet reader stopped without a word") from None
+            if kind == "item":
+                yield payload
+            elif kind == "end":
+                return
+            elif kind == "error":
+                raise ActionError(payload[0], code=payload[1])
+            else:
+                raise RuntimeError(f"the spreadsheet reader failed: {payload}")
+    finally:
+        receive.close()
+        process.join(timeout=5)
+        if process.is_alive():  # the import stopped early (an error, all or nothing): stop reading
+            process.kill()
+            process.join()
 
 
 def _error(row: Row) -> dict[str, Any]:
@@ -529,7 +621,8 @@ class BulkInsert:
         }
     )
 
-    def __init__(self, model: Any, fields: Sequence[str]) -> None:
+    def __init__(self, model: Any, fields: Sequence[str], prepared: Sequence[str] = ()) -> None:
+        """*prepared*: fields whose values come already as the database stores them (e.g. encrypted)."""
         from django.db import connection, models
 
         self.model, self.connection = model, connection
@@ -547,7 +640,7 @@ class BulkInsert:
                 models.ForeignKey.get_prep_value,
                 models.AutoField.get_prep_value,
             )
-            if plain:
+            if plain or model_field.name in prepared:
                 self.adapters.append(None)
             elif kind == "DateField":
                 self.adapters.append(_memoized(ops.adapt_datefield_value))
@@ -629,6 +722,12 @@ def _memoized(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return cached
 
 
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def file_checksum(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -638,6 +737,29 @@ def file_checksum(path: str | Path) -> str:
 
 
 def storage_dir(kind: str) -> Path:
+    """A private folder (0700) under MEDIA_ROOT; write into it only through ``shequ.core.files`` (encrypted)."""
     path = Path(settings.MEDIA_ROOT) / kind
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
+
+
+def advance_sequences(*models: Any) -> None:
+    """After rows were inserted with explicit ids, move each model's id sequence past the largest id, never
+    back: PostgreSQL's sequences are not transactional, and Django's ``sequence_reset_sql`` sets a sequence
+    to the largest id *visible now* (to 1 on an empty table), so a rolled-back insert, or rows deleted
+    before a reset, could make a later insert reuse a taken id.  SQLite needs nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models:
+            table, column = model._meta.db_table, model._meta.pk.column
+            sequence = "pg_get_serial_sequence(%s, %s)"
+            cursor.execute(
+                f"SELECT setval({sequence}, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}),"
+                f" nextval({sequence})))",
+                [table, column, table, column],
+            )

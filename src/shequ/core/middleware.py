@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from auditlog.context import auditlog_value
@@ -46,3 +47,30 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SessionRenewalMiddleware:
+    """Renews an active session's expiry at most every ``SHEQU_SESSION_RENEW_SECONDS`` (sliding expiry).
+
+    ``SESSION_SAVE_EVERY_REQUEST`` would write the session row on every page (an UPDATE per request);
+    touching it only when the last renewal is older than the interval keeps the eight-hour window
+    sliding to within a few minutes at a write every few minutes. Placed after the session middleware,
+    so the session is saved (with a new expiry and cookie) on the way out.
+    """
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or not session.session_key:
+            return response
+        if session.is_empty():
+            return response
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= settings.SHEQU_SESSION_RENEW_SECONDS:
+            session[self.KEY] = now
+        return response

@@ -69,10 +69,7 @@ class AuditEntry(AbstractLogEntry):
         swappable = "AUDITLOG_LOGENTRY_MODEL"
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [
-            path_index("core_auditentry_path", "path"),
-            models.Index(fields=["timestamp"], name="core_audit_ts"),
-        ]
+        indexes = [path_index("core_auditentry_path", "path")]  # (auditlog indexes the timestamp itself)
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.path and isinstance(self.additional_data, dict):
@@ -81,7 +78,13 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def action_label(self) -> str:
-        events = {"login": _("login"), "logout": _("logout"), "login_failed": _("failed login"), "move": _("move")}
+        events = {
+            "login": _("login"),
+            "logout": _("logout"),
+            "login_failed": _("failed login"),
+            "move": _("move"),
+            "import": _("spreadsheet import"),
+        }
         if self.event in events:
             return str(events[self.event])
         return str(dict(AUDIT_ACTIONS).get(self.action, self.action))
@@ -91,6 +94,19 @@ class AuditEntry(AbstractLogEntry):
         if isinstance(self.additional_data, dict):
             return str(self.additional_data.get("event") or "")
         return ""
+
+
+def import_job_field() -> Any:
+    """The import batch (a ``Job``) that created a row: such rows carry no audit entry of their own."""
+    return models.ForeignKey(
+        "core.Job",
+        verbose_name=_("created by import"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class Job(models.Model):

@@ -23,7 +23,8 @@ class CappedPaginator(Paginator):
                 break
             qs = getattr(qs, "data", qs)
         if hasattr(qs, "values") and hasattr(qs, "query"):
-            n = qs.values("pk")[: cap + 1].count()  # type: ignore[union-attr]
+            # Without its ORDER BY: the database would sort the whole list only to count a slice of it.
+            n = qs.order_by().values("pk")[: cap + 1].count()  # type: ignore[union-attr, attr-defined]
         else:
             n = len(qs)
         self.capped = n > cap

@@ -7,24 +7,39 @@ from django.db.models import Q
 
 
 class RestrictedQuerySet(models.QuerySet):
-    """``restrict(user, action)``: only the rows inside the user's subtree for that action."""
+    """``restrict(user, action)``: only the rows inside the user's subtree for that action.
+
+    A grant limited to a party organization (``accounts.scope.Reach.orgs``) reaches, within its subtree,
+    only the rows whose organization (the model's ``org_scope_field``) is one of those organizations.  A
+    model the grant is limited on but without such a field shows nothing to it; a model looked at for
+    another model's rights (*perm_model*, e.g. the places where members may be added) keeps the subtree.
+    """
 
     scope_field = "path"
 
     def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Self:
         """Rows inside the user's scope for *action* on this model (or on *perm_model*: e.g. the
         nodes where the user may add grants)."""
-        from shequ.accounts.scope import scope_paths
+        from shequ.accounts.scope import org_field_of, reaches
 
-        paths = scope_paths(user, perm_model or self.model, action)
-        if paths is None:
+        found = reaches(user, perm_model or self.model, action)
+        if found is None:
             return self
-        if not paths:
+        if not found:
             return self.none()
         field = getattr(self.model, "scope_field", self.scope_field)
+        org_field = org_field_of(self.model)
+        own_rights = perm_model is None or perm_model is self.model
         condition = Q()
-        for path in paths:
-            condition |= Q(**{f"{field}__within": path})
+        for reach in found:
+            if reach.orgs is None:
+                condition |= Q(**{f"{field}__within": reach.path})
+            elif org_field:
+                condition |= Q(**{f"{field}__within": reach.path, f"{org_field}__in": sorted(reach.orgs)})
+            elif not own_rights:
+                condition |= Q(**{f"{field}__within": reach.path})
+        if not condition:
+            return self.none()
         return self.filter(condition)
 
     def within(self, path: str) -> Self:

@@ -58,3 +58,16 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     _record("login_failed", request, username=username)
+
+
+@receiver(user_logged_in)
+def mark_session_renewed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A session starts renewed: the next renewal is due an interval after the login (see
+    ``SessionRenewalMiddleware``)."""
+    import time
+
+    from .middleware import SessionRenewalMiddleware
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRenewalMiddleware.KEY] = int(time.time())

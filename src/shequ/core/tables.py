@@ -35,9 +35,9 @@ class AuditEntryTable(BaseTable):
     timestamp = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
     actor = tables.Column(verbose_name=_("Actor"), empty_values=(None,), default="—")
     action = tables.Column(verbose_name=_("Action"), empty_values=())
-    content_type = tables.Column(verbose_name=_("Type"), accessor="content_type__name", orderable=False)
+    content_type = tables.Column(verbose_name=_("Object type"), accessor="content_type__name", orderable=False)
     object_repr = tables.Column(verbose_name=_("Object"))
-    remote_addr = tables.Column(verbose_name=_("Address"))
+    remote_addr = tables.Column(verbose_name=_("IP address"))
     changes = tables.Column(verbose_name=_("Changes"), orderable=False, empty_values=())
 
     class Meta(BaseTable.Meta):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
 
+from . import files
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,29 @@ def run_job(job_id: int) -> None:
             logger.exception("job %s failed", job.pk)
             message = _("The job failed unexpectedly; the administrators can find the details in the log.")
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=message, finished=timezone.now())
+        purge_files_now_and_then()
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result, finished=timezone.now())
+    purge_files_now_and_then()
+
+
+PURGE_EVERY = 3600.0  # seconds
+_last_purge = 0.0
+
+
+def purge_files_now_and_then() -> None:
+    """Delete stored files past their retention, at most once an hour per worker (there is no scheduler:
+    the worker runs this after its jobs; ``shequ purge_files`` does it on demand or from cron)."""
+    global _last_purge
+    import time
+
+    if time.monotonic() - _last_purge < PURGE_EVERY and _last_purge:
+        return
+    _last_purge = time.monotonic()
+    try:
+        files.purge()
+    except Exception:
+        logger.exception("purging stored files failed")
 
 
 def enqueue_job(job: Job) -> Job:
@@ -62,20 +85,34 @@ def enqueue_job(job: Job) -> Job:
 
 @job_handler("import")
 def import_handler(job: Job) -> dict[str, Any]:
-    from pathlib import Path
-
     from .registry import IMPORTERS
 
     params = job.params
     importer_cls = IMPORTERS[params["model"]]
-    importer = importer_cls(job.user, job.node)
-    report = str(Path(params["path"]).with_suffix(".rejected.xlsx"))
-    result = importer.run(
-        params["path"],
-        params["filename"],
-        dry_run=params.get("dry_run", True),
-        mode=params.get("mode", "valid"),
-        progress=lambda done, total: job.progress(done, total),
-        report_path=report,
-    )
+    importer = importer_cls(job.user, job.node, job=job)  # this job is the import's batch record
+    # The upload is stored encrypted: the importer reads a private decrypted copy, writes the rejected
+    # rows to a private temporary file, and the report is stored encrypted beside the upload.
+    stored = Path(params["path"])
+    with (
+        files.decrypted_copy(stored, Path(params["filename"]).suffix.lower()) as plain,
+        files.private_path(".xlsx") as report,
+    ):
+        result = importer.run(
+            str(plain),
+            params["filename"],
+            dry_run=params.get("dry_run", True),
+            mode=params.get("mode", "valid"),
+            progress=lambda done, total: job.progress(done, total),
+            report_path=str(report),
+        )
+        if result.report:
+            target = report_path_for(stored)
+            files.encrypt_file(report, target)
+            result.report = str(target)
     return result.as_dict()
+
+
+def report_path_for(upload: Path) -> Path:
+    """Where the rejected rows of an import of the stored *upload* are kept (encrypted)."""
+    name = upload.name.removesuffix(files.SUFFIX)
+    return upload.with_name(f"{Path(name).stem}.rejected.xlsx{files.SUFFIX}")

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
-from shequ.core.api import ErrorOut, crud_router, user_of
+from shequ.core.api import ErrorOut, ObjectAction, crud_router, user_of
 from shequ.core.exceptions import NotFound
 
 from . import actions
@@ -140,6 +140,22 @@ def _delete_org(user: Any, org: Organization) -> None:
     actions.do_delete_organization(org, acting_user=user)
 
 
+def _set_estates(user: Any, org: Organization, payload: EstatesIn) -> Any:
+    """Replace the residential areas a property company serves."""
+    org = actions.do_set_estates(org, payload.estate_ids, acting_user=user)
+    return org.estates.restrict(user, "view")  # type: ignore[attr-defined]
+
+
+def _add_member(user: Any, org: Organization, payload: MemberIn) -> Any:
+    org = actions.do_add_alliance_member(org, payload.member_id, acting_user=user)
+    return org.members.restrict(user, "view").select_related("node")  # type: ignore[attr-defined]
+
+
+def _dissolve(user: Any, org: Organization, payload: DissolveIn) -> None:
+    """Dissolve an organization: it is kept with its history and its current posts end that day."""
+    actions.do_dissolve_organization(org, acting_user=user, on=payload.on, reason=payload.reason)
+
+
 organizations = crud_router(
     model=Organization,
     out_schema=OrganizationOut,
@@ -149,6 +165,20 @@ organizations = crud_router(
     create=_create_org,
     update=_update_org,
     delete=_delete_org,
+    actions=[
+        ObjectAction(
+            "estates",
+            _set_estates,
+            EstatesIn,
+            "set_organization_estates",
+            method="PUT",
+            response=list[EstateOut],
+        ),
+        ObjectAction(
+            "members", _add_member, MemberIn, "add_organization_member", status=201, response=list[OrganizationOut]
+        ),
+        ObjectAction("dissolve", _dissolve, DissolveIn, "dissolve_organization"),
+    ],
     select_related=("node",),
     tags=["orgs"],
 )
@@ -173,35 +203,12 @@ def organization_estates(request: HttpRequest, pk: str) -> Any:
     return _org(request, pk).estates.restrict(user_of(request), "view")  # type: ignore[attr-defined]
 
 
-@organizations.put(
-    "/{pk}/estates",
-    response={200: list[EstateOut], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="set_organization_estates",
-)
-def set_organization_estates(request: HttpRequest, pk: str, payload: EstatesIn) -> Any:
-    """Replace the residential areas a property company serves."""
-    user = user_of(request)
-    org = actions.do_set_estates(_org(request, pk, "change"), payload.estate_ids, acting_user=user)
-    return org.estates.restrict(user, "view")  # type: ignore[attr-defined]
-
-
 @organizations.get(
     "/{pk}/members", response={200: list[OrganizationOut], 404: ErrorOut}, operation_id="organization_members"
 )
 def organization_members(request: HttpRequest, pk: str) -> Any:
     """The member units of a party-building alliance."""
     return _org(request, pk).members.restrict(user_of(request), "view").select_related("node")  # type: ignore[attr-defined]
-
-
-@organizations.post(
-    "/{pk}/members",
-    response={201: list[OrganizationOut], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="add_organization_member",
-)
-def add_organization_member(request: HttpRequest, pk: str, payload: MemberIn) -> Any:
-    user = user_of(request)
-    org = actions.do_add_alliance_member(_org(request, pk, "change"), payload.member_id, acting_user=user)
-    return Status(201, org.members.restrict(user, "view").select_related("node"))  # type: ignore[attr-defined]
 
 
 @organizations.delete(
@@ -212,20 +219,6 @@ def add_organization_member(request: HttpRequest, pk: str, payload: MemberIn) ->
 def remove_organization_member(request: HttpRequest, pk: str, member_id: int) -> Any:
     actions.do_remove_alliance_member(_org(request, pk, "change"), member_id, acting_user=user_of(request))
     return Status(204, None)
-
-
-@organizations.post(
-    "/{pk}/dissolve",
-    response={200: OrganizationOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="dissolve_organization",
-)
-def dissolve_organization(request: HttpRequest, pk: str, payload: DissolveIn) -> Any:
-    """Dissolve an organization: it is kept with its history and its current posts end that day."""
-    user = user_of(request)
-    actions.do_dissolve_organization(
-        _org(request, pk, "change"), acting_user=user, on=payload.on, reason=payload.reason
-    )
-    return _org(request, pk)
 
 
 # -- posts ----------------------------------------------------------------------------------------------------
@@ -302,6 +295,11 @@ def _delete_post(user: Any, post: Post) -> None:
     actions.do_delete_post(post, acting_user=user)
 
 
+def _end_post(user: Any, post: Post, payload: EndIn) -> None:
+    """The person leaves the post (today unless a date is given)."""
+    actions.do_end_post(post, acting_user=user, end_date=payload.end_date)
+
+
 posts = crud_router(
     model=Post,
     out_schema=PostOut,
@@ -311,18 +309,10 @@ posts = crud_router(
     create=_create_post,
     update=_update_post,
     delete=_delete_post,
+    actions=[ObjectAction("end", _end_post, EndIn, "end_post")],
     select_related=("organization", "person"),
     tags=["orgs"],
 )
-
-
-@posts.post("/{pk}/end", response={200: PostOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut}, operation_id="end_post")
-def end_post(request: HttpRequest, pk: str, payload: EndIn) -> Any:
-    """The person leaves the post (today unless a date is given)."""
-    user = user_of(request)
-    post = fetch(Post.objects.all(), user, "change", pk)
-    actions.do_end_post(post, acting_user=user, end_date=payload.end_date)
-    return fetch(Post.objects.select_related("organization", "person"), user, "view", pk)
 
 
 # -- metrics ----------------------------------------------------------------------------------------------------

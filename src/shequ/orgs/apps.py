@@ -10,6 +10,7 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from shequ.core.importing import register_command_name
         from shequ.core.menu import MenuItem, register_menu
         from shequ.core.registry import SEEDERS
 
@@ -24,6 +25,8 @@ class OrgsConfig(AppConfig):
                 MenuItem(_("Cross-posting and coverage"), "orgs:metrics", "orgs.organization"),
             ],
         )
+        register_command_name("organizations", "orgs.organization")
+        register_command_name("posts", "orgs.post")
         if seed_organizations not in SEEDERS:
             SEEDERS.append(seed_organizations)
 

@@ -1,20 +1,16 @@
-"""Reading the cells community offices type: Chinese kind and post names, dates, yes/no, identity numbers.
-
-(The date and identity-number parsers are general; they belong in ``core.importing`` once the
-people app needs the same.)
-"""
+"""The vocabulary of organizations' spreadsheets: Chinese kind and post names, registration and status words,
+credit codes, paths and lists of names.  The generic parsers (yes/no, codes, phones) live in ``core.cells``,
+the identity number's in ``people.cells``; ``date_cell`` here reads dates of terms (至今, 2024年3月)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
-from shequ.core.importing import RowError, text_cell
-from shequ.core.text import normalize, squash
+from shequ.core.cells import RowError, date_parser, text_cell
+from shequ.core.text import squash
 
 from .models import OrgKind, Registration, Title
 
@@ -150,12 +146,9 @@ REGISTRATION_WORDS = {
     **dict.fromkeys(("备案", "已备案", "社区备案", "filed"), Registration.FILED),
     **dict.fromkeys(("无", "未登记", "未备案", "否", "none"), ""),
 }
-TRUE_WORDS = {"是", "有", "已建立", "已开展", "建立", "开展", "已覆盖", "覆盖", "y", "yes", "true", "1", "√", "✓", "对"}
-FALSE_WORDS = {"否", "无", "没有", "未建立", "未开展", "未覆盖", "n", "no", "false", "0", "×", "✗", "x"}
 ACTIVE_WORDS = {"在册", "正常", "存续", "有效", "运行", "在运行", "active"}
 DISSOLVED_WORDS = {"撤销", "已撤销", "解散", "已解散", "注销", "已注销", "撤并", "dissolved"}
 OPEN_END_WORDS = {"至今", "今", "现在", "现任", "在任"}
-EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _words(table: dict[str, tuple[str, ...]], names: dict[str, str]) -> dict[str, str]:
@@ -209,19 +202,6 @@ def registration_cell(value: Any) -> str | None:
     return found
 
 
-def bool_cell(value: Any) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = _key(text_cell(value))
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise RowError(_("“%(value)s”: write 是 or 否.") % {"value": value})
-
-
 def status_cell(value: Any) -> bool | None:
     """True for active, False for dissolved, None when empty."""
     text = _key(text_cell(value))
@@ -245,88 +225,9 @@ def uscc_cell(value: Any) -> str:
     return text_cell(value).replace(" ", "").replace("-", "").upper()
 
 
-_DATE = re.compile(r"^(\d{4})\s*(?:年|\.|/|-)\s*(\d{1,2})\s*(?:月|\.|/|-)?\s*(?:(\d{1,2})\s*(?:日|号)?)?$")
-
-
-def date_cell(value: Any) -> date | None:
-    """A date as typed: a date cell, an Excel serial number, 2024-03-02, 2024/3/2, 2024.3.2, 2024年3月2日,
-    20240302, or 2024年3月 (the first of the month); empty, 至今 or 现任 give None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(float(value), value)
-    text = normalize(value)
-    text = text.replace("T", " ").split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", text) else text
-    if not text or text in OPEN_END_WORDS:
-        return None
-    if re.fullmatch(r"\d{5}(\.\d+)?", text):
-        return _serial(float(text), value)
-    if re.fullmatch(r"\d{8}", text):
-        parts: tuple[str | None, ...] = (text[:4], text[4:6], text[6:])
-    else:
-        match = _DATE.match(text)
-        if match is None:
-            raise RowError(_("“%(value)s” is not a date: write it as 2024-03-01.") % {"value": value})
-        parts = match.groups()
-    try:
-        return date(int(parts[0] or 0), int(parts[1] or 0), int(parts[2] or 1))
-    except ValueError:
-        raise RowError(_("“%(value)s” is not a valid date.") % {"value": value}) from None
-
-
-def _serial(number: float, raw: Any) -> date:
-    if not 10000 <= number < 2958466:
-        raise RowError(_("“%(value)s” is not a date: write it as 2024-03-01.") % {"value": raw})
-    return EXCEL_EPOCH + timedelta(days=int(number))
-
-
-def id_number_cell(value: Any) -> str:
-    """An 18-character resident identity number (GB 11643), checked; a masked one (with *) is kept as is."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise RowError(
-            _(
-                "The identity number was saved by Excel as a number (%(value)s): its last digits are lost and "
-                "cannot be recovered. Format the column as text and type the number again."
-            )
-            % {"value": _excel_repr(value)}
-        )
-    text = normalize(value).replace(" ", "").upper()
-    if re.fullmatch(r"\d+(\.\d+)?E\+?\d+", text):
-        raise RowError(
-            _(
-                "The identity number was saved by Excel as a number (%(value)s): its last digits are lost and "
-                "cannot be recovered. Format the column as text and type the number again."
-            )
-            % {"value": text}
-        )
-    if "*" in text:
-        if len(text) != 18:
-            raise RowError(_("An identity number has 18 characters."))
-        return text
-    if len(text) == 15 and text.isdigit():
-        raise RowError(_("A 15-digit identity number of the old kind: convert it to the 18-character number."))
-    try:
-        return str(ric.validate(text))
-    except ric.InvalidChecksum:
-        raise RowError(_("The check character of the identity number is wrong: a digit was mistyped.")) from None
-    except ric.InvalidComponent:
-        raise RowError(_("The identity number holds an impossible birth date.")) from None
-    except Exception:
-        raise RowError(_("An identity number has 18 characters: 17 digits, then a digit or X.")) from None
-
-
-def _excel_repr(value: float | int) -> str:
-    return f"{float(value):.5E}"
-
-
-def mask_id(number: str) -> str:
-    return number[:6] + "********" + number[-4:] if len(number) == 18 else number
+# Dates of terms and contracts: 2024年3月 is the first of the month, 至今 (still running) no date, and a bare
+# year such as 2024 is not read as a serial date.
+date_cell = date_parser(month_only=True, open_words=OPEN_END_WORDS, min_serial=10000)
 
 
 _PATH_SEPARATORS = re.compile(r"\s*(?:/|\\|>|＞|／|→)\s*")

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from shequ.core.importing import advance_sequences
 from shequ.core.text import pinyin_of
 from shequ.territory.models import Kind, Node
 
@@ -237,10 +237,7 @@ class _Builder:
         _insert(estates, ("organization", "node"), self.estates)
         members = Organization.members.through
         _insert(members, ("from_organization", "to_organization"), self.members)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):
-                    cursor.execute(sql)
+        advance_sequences(Organization)
         return len(self.orgs), len(self.posts)
 
 

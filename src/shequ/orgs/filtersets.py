@@ -4,22 +4,16 @@ from datetime import timedelta
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet
-from shequ.territory.models import Node
+from shequ.core.filtersets import PlaceFilter, SearchFilterSet, WithinFilter
+from shequ.core.widgets import NodePickerWidget
 
 from .models import PARTY_KINDS, TWO_NEW_KINDS, Organization, OrgKind, Post, Registration, Title
-
-
-def _within(request: Any, queryset: Any, value: Any) -> Any:
-    """Everything under a node the user can see; a forged id outside the scope finds nothing."""
-    anchor = Node.objects.restrict(getattr(request, "user", None), "view").filter(pk=value).first()
-    if anchor is None:
-        return queryset.none()
-    return queryset.within(anchor.path)
+from .widgets import OrganizationPickerWidget, ResidentPickerWidget
 
 
 class OrganizationFilterSet(SearchFilterSet):
@@ -29,9 +23,11 @@ class OrganizationFilterSet(SearchFilterSet):
         label=_("Group"),
         choices=[("party", _("party organizations")), ("two_new", _("“two new” organizations"))],
     )
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within (node id)"))
-    node = django_filters.NumberFilter(field_name="node_id", label=_("Place (node id)"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent organization (id)"))
+    within = WithinFilter()
+    node = PlaceFilter(field_name="node_id", label=_("Place"))
+    parent = django_filters.NumberFilter(
+        field_name="parent_id", label=_("Parent organization"), widget=OrganizationPickerWidget()
+    )
     active = django_filters.BooleanFilter(label=_("Active"))
     registration = django_filters.ChoiceFilter(choices=Registration.choices, label=_("Registration"))
     has_party_org = django_filters.BooleanFilter(label=_("Has a party organization"))
@@ -39,8 +35,12 @@ class OrganizationFilterSet(SearchFilterSet):
     contract_ends_within = django_filters.NumberFilter(
         method="filter_contract_ends", label=_("Contract ends within (days)")
     )
-    estate = django_filters.NumberFilter(field_name="estates", label=_("Serves the residential area (node id)"))
-    alliance = django_filters.NumberFilter(field_name="alliances", label=_("Member of the alliance (id)"))
+    estate = PlaceFilter(
+        field_name="estates", label=_("Serves the residential area"), widget=NodePickerWidget(kinds=["estate"])
+    )
+    alliance = django_filters.NumberFilter(
+        field_name="alliances", label=_("Member of the alliance"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Organization
@@ -60,9 +60,6 @@ class OrganizationFilterSet(SearchFilterSet):
             "alliance",
         ]
 
-    def filter_within(self, queryset: Any, name: str, value: Any) -> Any:
-        return _within(self.request, queryset, value)
-
     def filter_group(self, queryset: Any, name: str, value: str) -> Any:
         kinds = PARTY_KINDS if value == "party" else TWO_NEW_KINDS
         return queryset.filter(kind__in=kinds)
@@ -74,14 +71,16 @@ class OrganizationFilterSet(SearchFilterSet):
 
 class PostFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization (id)"))
-    person = django_filters.NumberFilter(field_name="person_id", label=_("Resident (id)"))
+    organization = django_filters.NumberFilter(
+        field_name="organization_id", label=_("Organization"), widget=OrganizationPickerWidget()
+    )
+    person = django_filters.NumberFilter(field_name="person_id", label=_("Resident"), widget=ResidentPickerWidget())
     title = django_filters.MultipleChoiceFilter(choices=Title.choices, label=_("Post"))
     kind = django_filters.MultipleChoiceFilter(
         field_name="organization__kind", choices=OrgKind.choices, label=_("Kind of organization")
     )
     current = django_filters.BooleanFilter(method="filter_current", label=_("Held now"))
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within (node id)"))
+    within = WithinFilter()
 
     class Meta:
         model = Post
@@ -105,6 +104,3 @@ class PostFilterSet(django_filters.FilterSet):
             return queryset
         current = Post.objects.current().values("pk")
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
-
-    def filter_within(self, queryset: Any, name: str, value: Any) -> Any:
-        return _within(self.request, queryset, value)

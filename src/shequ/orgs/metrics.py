@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
@@ -38,30 +38,22 @@ from .models import (
 CROSS_POSTING_TARGET = 0.5  # strictly more than half
 COVERAGE_TARGET = 1.0
 STATION_HEAD_TITLES = (Title.STATION_HEAD, Title.DIRECTOR)
+T = TypeVar("T")
 
 
 def ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@dataclass
-class CommunityMetrics:
-    node_id: int
-    name: str
-    path: str
-    street: str = ""
-    party_org: str = ""
-    party_org_id: int | None = None
-    residents_committee: str = ""
-    service_station: str = ""
-    committee_members: int = 0
-    cross_posted: int = 0
-    secretary: str = ""
-    one_shoulder: bool | None = None
-    two_new: int = 0
-    two_new_with_party_org: int = 0
-    two_new_with_party_work: int = 0
-    rank: int | None = None
+class _Rates:
+    """The rates and targets met, from the counts of a community or of an area pooling its communities
+    (an area's rate is pooled: all cross-posted members over all committee members, not a mean of rates)."""
+
+    cross_posted: int
+    committee_members: int
+    two_new: int
+    two_new_with_party_org: int
+    two_new_with_party_work: int
 
     @property
     def cross_posting_rate(self) -> float | None:
@@ -94,6 +86,38 @@ class CommunityMetrics:
             return None
         return bool(self.party_org_coverage_ok and self.party_work_coverage_ok)
 
+    def coverage_dict(self) -> dict[str, Any]:
+        return {
+            "two_new": self.two_new,
+            "two_new_with_party_org": self.two_new_with_party_org,
+            "two_new_with_party_work": self.two_new_with_party_work,
+            "party_org_coverage": self.party_org_coverage,
+            "party_work_coverage": self.party_work_coverage,
+            "party_org_coverage_ok": self.party_org_coverage_ok,
+            "party_work_coverage_ok": self.party_work_coverage_ok,
+            "double_coverage_ok": self.double_coverage_ok,
+        }
+
+
+@dataclass
+class CommunityMetrics(_Rates):
+    node_id: int
+    name: str
+    path: str
+    street: str = ""
+    party_org: str = ""
+    party_org_id: int | None = None
+    residents_committee: str = ""
+    service_station: str = ""
+    committee_members: int = 0
+    cross_posted: int = 0
+    secretary: str = ""
+    one_shoulder: bool | None = None
+    two_new: int = 0
+    two_new_with_party_org: int = 0
+    two_new_with_party_work: int = 0
+    rank: int | None = None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "node_id": self.node_id,
@@ -109,19 +133,12 @@ class CommunityMetrics:
             "cross_posting_ok": self.cross_posting_ok,
             "secretary": self.secretary,
             "one_shoulder": self.one_shoulder,
-            "two_new": self.two_new,
-            "two_new_with_party_org": self.two_new_with_party_org,
-            "two_new_with_party_work": self.two_new_with_party_work,
-            "party_org_coverage": self.party_org_coverage,
-            "party_work_coverage": self.party_work_coverage,
-            "party_org_coverage_ok": self.party_org_coverage_ok,
-            "party_work_coverage_ok": self.party_work_coverage_ok,
-            "double_coverage_ok": self.double_coverage_ok,
+            **self.coverage_dict(),
         }
 
 
 @dataclass
-class AreaMetrics:
+class AreaMetrics(_Rates):
     """The communities of one area (the anchor, or one of its children) pooled together."""
 
     node_id: int
@@ -149,44 +166,12 @@ class AreaMetrics:
         self.two_new_with_party_work += c.two_new_with_party_work
 
     @property
-    def cross_posting_rate(self) -> float | None:
-        """Pooled over the area: all cross-posted members over all committee members."""
-        return ratio(self.cross_posted, self.committee_members)
-
-    @property
-    def cross_posting_ok(self) -> bool | None:
-        rate = self.cross_posting_rate
-        return None if rate is None else rate > CROSS_POSTING_TARGET
-
-    @property
     def passing_share(self) -> float | None:
         return ratio(self.passing, self.communities)
 
     @property
     def one_shoulder_share(self) -> float | None:
         return ratio(self.one_shoulder, self.communities)
-
-    @property
-    def party_org_coverage(self) -> float | None:
-        return ratio(self.two_new_with_party_org, self.two_new)
-
-    @property
-    def party_work_coverage(self) -> float | None:
-        return ratio(self.two_new_with_party_work, self.two_new)
-
-    @property
-    def party_org_coverage_ok(self) -> bool | None:
-        return None if not self.two_new else self.two_new_with_party_org == self.two_new
-
-    @property
-    def party_work_coverage_ok(self) -> bool | None:
-        return None if not self.two_new else self.two_new_with_party_work == self.two_new
-
-    @property
-    def double_coverage_ok(self) -> bool | None:
-        if not self.two_new:
-            return None
-        return bool(self.party_org_coverage_ok and self.party_work_coverage_ok)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -202,14 +187,7 @@ class AreaMetrics:
             "passing_share": self.passing_share,
             "one_shoulder": self.one_shoulder,
             "one_shoulder_share": self.one_shoulder_share,
-            "two_new": self.two_new,
-            "two_new_with_party_org": self.two_new_with_party_org,
-            "two_new_with_party_work": self.two_new_with_party_work,
-            "party_org_coverage": self.party_org_coverage,
-            "party_work_coverage": self.party_work_coverage,
-            "party_org_coverage_ok": self.party_org_coverage_ok,
-            "party_work_coverage_ok": self.party_work_coverage_ok,
-            "double_coverage_ok": self.double_coverage_ok,
+            **self.coverage_dict(),
         }
 
 
@@ -253,6 +231,15 @@ def _rank(items: list[Any]) -> list[Any]:
 def _prefixes(path: str) -> list[str]:
     step = SEGMENT_WIDTH + len(SEP)
     return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def _nearest(path: str, by_path: dict[str, T]) -> T | None:
+    """What *by_path* holds for the highest node on *path* (the node itself included), if anything."""
+    for prefix in _prefixes(path):
+        found = by_path.get(prefix)
+        if found is not None:
+            return found
+    return None
 
 
 class _People:
@@ -364,14 +351,12 @@ def compute(anchor: Node, user: Any = None, on: date | None = None) -> MetricsRe
         .values_list("path", "has_party_org", "party_work_carried_out")
     )
     for path, has_org, has_work in two_new:
-        for prefix in _prefixes(path):
-            community = community_by_path.get(prefix)
-            if community is not None:
-                m = metrics[community.pk]
-                m.two_new += 1
-                m.two_new_with_party_org += bool(has_org)
-                m.two_new_with_party_work += bool(has_work)
-                break
+        community = _nearest(path, community_by_path)
+        if community is not None:
+            m = metrics[community.pk]
+            m.two_new += 1
+            m.two_new_with_party_org += bool(has_org)
+            m.two_new_with_party_work += bool(has_work)
 
     # 4. Pooled per child area of the anchor (e.g. per street of a district), and in total.
     total = AreaMetrics(anchor.pk, anchor.name)
@@ -381,10 +366,9 @@ def compute(anchor: Node, user: Any = None, on: date | None = None) -> MetricsRe
             areas[child.path] = AreaMetrics(child.pk, child.name)
     for m in metrics.values():
         total.add(m)
-        for prefix in _prefixes(m.path):
-            if prefix in areas:
-                areas[prefix].add(m)
-                break
+        area = _nearest(m.path, areas)
+        if area is not None:
+            area.add(m)
     return MetricsReport(
         anchor=anchor,
         on=on,

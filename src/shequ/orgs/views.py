@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +15,6 @@ from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import search_q
 from shequ.core.views import ViewSet
-from shequ.core.views.generic import ObjectDetailView
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
 
@@ -30,34 +28,11 @@ from .tables import OrganizationTable, PostTable
 TITLE_ORDER = {t.value: i for i, t in enumerate(Title)}
 
 
-class ContextDetailView(ObjectDetailView):
-    """The generic detail view, with the viewset's ``detail_context(obj)`` added."""
-
-    def get(self, request: HttpRequest, pk: str) -> HttpResponse:
-        obj = self.vs.get_object(pk, "view")
-        extra = self.vs.detail_context(obj)  # type: ignore[attr-defined]
-        ctx = self.context(object=obj, rows=self.vs.detail_rows(obj), tab="detail", **extra)
-        return render(request, self.vs.detail_template, ctx)
-
-
-class ContextDetailViewSet(ViewSet):
-    def detail_context(self, obj: Any) -> dict[str, Any]:
-        return {}
-
-    @classmethod
-    def urls(cls) -> list[Any]:
-        name = f"{cls.basename()}_detail"
-        return [
-            path(str(p.pattern), ContextDetailView.as_view(viewset=cls), name=name) if p.name == name else p
-            for p in super().urls()
-        ]
-
-
 def _sorted_posts(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda p: (TITLE_ORDER.get(p.title, 99), p.start_date, p.pk))
 
 
-class OrganizationViewSet(ContextDetailViewSet):
+class OrganizationViewSet(ViewSet):
     model = Organization
     namespace = "orgs"
     filterset = OrganizationFilterSet

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from shequ.core.actions import fetch
-from shequ.core.api import ErrorOut, crud_router, user_of
+from shequ.core.api import ErrorOut, ObjectAction, crud_router, user_of
 from shequ.core.exceptions import NotFound
 from shequ.territory.models import Node
 
@@ -196,58 +196,19 @@ def _update_resident(user: Any, resident: Resident, payload: ResidentPatch) -> R
     return actions.do_update_resident(resident, acting_user=user, **fields)
 
 
-def _residents() -> Any:
-    return Resident.objects.select_related("node").prefetch_related("tags")
-
-
-residents = crud_router(
-    model=Resident,
-    out_schema=ResidentOut,
-    filterset=ResidentFilterSet,
-    create_schema=ResidentIn,
-    update_schema=ResidentPatch,
-    create=_create_resident,
-    update=_update_resident,
-    select_related=("node",),
-    tags=["residents"],
-)
-
-
-@residents.post(
-    "/{pk}/archive",
-    response={200: ResidentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="archive_resident",
-)
-def archive_resident(request: HttpRequest, pk: str, payload: ArchiveIn) -> Any:
+def _archive(user: Any, resident: Resident, payload: ArchiveIn) -> None:
     """Archive a resident who moved away, left or died: kept with the reason and the date, never deleted."""
-    user = user_of(request)
-    resident = fetch(_residents(), user, "change", pk)
     actions.do_archive_resident(
         resident, acting_user=user, reason=payload.reason.value, archived_on=payload.archived_on, note=payload.note
     )
-    return fetch(_residents(), user, "view", pk)
 
 
-@residents.post(
-    "/{pk}/restore",
-    response={200: ResidentOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="restore_resident",
-)
-def restore_resident(request: HttpRequest, pk: str) -> Any:
-    user = user_of(request)
-    actions.do_restore_resident(fetch(_residents(), user, "change", pk), acting_user=user)
-    return fetch(_residents(), user, "view", pk)
+def _restore(user: Any, resident: Resident) -> None:
+    actions.do_restore_resident(resident, acting_user=user)
 
 
-@residents.post(
-    "/{pk}/move",
-    response={200: ResidentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="move_resident",
-)
-def move_resident(request: HttpRequest, pk: str, payload: MoveIn) -> Any:
+def _move(user: Any, resident: Resident, payload: MoveIn) -> None:
     """Move to another place (``node_id``) and/or into a household (``household_id``); kept in the history."""
-    user = user_of(request)
-    resident = fetch(_residents(), user, "change", pk)
     node = _node(user, payload.node_id) if payload.node_id is not None else None
     household = fetch(Household.objects.all(), user, "change", payload.household_id) if payload.household_id else None
     actions.do_move_resident(
@@ -259,7 +220,24 @@ def move_resident(request: HttpRequest, pk: str, payload: MoveIn) -> Any:
         household=household,
         relation=_choice(payload.relation),
     )
-    return fetch(_residents(), user, "view", pk)
+
+
+residents = crud_router(
+    model=Resident,
+    out_schema=ResidentOut,
+    filterset=ResidentFilterSet,
+    create_schema=ResidentIn,
+    update_schema=ResidentPatch,
+    create=_create_resident,
+    update=_update_resident,
+    actions=[
+        ObjectAction("archive", _archive, ArchiveIn, "archive_resident"),
+        ObjectAction("restore", _restore, operation_id="restore_resident"),
+        ObjectAction("move", _move, MoveIn, "move_resident"),
+    ],
+    select_related=("node",),
+    tags=["residents"],
+)
 
 
 @residents.get("/{pk}/moves", response={200: list[MoveOut], 404: ErrorOut}, operation_id="resident_moves")
@@ -358,6 +336,54 @@ def _delete_household(user: Any, household: Household) -> None:
     actions.do_delete_household(household, acting_user=user)
 
 
+def _hh(user: Any, pk: Any, action: str = "change") -> Household:
+    return fetch(Household.objects.select_related("node"), user, action, pk)
+
+
+def _add_member(user: Any, household: Household, payload: MemberIn) -> Any:
+    resident = fetch(Resident.objects.all(), user, "change", payload.resident_id)
+    actions.do_add_member(household, resident, acting_user=user, relation=payload.relation.value)
+    return household.member_list()
+
+
+def _set_head(user: Any, household: Household, payload: HeadIn) -> None:
+    actions.do_set_head(household, fetch(Resident.objects.all(), user, "change", payload.resident_id), acting_user=user)
+
+
+def _move_household(user: Any, household: Household, payload: HouseholdMoveIn) -> None:
+    """Move the whole household; every member's move is kept in their history."""
+    actions.do_move_household(
+        household,
+        _node(user, payload.node_id),
+        acting_user=user,
+        moved_on=payload.moved_on,
+        reason=payload.reason,
+        address=payload.address,
+    )
+
+
+def _split(user: Any, household: Household, payload: SplitIn) -> Household:
+    """Some members form a new household; answers the new one."""
+    members = [fetch(Resident.objects.all(), user, "change", m) for m in payload.member_ids]
+    head = fetch(Resident.objects.all(), user, "change", payload.head_id)
+    new = actions.do_split_household(
+        household,
+        members,
+        acting_user=user,
+        head=head,
+        number=payload.number,
+        address=payload.address,
+        node=_node(user, payload.node_id) if payload.node_id else None,
+    )
+    return _hh(user, new.pk, "view")
+
+
+def _merge(user: Any, household: Household, payload: MergeIn) -> None:
+    """The households listed join this one (their members move here); they are dissolved, not deleted."""
+    sources = [_hh(user, h) for h in payload.household_ids]
+    actions.do_merge_households(household, sources, acting_user=user)
+
+
 households = crud_router(
     model=Household,
     out_schema=HouseholdOut,
@@ -367,31 +393,21 @@ households = crud_router(
     create=_create_household,
     update=_update_household,
     delete=_delete_household,
+    actions=[
+        ObjectAction("members", _add_member, MemberIn, "add_member", response=list[MemberOut]),
+        ObjectAction("head", _set_head, HeadIn, "set_head"),
+        ObjectAction("move", _move_household, HouseholdMoveIn, "move_household"),
+        ObjectAction("split", _split, SplitIn, "split_household", status=201),
+        ObjectAction("merge", _merge, MergeIn, "merge_households"),
+    ],
     select_related=("node",),
     tags=["households"],
 )
 
 
-def _hh(user: Any, pk: Any, action: str = "change") -> Household:
-    return fetch(Household.objects.select_related("node"), user, action, pk)
-
-
 @households.get("/{pk}/members", response={200: list[MemberOut], 404: ErrorOut}, operation_id="household_members")
 def household_members(request: HttpRequest, pk: str) -> Any:
     household = _hh(user_of(request), pk, "view")
-    return household.member_list()
-
-
-@households.post(
-    "/{pk}/members",
-    response={200: list[MemberOut], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="add_member",
-)
-def add_member(request: HttpRequest, pk: str, payload: MemberIn) -> Any:
-    user = user_of(request)
-    household = _hh(user, pk)
-    resident = fetch(Resident.objects.all(), user, "change", payload.resident_id)
-    actions.do_add_member(household, resident, acting_user=user, relation=payload.relation.value)
     return household.member_list()
 
 
@@ -405,77 +421,6 @@ def remove_member(request: HttpRequest, pk: str, resident_id: str) -> Any:
     household = _hh(user, pk)
     actions.do_remove_member(household, fetch(Resident.objects.all(), user, "change", resident_id), acting_user=user)
     return household.member_list()
-
-
-@households.post(
-    "/{pk}/head",
-    response={200: HouseholdOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="set_head",
-)
-def set_head(request: HttpRequest, pk: str, payload: HeadIn) -> Any:
-    user = user_of(request)
-    household = _hh(user, pk)
-    actions.do_set_head(household, fetch(Resident.objects.all(), user, "change", payload.resident_id), acting_user=user)
-    return _hh(user, pk, "view")
-
-
-@households.post(
-    "/{pk}/move",
-    response={200: HouseholdOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="move_household",
-)
-def move_household(request: HttpRequest, pk: str, payload: HouseholdMoveIn) -> Any:
-    """Move the whole household; every member's move is kept in their history."""
-    user = user_of(request)
-    household = _hh(user, pk)
-    actions.do_move_household(
-        household,
-        _node(user, payload.node_id),
-        acting_user=user,
-        moved_on=payload.moved_on,
-        reason=payload.reason,
-        address=payload.address,
-    )
-    return _hh(user, pk, "view")
-
-
-@households.post(
-    "/{pk}/split",
-    response={201: HouseholdOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="split_household",
-)
-def split_household(request: HttpRequest, pk: str, payload: SplitIn) -> Any:
-    """Some members form a new household; answers the new one."""
-    from ninja import Status
-
-    user = user_of(request)
-    household = _hh(user, pk)
-    members = [fetch(Resident.objects.all(), user, "change", m) for m in payload.member_ids]
-    head = fetch(Resident.objects.all(), user, "change", payload.head_id)
-    new = actions.do_split_household(
-        household,
-        members,
-        acting_user=user,
-        head=head,
-        number=payload.number,
-        address=payload.address,
-        node=_node(user, payload.node_id) if payload.node_id else None,
-    )
-    return Status(201, _hh(user, new.pk, "view"))
-
-
-@households.post(
-    "/{pk}/merge",
-    response={200: HouseholdOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    operation_id="merge_households",
-)
-def merge_households(request: HttpRequest, pk: str, payload: MergeIn) -> Any:
-    """The households listed join this one (their members move here); they are dissolved, not deleted."""
-    user = user_of(request)
-    household = _hh(user, pk)
-    sources = [_hh(user, h) for h in payload.household_ids]
-    actions.do_merge_households(household, sources, acting_user=user)
-    return _hh(user, pk, "view")
 
 
 tags = crud_router(model=CareTag, out_schema=TagOut, filterset=CareTagFilterSet, tags=["special-care tags"])

@@ -1,4 +1,6 @@
-"""The vocabulary of residents' spreadsheets: the words offices write for each choice, and cell parsers."""
+"""The vocabulary of residents' spreadsheets: the words offices write for each choice, and the parsers of
+what only people's sheets hold (identity numbers, ethnic groups, special-care tags).  The generic parsers
+live in ``core.cells``; ``code_cell`` and ``phone_cell`` are re-exported from there."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shequ.core.importing import RowError, text_cell
+from shequ.core.cells import RowError, text_cell
+from shequ.core.cells import code_cell as code_cell  # (re-exported for the importers)
+from shequ.core.cells import phone_cell as phone_cell
 from shequ.core.text import normalize
 
-from .identity import Identity, IdentityError, normalize_id, parse_identity, parse_phone
+from .identity import ID_LENGTH, Identity, IdentityError, normalize_id, parse_identity
 from .models import ETHNICITIES
 
 # The words offices write for each choice; the first is what an export writes.
@@ -67,6 +71,7 @@ TAG_SPLIT = re.compile(r"\s*[、,，;；/|\s]\s*")
 
 
 def identity_cell(value: Any) -> Identity | None:
+    """The checked identity number of a cell (``identity.parse_identity``); None when empty."""
     if value is None or (isinstance(value, str) and not normalize_id(value)):
         return None
     try:
@@ -75,11 +80,20 @@ def identity_cell(value: Any) -> Identity | None:
         raise RowError(exc.message, exc.code) from None
 
 
-def phone_cell(value: Any) -> str:
-    try:
-        return parse_phone(value)
-    except IdentityError as exc:
-        raise RowError(exc.message, exc.code) from None
+def id_number_cell(value: Any) -> str:
+    """The identity number as text: checked as ``identity_cell`` does ('' when empty), except that a masked
+    number (``110101********123X``, from an export without the right to see full numbers) is kept as it is,
+    to find a resident by it."""
+    if isinstance(value, str) and "*" in value:
+        text = normalize_id(value)
+        if len(text) != ID_LENGTH:
+            raise RowError(
+                _("An identity number has 18 characters; this one has %(count)d.") % {"count": len(text)},
+                code="id_length",
+            )
+        return text
+    identity = identity_cell(value)
+    return identity.number if identity is not None else ""
 
 
 def ethnicity_cell(value: Any) -> str:
@@ -91,10 +105,6 @@ def ethnicity_cell(value: Any) -> str:
     if text not in ETHNICITY_SET:
         raise RowError(_("“%(value)s” is not one of the 56 ethnic groups.") % {"value": text}, code="bad_choice")
     return text
-
-
-def code_cell(value: Any) -> str:
-    return text_cell(value).replace(" ", "")
 
 
 def tags_cell(value: Any) -> list[str]:

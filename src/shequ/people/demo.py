@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from shequ.core.fields import path_ids
+from shequ.core.importing import advance_sequences
 from shequ.territory.models import Kind, Node
 
 from .fields import id_hash_of
@@ -223,6 +223,10 @@ def _details(gen: Generator, person: Person, today: date) -> dict[str, Any]:
             if draw < 0.1
             else "masses"
         )
+        # A member joins at 18 at the earliest and is probationary for a year (the party app's rules):
+        # nobody younger is a member, and a full member has had their year of probation.
+        if (political == "probationary" and age < 18) or (political == "party_member" and age < 19):
+            political = "league_member" if age <= 28 else "masses"
     return {"education": education, "employment": employment, "political_status": political}
 
 
@@ -369,8 +373,4 @@ def seed_people(city: Node, scale_name: str, seed: int) -> dict[str, int]:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Resident, Household]):
-            cursor.execute(sql)
+    advance_sequences(Resident, Household)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet
-from shequ.territory.models import Node
+from shequ.core.filtersets import SearchFilterSet, WithinFilter
 
 from .fields import id_hash_of
 from .identity import normalize_id
@@ -15,22 +15,18 @@ from .models import CareTag, Education, Employment, Gender, Household, Political
 STATUS_CHOICES = [("active", _("current residents")), ("archived", _("archived")), ("all", _("all"))]
 
 
-def _within(request: Any, queryset: Any, value: Any) -> Any:
-    # The anchor itself must be visible: a forged id outside scope finds nothing.
-    anchor = Node.objects.restrict(getattr(request, "user", None), "view").filter(pk=value).first()
-    if anchor is None:
-        return queryset.none()
-    return queryset.within(anchor.path)
-
-
 class ResidentFilterSet(SearchFilterSet):
-    """``q`` matches the name, its pinyin or initials, or the full identity number (by its blind index)."""
+    """``q`` matches the name, its pinyin or initials, or the full identity number (by its blind index
+    alone: see ``Resident.search_condition``)."""
 
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", label=_("Status"), empty_label=None
     )
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within (node id)"))
+    within = WithinFilter()
     id_number = django_filters.CharFilter(method="filter_id_number", label=_("Identity number"))
+    # A full identity number typed in the search form travels as its keyed hash (``idh``), never itself.
+    idh = django_filters.CharFilter(method="filter_token", widget=forms.HiddenInput, label=_("Identity number"))
+    token_fields = ("q", "id_number")
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Gender"))
     residence_type = django_filters.ChoiceFilter(choices=ResidenceType.choices, label=_("Residence type"))
     political_status = django_filters.ChoiceFilter(choices=PoliticalStatus.choices, label=_("Political status"))
@@ -39,7 +35,7 @@ class ResidentFilterSet(SearchFilterSet):
     tag = django_filters.ModelChoiceFilter(
         field_name="tags", queryset=CareTag.objects.filter(active=True), label=_("Special-care tag")
     )
-    household = django_filters.NumberFilter(field_name="household_id", label=_("Household (id)"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"), widget=forms.HiddenInput)
 
     class Meta:
         model = Resident
@@ -55,6 +51,7 @@ class ResidentFilterSet(SearchFilterSet):
             "employment",
             "tag",
             "household",
+            "idh",
         ]
 
     def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None, **kwargs: Any) -> None:
@@ -69,16 +66,12 @@ class ResidentFilterSet(SearchFilterSet):
     def filter_status(self, queryset: Any, name: str, value: Any) -> Any:
         return queryset  # applied in __init__
 
-    def search(self, queryset: Any, name: str, value: str) -> Any:
-        # A full identity number is looked up by its blind index alone: OR-ing it with the name
-        # patterns would make the database scan every resident instead of using the index.
-        number = normalize_id(value)
-        if len(number) == 18 and number[:17].isdigit():
-            return queryset.filter(id_hash=id_hash_of(number))
-        return super().search(queryset, name, value)
-
-    def filter_within(self, queryset: Any, name: str, value: Any) -> Any:
-        return _within(self.request, queryset, value)
+    @classmethod
+    def tokenize(cls, field: str, value: str) -> str | None:
+        # Whatever is typed in the identity-number box stays out of URLs, valid or not.
+        if field == "id_number":
+            return id_hash_of(normalize_id(value))
+        return super().tokenize(field, value)
 
     def filter_id_number(self, queryset: Any, name: str, value: str) -> Any:
         number = normalize_id(value)
@@ -91,7 +84,7 @@ class ResidentFilterSet(SearchFilterSet):
 
 
 class HouseholdFilterSet(SearchFilterSet):
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within (node id)"))
+    within = WithinFilter()
     number = django_filters.CharFilter(label=_("Household number"))
     dissolved = django_filters.BooleanFilter(label=_("Dissolved"))
 
@@ -111,9 +104,6 @@ class HouseholdFilterSet(SearchFilterSet):
             | Q(head__name__icontains=value)
             | Q(head__pinyin__startswith=value.lower().replace(" ", ""))
         )
-
-    def filter_within(self, queryset: Any, name: str, value: Any) -> Any:
-        return _within(self.request, queryset, value)
 
     def filter_queryset(self, queryset: Any) -> Any:
         return super().filter_queryset(queryset).select_related("node__parent", "head")

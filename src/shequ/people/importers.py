@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import scope_paths
+from shequ.core.crypto import encrypt
 from shequ.core.importing import BulkInsert, Column, Importer, ImportResult, Row, choice_cell, date_cell
 from shequ.core.models import AuditEntry
-from shequ.core.text import pinyin_of
+from shequ.core.text import name_pinyin
 
 from .actions import DWELLING_KINDS
 from .cells import (
@@ -59,23 +60,6 @@ from .places import Place, PlaceIndex
 CHUNK = 2000
 NODE_CODE_SYNONYMS = ("社区编码", "所属社区编码", "区划代码")
 
-# Which fields a change summary may show; never the identity number itself.
-AUDITED = (
-    "name",
-    "id_masked",
-    "gender",
-    "birth_date",
-    "phone",
-    "ethnicity",
-    "education",
-    "political_status",
-    "employment",
-    "residence_type",
-    "notes",
-    "node",
-    "household",
-    "relation",
-)
 COMPARED = (
     "name",
     "gender",
@@ -113,7 +97,7 @@ def cached_pinyin(name: str) -> tuple[str, str]:
     if found is None:
         if len(_pinyin_cache) > 500_000:
             _pinyin_cache.clear()
-        found = _pinyin_cache[name] = pinyin_of(name)
+        found = _pinyin_cache[name] = name_pinyin(name)
     return found
 
 
@@ -130,7 +114,7 @@ AUDIT_COLUMNS = (
     "path",
     "additional_data",
 )
-HOUSEHOLD_COLUMNS = ("id", "created", "updated", "node", "path", "number", "address", "head", "dissolved")
+HOUSEHOLD_COLUMNS = ("id", "created", "updated", "node", "path", "number", "address", "head", "dissolved", "import_job")
 RESIDENT_COLUMNS = (
     "id",
     "created",
@@ -157,7 +141,33 @@ RESIDENT_COLUMNS = (
     "archived_reason",
     "archived_on",
     "notes",
+    "import_job",
 )
+
+
+class HouseholdRecord:
+    """A household as the residents' import handles it: the few fields it reads and sets, without the cost
+    of a model instance (a city's file names hundreds of thousands of households)."""
+
+    __slots__ = ("id", "number", "node_id", "path", "head_id", "address")
+
+    def __init__(self, id: int, number: str, node_id: int, path: str, head_id: int | None, address: str) -> None:
+        self.id, self.number, self.node_id, self.path, self.head_id, self.address = (
+            id,
+            number,
+            node_id,
+            path,
+            head_id,
+            address,
+        )
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @pk.setter
+    def pk(self, value: int) -> None:
+        self.id = value
 
 
 class ImportAudit:
@@ -171,7 +181,7 @@ class ImportAudit:
         self.writer = BulkInsert(AuditEntry, AUDIT_COLUMNS)
 
     def add(self, obj: Any, action: int, changes: dict[str, list[Any]]) -> None:
-        label = obj.number or str(obj.pk) if isinstance(obj, Household) else str(obj.name)
+        label = obj.number or str(obj.pk) if isinstance(obj, Household | HouseholdRecord) else str(obj.name)
         self.entry(obj.pk, label, obj.path, action, changes)
 
     def entry(self, pk: int, label: str, path: str, action: int, changes: dict[str, list[Any]]) -> None:
@@ -367,16 +377,22 @@ class ResidentImporter(ScopedImporter):
         for tag in CareTag.objects.filter(active=True):
             self.tags[tag.name] = self.tags[tag.code] = tag
         self.planned_households: dict[str, tuple[int, int]] = {}  # number → (node id, row) to be created
-        self.writer = BulkInsert(Resident, RESIDENT_COLUMNS)
+        self.writer = BulkInsert(Resident, RESIDENT_COLUMNS, prepared=("id_number",))
         self.household_writer = BulkInsert(Household, HOUSEHOLD_COLUMNS)
         self.defaults = {f.name: f.get_default() for f in Resident._meta.concrete_fields}
         self.heads: dict[str, int] = {}  # household number → row naming its head
 
     # -- checks ------------------------------------------------------------------------------------------------
+    def prepare(self, rows: list[Row]) -> None:
+        """What needs no database, in file order (for large files in the reader process): the checks of
+        each row and across the file, the blind index, the encrypted number, the pinyin."""
+        for row in rows:
+            self._check_row(row)
+
     def validate(self, rows: list[Row]) -> None:
         hashes: dict[str, Row] = {}
         for row in rows:
-            self._check_row(row)
+            row.cleaned["place"] = self.place(row)
             if not row.error:
                 hashes[row.cleaned["hash"]] = row
         # Plain values, not model instances: a chunk of residents who are all known already is the
@@ -386,9 +402,9 @@ class ResidentImporter(ScopedImporter):
             for r in Resident.objects.filter(id_hash__in=list(hashes)).values(*KNOWN_FIELDS)
         }
         numbers = {r.values["household_number"] for r in rows if not r.error and r.values.get("household_number")}
-        households: dict[str, list[Household]] = {}
+        households: dict[str, list[HouseholdRecord]] = {}
         for values in Household.objects.filter(number__in=numbers, dissolved=False).values(*HOUSEHOLD_FIELDS):
-            households.setdefault(values["number"], []).append(Household(**values))
+            households.setdefault(values["number"], []).append(HouseholdRecord(**values))
         tags_of: dict[int, set[int]] = {}
         if existing and any(r.values.get("tags") for r in rows):
             through = Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in existing.values()])
@@ -444,7 +460,7 @@ class ResidentImporter(ScopedImporter):
             )
             return
         self.seen[key] = row.number
-        tags: list[CareTag] | None = None
+        tags: list[int] | None = None
         if values.get("tags"):
             unknown = [t for t in values["tags"] if t not in self.tags]
             if unknown:
@@ -454,13 +470,17 @@ class ResidentImporter(ScopedImporter):
                     "invalid_tag",
                 )
                 return
-            tags = list({self.tags[t].pk: self.tags[t] for t in values["tags"]}.values())
-        place = self.place(row)
-        if row.error:
-            return
-        row.cleaned = {"identity": identity, "hash": id_hash, "place": place, "tags": tags, "existing": None}
+            tags = list(dict.fromkeys(self.tags[t].pk for t in values["tags"]))  # ids: cheap to send
+        row.cleaned = {
+            "identity": identity,
+            "hash": id_hash,
+            "encrypted": encrypt(identity.number),
+            "pinyin": cached_pinyin(values["name"]),
+            "tags": tags,
+            "existing": None,
+        }
 
-    def _check_household(self, row: Row, households: dict[str, list[Household]]) -> None:
+    def _check_household(self, row: Row, households: dict[str, list[HouseholdRecord]]) -> None:
         values, cleaned = row.values, row.cleaned
         number = values.get("household_number") or ""
         cleaned["household"] = None
@@ -536,8 +556,8 @@ class ResidentImporter(ScopedImporter):
         relation = row.values.get("relation")
         if relation and relation != resident.relation:
             changes["relation"] = [resident.relation, relation]
-        if row.cleaned["tags"] is not None and {t.pk for t in row.cleaned["tags"]} != row.cleaned["old_tags"]:
-            changes["tags"] = [sorted(row.cleaned["old_tags"]), sorted(t.pk for t in row.cleaned["tags"])]
+        if row.cleaned["tags"] is not None and set(row.cleaned["tags"]) != row.cleaned["old_tags"]:
+            changes["tags"] = [sorted(row.cleaned["old_tags"]), sorted(row.cleaned["tags"])]
         if row.values.get("household_number") and household is None:
             changes["household"] = [resident.household_id, row.values["household_number"]]
         return changes
@@ -557,16 +577,16 @@ class ResidentImporter(ScopedImporter):
         audit = ImportAudit(self.user, Resident)
         household_audit = ImportAudit(self.user, Household)
         households = self._create_households(rows, household_audit)
-        created: list[tuple[dict[str, Any], Row]] = []
+        created: list[tuple[int, Row]] = []
         updated: list[tuple[Resident, Row, dict[str, list[Any]]]] = []
         new_rows = [row for row in rows if row.cleaned["existing"] is None]
         ids = iter(self.writer.reserve_ids(len(new_rows)))
         inserts: list[tuple[Any, ...]] = []
         for row in rows:
             if row.cleaned["existing"] is None:
-                record, values = self._build(row, households, next(ids), now)
-                created.append((record, row))
-                inserts.append(values)
+                pk = next(ids)
+                inserts.append(self._build(row, households, pk, now))
+                created.append((pk, row))
                 continue
             changes = self._changes(row)
             if changes:
@@ -577,9 +597,7 @@ class ResidentImporter(ScopedImporter):
             result.created += self.writer.insert(inserts)
         through = Resident.tags.through
         new_links = [
-            through(resident_id=record["id"], caretag_id=tag.pk)
-            for record, row in created
-            for tag in (row.cleaned["tags"] or ())
+            through(resident_id=pk, caretag_id=tag) for pk, row in created for tag in (row.cleaned["tags"] or ())
         ]
         moves: list[ResidentMove] = []
         fields: set[str] = set()
@@ -607,23 +625,15 @@ class ResidentImporter(ScopedImporter):
         if moves:
             ResidentMove.objects.bulk_create(moves, batch_size=CHUNK)
         self._set_heads(created, updated, households, household_audit)
-        for record, row in created:
-            audit.entry(
-                record["id"],
-                record["name"],
-                record["path"],
-                AuditEntry.Action.CREATE,
-                self._created_summary(record, row),
-            )
         for resident, _row, changes in updated:
             audit.add(resident, AuditEntry.Action.UPDATE, self._masked(changes))
         audit.flush()
         household_audit.flush()
 
-    def _create_households(self, rows: list[Row], audit: ImportAudit) -> dict[str, Household]:
+    def _create_households(self, rows: list[Row], audit: ImportAudit) -> dict[str, HouseholdRecord]:
         """Households named in the chunk: the existing ones, and new ones created in bulk."""
-        households: dict[str, Household] = {}
-        new: list[Household] = []
+        households: dict[str, HouseholdRecord] = {}
+        new: list[HouseholdRecord] = []
         for row in rows:
             number = row.values.get("household_number")
             if not number:
@@ -632,7 +642,7 @@ class ResidentImporter(ScopedImporter):
                 households[number] = row.cleaned["household"]
             elif number not in households:
                 place: Place = row.cleaned["place"]
-                household = Household(node_id=place.id, path=place.path, number=number)
+                household = HouseholdRecord(0, number, place.id, place.path, None, "")  # id: reserved below
                 households[number] = household
                 new.append(household)
         if new:
@@ -640,37 +650,52 @@ class ResidentImporter(ScopedImporter):
             for household, pk in zip(new, self.household_writer.reserve_ids(len(new)), strict=True):
                 household.pk = pk
             self.household_writer.insert(
-                (h.pk, now, now, h.node_id, h.path, h.number, h.address, None, False) for h in new
+                (h.pk, now, now, h.node_id, h.path, h.number, h.address, None, False, self.job.pk) for h in new
             )
         self._new_households = new
         return households
 
-    def _build(
-        self, row: Row, households: dict[str, Household], pk: int, now: Any
-    ) -> tuple[dict[str, Any], tuple[Any, ...]]:
-        """The new resident as a row for the bulk insert, and as a record for the audit and the heads."""
+    def _build(self, row: Row, households: dict[str, HouseholdRecord], pk: int, now: Any) -> tuple[Any, ...]:
+        """The new resident as a row for the bulk insert (in the order of ``RESIDENT_COLUMNS``)."""
         values, cleaned = row.values, row.cleaned
         identity: Identity = cleaned["identity"]
         place: Place = cleaned["place"]
-        pinyin, initials = cached_pinyin(values["name"])
+        pinyin, initials = cleaned["pinyin"]
         number = values.get("household_number")
-        record = dict(self.defaults)
-        record.update(self._new_values(row))
-        record.update(
-            id=pk,
-            created=now,
-            updated=now,
-            node=place.id,
-            path=place.path,
-            pinyin=pinyin,
-            initials=initials,
-            id_number=identity.number,
-            id_hash=cleaned["hash"],
-            id_masked=identity.masked,
-            household=households[number].pk if number else None,
-            relation=values.get("relation") or "",
+        d = self.defaults
+
+        def given(key: str) -> Any:
+            value = values.get(key)
+            return d[key] if value is None or value == "" else value
+
+        return (
+            pk,
+            now,
+            now,
+            place.id,
+            place.path,
+            values["name"],
+            pinyin,
+            initials,
+            cleaned["encrypted"],
+            cleaned["hash"],
+            identity.masked,
+            identity.gender,
+            identity.birth_date,
+            given("phone"),
+            given("ethnicity"),
+            given("education"),
+            given("political_status"),
+            given("employment"),
+            given("residence_type"),
+            households[number].pk if number else None,
+            values.get("relation") or "",
+            False,
+            d["archived_reason"],
+            None,
+            given("notes"),
+            self.job.pk,
         )
-        return record, tuple(record[c] for c in RESIDENT_COLUMNS)
 
     @staticmethod
     def _instance(known: SimpleNamespace) -> Resident:
@@ -682,7 +707,7 @@ class ResidentImporter(ScopedImporter):
         resident: Resident,
         row: Row,
         changes: dict[str, list[Any]],
-        households: dict[str, Household],
+        households: dict[str, HouseholdRecord],
         moves: list[ResidentMove],
         now: Any,
     ) -> set[str]:
@@ -709,7 +734,7 @@ class ResidentImporter(ScopedImporter):
             resident.node_id, resident.path = place.id, place.path
             fields |= {"node", "path"}
         if "household" in changes:
-            resident.household = households[row.values["household_number"]]
+            resident.household_id = households[row.values["household_number"]].pk
             fields.add("household")
         if "relation" in changes:
             resident.relation = changes["relation"][1]
@@ -719,16 +744,16 @@ class ResidentImporter(ScopedImporter):
 
     def _set_heads(
         self,
-        created: list[tuple[dict[str, Any], Row]],
+        created: list[tuple[int, Row]],
         updated: list[tuple[Resident, Row, dict[str, list[Any]]]],
-        households: dict[str, Household],
+        households: dict[str, HouseholdRecord],
         audit: ImportAudit,
     ) -> None:
         new = {h.pk for h in self._new_households}
         pairs: list[tuple[int, int]] = []
         replaced: list[int] = []  # heads who are heads no more
         rows: Iterable[tuple[int, Row]] = [
-            *((record["id"], row) for record, row in created),
+            *created,
             *((r.pk, row) for r, row, _c in updated),
         ]
         for pk, row in rows:
@@ -742,11 +767,6 @@ class ResidentImporter(ScopedImporter):
                         replaced.append(household.head_id)
                 household.head_id = pk
                 pairs.append((pk, household.pk))
-        for household in self._new_households:
-            summary: dict[str, list[Any]] = {"number": [None, household.number], "node": [None, household.node_id]}
-            if household.head_id:
-                summary["head"] = [None, household.head_id]
-            audit.add(household, AuditEntry.Action.CREATE, summary)
         if pairs:  # one statement for the chunk, not a CASE per row
             table = connection.ops.quote_name(Household._meta.db_table)
             with connection.cursor() as cursor:
@@ -761,16 +781,6 @@ class ResidentImporter(ScopedImporter):
                 )
             former.update(relation="")
             resident_audit.flush()
-
-    def _created_summary(self, record: dict[str, Any], row: Row) -> dict[str, list[Any]]:
-        summary = {
-            key: [None, value if isinstance(value, str) else _display(value)]
-            for key in AUDITED
-            if (value := record[key]) not in (None, "")
-        }
-        if row.cleaned["tags"]:
-            summary["tags"] = [None, "、".join(t.name for t in row.cleaned["tags"])]
-        return summary
 
     @staticmethod
     def _masked(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -886,7 +896,11 @@ class HouseholdImporter(ScopedImporter):
             head = row.cleaned["head"]
             if row.cleaned["existing"] is None:
                 household = Household(
-                    node_id=place.id, path=place.path, number=row.values["number"], address=row.values.get("room") or ""
+                    node_id=place.id,
+                    path=place.path,
+                    number=row.values["number"],
+                    address=row.values.get("room") or "",
+                    import_job=self.job,
                 )
                 new.append((household, row))
                 if head is not None:
@@ -908,8 +922,6 @@ class HouseholdImporter(ScopedImporter):
             )
         if new:
             Household.objects.bulk_create([h for h, _row in new], batch_size=CHUNK)
-            for household, _row in new:
-                audit.add(household, AuditEntry.Action.CREATE, {"number": [None, household.number]})
             result.created += len(new)
         if changed:
             Household.objects.bulk_update(changed, ["address", "updated"], batch_size=500)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any, Self
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +14,9 @@ from django.utils.translation import pgettext_lazy
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.fields import path_index
-from shequ.core.models import ScopedModel, TimeStampedModel
+from shequ.core.models import ScopedModel, TimeStampedModel, import_job_field
 from shequ.core.querysets import RestrictedQuerySet
-from shequ.core.text import pinyin_of
+from shequ.core.text import name_pinyin
 
 from .fields import BlindIndexField
 from .identity import mask_id
@@ -140,6 +142,7 @@ class Household(ScopedModel):
         "Resident", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     dissolved = models.BooleanField(_("dissolved"), default=False)
+    import_job = import_job_field()
 
     class Meta:
         verbose_name = _("household")
@@ -166,7 +169,7 @@ class Household(ScopedModel):
 class Resident(ScopedModel):
     """A person living in (or registered in) the territory. Never deleted: archived with a reason."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     pinyin = models.CharField(max_length=255, blank=True, editable=False)
     initials = models.CharField(max_length=50, blank=True, editable=False)
     # The identity number is stored encrypted; id_hash (HMAC) finds it; id_masked is what screens show.
@@ -194,6 +197,7 @@ class Resident(ScopedModel):
     archived_reason = models.CharField(_("reason archived"), max_length=20, choices=ArchiveReason.choices, blank=True)
     archived_on = models.DateField(_("archived on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    import_job = import_job_field()
 
     # The last one finds a resident by the full identity number typed in a search box (blind index).
     search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith", "id_hash__identity")
@@ -212,17 +216,74 @@ class Resident(ScopedModel):
             models.Index(fields=["pinyin"], name="people_resident_pinyin"),
             models.Index(fields=["initials"], name="people_resident_initials"),
             models.Index(fields=["name"], name="people_resident_name"),
+            # The lists' order (Meta.ordering): PostgreSQL cannot order by the path's pattern index, and
+            # sorted a million rows for the first page of a city-wide list (4 s); with it, 0.2 ms.
+            models.Index(fields=["path", "name", "id"], name="people_resident_order"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.pinyin, self.initials = pinyin_of(self.name)
+        self.pinyin, self.initials = name_pinyin(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("people:resident_detail", args=[self.pk])
+
+    # -- search hooks (shequ.core.filtersets.search_q / search_token / token_q) -----------------------
+    @classmethod
+    def search_condition(cls, value: str) -> Q:
+        """Search only what *value* can be: a full identity number by its blind index alone (an OR with
+        the name patterns would scan every resident), letters by pinyin or initials (prefixes, indexed),
+        anything with Chinese characters by the beginning of the name; other digits find nobody (no scan
+        of numbers)."""
+        token = cls.search_token(value)
+        if token is not None:
+            return cls.token_condition(token)
+        letters = value.replace(" ", "").lower()
+        if letters.isascii() and letters.isalpha():
+            return cls._starting("pinyin", "initials", prefix=letters)
+        if letters.isascii() and not any(c.isalpha() for c in letters):
+            return Q(pk__in=[])
+        # A name is looked up from its beginning (the surname first), by the index: a substring match
+        # (LIKE '%…%') reads every resident in scope, over a second for a city-wide grant.
+        return cls._starting("name", prefix=value.strip())
+
+    @classmethod
+    def _starting(cls, *fields: str, prefix: str) -> Q:
+        """Residents whose *fields* (one of them) start with *prefix* (lower-case letters or a name), by
+        their indexes.
+
+        A range, not ``startswith``: SQLite's LIKE ignores case and PostgreSQL's needs the C collation or
+        pattern ops, so neither uses the plain index for a LIKE prefix and both would scan a million rows.
+        On PostgreSQL the ranges are plain conditions: with its statistics the planner walks the list's
+        order index when many match (initials "hj": 8,000 residents, 16 ms instead of 380 ms to sort
+        them all).  On SQLite they are ``id IN (…)``: without statistics it would otherwise walk the
+        scope's path range (all the residents, for a city-wide grant) instead of these indexes."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        ranges = [Q(**{f"{field}__gte": prefix, f"{field}__lt": upper}) for field in fields]
+        if connection.vendor == "postgresql":
+            return reduce(operator.or_, ranges)
+        ids = [cls._base_manager.filter(condition).order_by().values("pk") for condition in ranges]
+        return Q(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
+
+    @classmethod
+    def search_token(cls, value: str) -> str | None:
+        """The blind index of *value* if it is a full, valid identity number (to search by, and to carry in
+        URLs instead of the number: the HMAC is keyed), else None."""
+        from .fields import id_hash_of
+        from .identity import IdentityError, parse_identity
+
+        try:
+            number = parse_identity(value).number
+        except IdentityError:
+            return None
+        return id_hash_of(number)
+
+    @classmethod
+    def token_condition(cls, token: str) -> Q:
+        return Q(id_hash=token)
 
     def set_identity_number(self, number: str) -> None:
         """Store a normalised, checked number: encrypted, with its blind index and masked form."""

@@ -199,8 +199,9 @@ class HouseholdViewSet(ViewSet):
             ("地区编码", lambda h: places.locate(h.path)[0]),
             ("地址", lambda h: places.locate(h.path)[1]),
             ("门牌", attr_getter("address")),
-            ("户主", lambda h: h.head.name if h.head else ""),
             ("户主身份证号", lambda h: shown_id_number(user, h.head) if h.head else ""),
+            # After the import template's columns: read by people, ignored on import.
+            ("户主", lambda h: h.head.name if h.head else ""),
             (_("Dissolved"), attr_getter("dissolved")),
         ]
 

@@ -10,7 +10,12 @@ class TerritoryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from shequ.core.importing import register_command_name
+
         from .models import Node
+
+        register_command_name("nodes", "territory.node")
+        register_command_name("territory", "territory.node")
 
         auditlog.register(
             Node,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from shequ.core.fields import path_ids, path_segment
+from shequ.core.importing import advance_sequences
 from shequ.core.text import pinyin_of
 
 from .counts import apply_delta
@@ -67,11 +67,7 @@ class TreeBuilder:
 
 def reset_sequences() -> None:
     """After inserting explicit ids, move PostgreSQL's sequence past them (SQLite needs nothing)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Node]):
-            cursor.execute(sql)
+    advance_sequences(Node)
 
 
 def rectangle(west: float, south: float, east: float, north: float) -> dict:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shequ.core.cells import alnum_code_cell, float_cell, text_cell
 from shequ.core.exceptions import ActionError
-from shequ.core.importing import Column, Importer, ImportResult, Row, RowError, float_cell, text_cell
+from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.text import squash
 
 from .actions import do_create_node, do_update_node, validate_placement
@@ -64,13 +65,6 @@ def kind_cell(value: Any) -> str:
     return str(kind)
 
 
-def code_cell(value: Any) -> str:
-    text = text_cell(value).replace(" ", "")
-    if text and not text.isalnum():
-        raise RowError(_("A code holds only digits and letters, not “%(value)s”.") % {"value": value})
-    return text
-
-
 class NodeImporter(Importer):
     model = Node
     sheet_name = "territory"
@@ -81,14 +75,14 @@ class NodeImporter(Importer):
             "code",
             "编码",
             ("区划代码", "统计用区划代码", "代码", "code"),
-            parse=code_cell,
+            parse=alnum_code_cell,
             example="110101001001",
         ),
         Column(
             "parent_code",
             "上级编码",
             ("上级代码", "父级编码", "parent code"),
-            parse=code_cell,
+            parse=alnum_code_cell,
             example="110101001",
         ),
         Column(
@@ -220,8 +214,12 @@ class NodeImporter(Importer):
         return changes
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
-        for row in rows:
-            node = self._match(row, row.cleaned["parent"])
+        # Parents first, as apply goes: a row under a row of the file is matched under what that row matched.
+        matched: dict[int, Node | None] = {}
+        for row in sorted(rows, key=lambda r: (KIND_ORDER.index(r.values["kind"]), r.number)):
+            parent_row = row.cleaned["parent_row"]
+            parent = matched.get(id(parent_row)) if parent_row is not None else row.cleaned["parent"]
+            node = matched[id(row)] = self._match(row, parent)
             if node is None:
                 result.created += 1
             elif self._changes(node, row.values):

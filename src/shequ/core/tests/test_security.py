@@ -58,6 +58,29 @@ class LoginTests(WorldTestCase):
         self.assertTrue(settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)
         self.assertTrue(settings.SESSION_COOKIE_HTTPONLY)
 
+    def test_an_active_session_is_renewed_every_few_minutes_not_on_every_request(self) -> None:
+        from unittest import mock
+
+        from django.contrib.sessions.models import Session
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.login(self.world.officer_a)
+        key = self.client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+
+        def writes(url: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return sum(1 for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT"))
+
+        self.assertEqual(writes("/people/residents/"), 0)  # just logged in: nothing to write
+        later = __import__("time").time() + settings.SHEQU_SESSION_RENEW_SECONDS + 1
+        with mock.patch("shequ.core.middleware.time.time", return_value=later):
+            self.assertEqual(writes("/people/residents/"), 1)  # the interval has passed: the expiry moves on
+            self.assertEqual(writes("/people/residents/"), 0)
+        self.assertGreater(Session.objects.get(session_key=key).expire_date, expiry)
+
     def test_argon2_is_the_production_hasher(self) -> None:
         import importlib
         import os

@@ -31,10 +31,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shequ.accounts.scope import can
+from shequ.core import files
 from shequ.core.actions import do_create_object, do_delete_object, do_update_object, fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.forms import ImportForm
-from shequ.core.importing import Importer, file_checksum, storage_dir
+from shequ.core.importing import Importer
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
 from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path, write_csv_rows
@@ -151,6 +152,10 @@ class ViewSet:
         form = self.form(data, files, instance=instance, user=self.user, initial=initial)
         return form
 
+    def detail_context(self, obj: Any) -> dict[str, Any]:
+        """Extra context for the detail page (e.g. related lists shown beside the fields)."""
+        return {}
+
     def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
         """Extra context for the add/edit page (e.g. where Cancel leads)."""
         return {}
@@ -229,15 +234,29 @@ class ObjectListView(ViewSetView):
             return render(request, "core/_results.html", ctx)
         return render(request, self.vs.list_template, ctx)
 
+    def post(self, request: HttpRequest) -> HttpResponseBase:
+        # A filter form that may hold a full identity number is posted (CSRF-checked) and answered with
+        # the list at a URL carrying a keyed hash instead (SearchFilterSet.secure_query).
+        secure = getattr(self.vs.filterset, "secure_query", None)
+        if secure is None:
+            return self.http_method_not_allowed(request)
+        if not can(request.user, self.vs.model, "view"):
+            raise NotFound()
+        query = secure(request.POST)
+        url = f"{request.path}?{query.urlencode()}" if query else request.path
+        if not request.htmx:  # type: ignore[attr-defined]
+            return HttpResponseRedirect(url)
+        request.GET = query  # type: ignore[assignment]
+        response = self.get(request)
+        response["HX-Push-Url"] = url
+        return response
+
 
 class ObjectDetailView(ViewSetView):
     def get(self, request: HttpRequest, pk: str) -> HttpResponse:
         obj = self.vs.get_object(pk, "view")
-        return render(
-            request,
-            self.vs.detail_template,
-            self.context(object=obj, rows=self.vs.detail_rows(obj), tab="detail"),
-        )
+        ctx = self.context(object=obj, rows=self.vs.detail_rows(obj), tab="detail", **self.vs.detail_context(obj))
+        return render(request, self.vs.detail_template, ctx)
 
 
 class ObjectHistoryView(ViewSetView):
@@ -250,7 +269,14 @@ class ObjectHistoryView(ViewSetView):
             .select_related("actor")
             .order_by("-timestamp")[:200]
         )
-        return render(request, "core/object_history.html", self.context(object=obj, entries=entries, tab="history"))
+        # Rows created by a spreadsheet import carry no entry of their own: they point to the import's record.
+        job_id = getattr(obj, "import_job_id", None)
+        import_job = Job.objects.filter(pk=job_id).select_related("user").first() if job_id else None
+        return render(
+            request,
+            "core/object_history.html",
+            self.context(object=obj, entries=entries, import_job=import_job, tab="history"),
+        )
 
 
 class ObjectEditView(ViewSetView):
@@ -340,14 +366,16 @@ class ObjectExportView(ViewSetView):
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
-        target = temp_xlsx_path()
-        writer = XlsxWriter(target, str(self.vs.model._meta.verbose_name_plural))
-        writer.header([h for h, _g in columns])
-        for row in rows:
-            writer.write(row)
-        writer.close()
-        handle = open(target, "rb")  # noqa: SIM115 - closed by FileResponse
-        os.unlink(target)
+        target = temp_xlsx_path()  # private (0600), and deleted even if writing fails half-way
+        try:
+            writer = XlsxWriter(target, str(self.vs.model._meta.verbose_name_plural))
+            writer.header([h for h, _g in columns])
+            for row in rows:
+                writer.write(row)
+            writer.close()
+            handle = open(target, "rb")  # noqa: SIM115 - closed by FileResponse
+        finally:
+            os.unlink(target)
         return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx")
 
 
@@ -399,10 +427,9 @@ def start_import(
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     suffix = Path(upload.name).suffix.lower()
-    target = storage_dir("imports") / f"{viewset.basename()}-{request.user.pk}-{stamp}{suffix}"
-    with open(target, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+    # Stored encrypted (it holds identity numbers); the worker reads a private decrypted copy.
+    target = files.storage_dir("imports") / f"{viewset.basename()}-{request.user.pk}-{stamp}{suffix}{files.SUFFIX}"
+    checksum = files.store_chunks(target, upload.chunks())
     user_node = getattr(request.user, "node", None)
     owner: Any = request.user
     job = Job.objects.create(
@@ -416,7 +443,7 @@ def start_import(
             "model": viewset.model._meta.label_lower,
             "path": str(target),
             "filename": upload.name,
-            "sha256": file_checksum(target),
+            "sha256": checksum,
             "size": upload.size,
             "dry_run": dry_run,
             "mode": mode,

@@ -3,18 +3,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
+from shequ.core import files
 from shequ.core.actions import fetch
 from shequ.core.exceptions import NotFound
-from shequ.core.filtersets import AuditEntryFilterSet, JobFilterSet, search_q
+from shequ.core.filtersets import TOKEN_PARAM, AuditEntryFilterSet, JobFilterSet, search_q, search_token, token_q
 from shequ.core.forms import ImportConfirmForm
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
@@ -42,17 +45,21 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def search_results(user: Any, query: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
-    """Matches per model (name, pinyin, initials, code), each list inside the user's scope."""
+def search_results(user: Any, query: str = "", limit: int = SEARCH_LIMIT, *, token: str = "") -> list[dict[str, Any]]:
+    """Matches per model (each model's ``search_condition``, or name, pinyin, initials, code), each list
+    inside the user's scope; with *token* (a full identity number's keyed hash) the models that know it."""
     results: list[dict[str, Any]] = []
     query = query.strip()
-    if not query:
+    if not query and not token:
         return results
     for vs in VIEWSETS.values():
         model = vs.model
         if not getattr(model, "search_fields", None) or not can(user, model, "view"):
             continue
-        qs = model._default_manager.restrict(user, "view").filter(search_q(model, query))
+        condition = token_q(model, token) if token else search_q(model, query)
+        if condition is None:
+            continue
+        qs = model._default_manager.restrict(user, "view").filter(condition)
         if vs.select_related:
             qs = qs.select_related(*vs.select_related)
         items = list(qs[: limit + 1])
@@ -61,12 +68,45 @@ def search_results(user: Any, query: str, limit: int = SEARCH_LIMIT) -> list[dic
     return results
 
 
+def _search_token(query: str) -> str | None:
+    """The token of *query* if some searchable model says it must not appear in a URL (an identity number)."""
+    for vs in VIEWSETS.values():
+        token = search_token(vs.model, query)
+        if token is not None:
+            return token
+    return None
+
+
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HttpRequest) -> HttpResponseBase:
+    """The search box.  It posts (CSRF-checked): a full identity number then leads to ``?idh=<keyed hash>``,
+    anything else to ``?q=…``, so that no identity number lands in a URL, an access log or the browser's
+    history.  ``GET ?q=`` still answers (API clients, old links); on the screens a full identity number in it
+    is replaced by its token at once."""
+    htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        query = request.POST.get("q", "")[:100].strip()
+        token = _search_token(query) if query else None
+        if htmx:  # the live results under the box: answered in place, no URL at all
+            results = search_results(request.user, "" if token else query, token=token or "")
+            return render(
+                request, "core/_search_results.html", {"query": query, "results": results, "limit": SEARCH_LIMIT}
+            )
+        target = reverse("core:search")
+        if token:
+            return redirect(f"{target}?{urlencode({TOKEN_PARAM: token})}")
+        return redirect(f"{target}?{urlencode({'q': query})}" if query else target)
     query = request.GET.get("q", "")[:100]
-    results = search_results(request.user, query)
-    template = "core/_search_results.html" if request.htmx else "core/search.html"  # type: ignore[attr-defined]
-    return render(request, template, {"query": query, "results": results, "limit": SEARCH_LIMIT})
+    token = request.GET.get(TOKEN_PARAM, "")
+    if query and not token and not htmx and (found := _search_token(query)) is not None:
+        return redirect(f"{reverse('core:search')}?{urlencode({TOKEN_PARAM: found})}")
+    results = search_results(request.user, query, token=token)
+    template = "core/_search_results.html" if htmx else "core/search.html"
+    return render(
+        request,
+        template,
+        {"query": "" if token else query, "by_identity": bool(token), "results": results, "limit": SEARCH_LIMIT},
+    )
 
 
 @login_required
@@ -137,12 +177,22 @@ def job_apply(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def job_report(request: HttpRequest, pk: str) -> HttpResponseBase:
-    """The rejected rows of an import, with the reasons."""
+    """The rejected rows of an import, with the reasons: stored encrypted, streamed decrypted."""
     job = _get_job(request, pk)
     report = (job.result or {}).get("report")
     if not report or not Path(report).exists():
         raise NotFound()
-    return FileResponse(open(report, "rb"), as_attachment=True, filename=f"rejected-{job.pk}.xlsx")  # noqa: SIM115
+    filename = f"rejected-{job.pk}.xlsx"
+    if not files.is_stored(report):
+        # ``shequ import`` writes its report where the shell user said, on their own file system.
+        if not job.params.get("command"):
+            raise NotFound()
+        return FileResponse(open(report, "rb"), as_attachment=True, filename=filename)  # noqa: SIM115
+    try:
+        return files.download_response(report, filename)
+    except files.StoredFileError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(job.get_absolute_url())
 
 
 __all__ = [

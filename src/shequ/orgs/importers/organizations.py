@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.core.cells import bool_cell
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.views.generic import attr_getter
 from shequ.orgs import actions
 from shequ.orgs.cells import (
     KIND_NAMES,
-    bool_cell,
     date_cell,
     kind_cell,
     registration_cell,

@@ -15,8 +15,10 @@ from shequ.core.crypto import blind_index
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.views.generic import attr_getter
 from shequ.orgs import actions
-from shequ.orgs.cells import TITLE_NAMES, date_cell, id_number_cell, mask_id, split_path, title_cell
+from shequ.orgs.cells import TITLE_NAMES, date_cell, split_path, title_cell
 from shequ.orgs.models import Organization, Post, Title
+from shequ.people.cells import id_number_cell
+from shequ.people.identity import mask_id
 
 from .common import Places, _chain_filter, _error_text, node_path_text
 

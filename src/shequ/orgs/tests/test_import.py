@@ -11,9 +11,10 @@ from stdnum.cn import ric
 
 from shequ.core.importing import ImportResult, RowError
 from shequ.core.testing import WorldTestCase, streamed, xlsx_bytes, xlsx_rows
-from shequ.orgs.cells import date_cell, id_number_cell, kind_cell, title_cell
+from shequ.orgs.cells import date_cell, kind_cell, title_cell
 from shequ.orgs.importers import OrganizationImporter, PostImporter
 from shequ.orgs.models import Organization, OrgKind, Post, Registration, Title
+from shequ.people.cells import id_number_cell
 from shequ.territory.actions import do_create_node
 from shequ.territory.models import Kind
 

@@ -57,10 +57,6 @@ class OrganizationData:
     def patch_payload(self, obj: Organization) -> dict[str, Any]:
         return {"name": obj.name + "（改）"}
 
-
-class OrganizationViewTests(OrganizationData, ViewSetTestMixin, WorldTestCase):
-    viewset = OrganizationViewSet
-
     def import_rows(self, node: Node) -> list[list[Any]]:
         return [
             ["名称", "类型", "所在地编码"],
@@ -70,6 +66,10 @@ class OrganizationViewTests(OrganizationData, ViewSetTestMixin, WorldTestCase):
 
     def imported(self, node: Node) -> Any:
         return Organization.objects.within(node.path).filter(name__startswith="导入")
+
+
+class OrganizationViewTests(OrganizationData, ViewSetTestMixin, WorldTestCase):
+    viewset = OrganizationViewSet
 
 
 class OrganizationAPITests(OrganizationData, APITestMixin, WorldTestCase):
@@ -129,10 +129,6 @@ class PostData:
     def patch_payload(self, obj: Post) -> dict[str, Any]:
         return {"end_date": "2025-01-01"}
 
-
-class PostViewTests(PostData, ViewSetTestMixin, WorldTestCase):
-    viewset = PostViewSet
-
     def import_rows(self, node: Node) -> list[list[Any]]:
         name = self.organization(node).name
         return [
@@ -143,6 +139,10 @@ class PostViewTests(PostData, ViewSetTestMixin, WorldTestCase):
 
     def imported(self, node: Node) -> Any:
         return Post.objects.within(node.path).filter(person_name__startswith="导入")
+
+
+class PostViewTests(PostData, ViewSetTestMixin, WorldTestCase):
+    viewset = PostViewSet
 
 
 class PostAPITests(PostData, APITestMixin, WorldTestCase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,18 @@ from shequ.people.models import Household, Resident
 from shequ.territory.models import Node
 
 _sequence = itertools.count(11)
+
+
+# An identity number's shape: what must never appear in an address or a page that masks numbers.
+ID_SHAPE = re.compile(r"\d{17}[\dXx]")
+# The keyed hash that stands for a number in an address: 64 hex digits, which by chance may hold 18
+# decimal digits in a row (about one key in a hundred).
+HASH_TOKEN = re.compile(r"idh=[0-9a-f]{64}")
+
+
+def id_number_shapes(text: str) -> list[str]:
+    """Identity-number shapes in ``text``, outside the keyed hashes."""
+    return ID_SHAPE.findall(HASH_TOKEN.sub("idh=…", text))
 
 
 def make_id(born: date = date(1985, 3, 2), gender: str = "M", region: str = "420102", seq: int | None = None) -> str:

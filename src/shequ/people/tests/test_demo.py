@@ -23,6 +23,20 @@ class DemoTests(TestCase):
         self.assertLess(len(queries), summary["residents"] / 10, "the residents are not inserted in bulk")
         return summary
 
+    def test_no_under_age_party_member(self) -> None:
+        """A member joins at 18 at the earliest (the party app's rule): no resident under 18 is a member or
+        a probationary member, and a full member has had a year of probation."""
+        from datetime import date
+
+        self.seed()
+        today = date.today()
+        for status, minimum in (("probationary", 18), ("party_member", 19)):
+            members = list(Resident.objects.filter(political_status=status).values_list("name", "birth_date"))
+            self.assertTrue(members, status)
+            for name, born in members:
+                age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+                self.assertGreaterEqual(age, minimum, f"{name}, {age}, is a {status}")
+
     def test_small_city(self) -> None:
         summary = self.seed()
         self.assertTrue(1900 <= summary["residents"] <= 2100, summary)

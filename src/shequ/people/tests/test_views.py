@@ -61,10 +61,6 @@ class ResidentData:
     def export_key(self, obj: Resident) -> str:
         return obj.name
 
-
-class ResidentViewTests(ResidentData, ViewSetTestMixin, WorldTestCase):
-    viewset = ResidentViewSet
-
     def import_rows(self, node: Node) -> list[list[Any]]:
         return [
             ["姓名", "身份证号", "地区编码", "地址"],
@@ -74,6 +70,10 @@ class ResidentViewTests(ResidentData, ViewSetTestMixin, WorldTestCase):
 
     def imported(self, node: Node) -> Any:
         return Resident.objects.within(node.path).filter(name__startswith="王导")
+
+
+class ResidentViewTests(ResidentData, ViewSetTestMixin, WorldTestCase):
+    viewset = ResidentViewSet
 
     def test_delete(self) -> None:
         """Residents are never deleted: there is no delete, archiving takes its place (within scope)."""
@@ -126,10 +126,6 @@ class HouseholdData:
     def export_key(self, obj: Household) -> str:
         return obj.number
 
-
-class HouseholdViewTests(HouseholdData, ViewSetTestMixin, WorldTestCase):
-    viewset = HouseholdViewSet
-
     def import_rows(self, node: Node) -> list[list[Any]]:
         return [
             ["户号", "地区编码", "地址", "门牌"],
@@ -139,6 +135,10 @@ class HouseholdViewTests(HouseholdData, ViewSetTestMixin, WorldTestCase):
 
     def imported(self, node: Node) -> Any:
         return Household.objects.within(node.path).filter(number__startswith="HX")
+
+
+class HouseholdViewTests(HouseholdData, ViewSetTestMixin, WorldTestCase):
+    viewset = HouseholdViewSet
 
 
 class GridWorkerTests(WorldTestCase):
@@ -248,6 +248,19 @@ class SearchTests(WorldTestCase):
             self.assertIn(self.mine.get_absolute_url(), page, query)
             self.assertNotIn(self.theirs.get_absolute_url(), page, query)
 
+    def test_a_name_is_found_from_its_beginning_by_the_index_in_at_most_ten_queries(self) -> None:
+        inside = resident(self.world, self.world.grid_a, name="王欧阳", id_number=make_id(seq=93))
+        for query in ("欧阳", "欧"):
+            page = self.found(query)
+            self.assertIn(self.mine.get_absolute_url(), page, query)
+            self.assertNotIn(inside.get_absolute_url(), page, query)  # not a substring scan
+        self.assertIn(inside.get_absolute_url(), self.found("王欧"))
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/people/residents/", {"q": "欧阳"})
+        self.assertLessEqual(len(queries), 10)
+        resident_sql = [q["sql"] for q in queries.captured_queries if 'FROM "people_resident"' in q["sql"]]
+        self.assertFalse([sql for sql in resident_sql if re.search(r'"name"[^,]*LIKE', sql)], resident_sql)
+
     def test_by_the_full_identity_number_typed_any_way(self) -> None:
         full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in self.number)
         for query in (self.number, full_width, f"{self.number[:6]} {self.number[6:]}", self.number.lower()):
@@ -265,7 +278,30 @@ class SearchTests(WorldTestCase):
         self.assertFalse(name_patterns, resident_sql)
         # The global search box too.
         self.login(self.world.officer_a)
-        self.assertContains(self.client.get("/search/", {"q": self.number}), self.mine.get_absolute_url())
+        page = self.client.get("/search/", {"q": self.number}, follow=True)
+        self.assertContains(page, self.mine.get_absolute_url())
+        self.assertNotIn(self.number, page.redirect_chain[-1][0])  # the screen's address holds a token instead
+
+
+class PlaceFilterTests(WorldTestCase):
+    """The list's "within" filter is a place picker: the form names the chosen place, never a bare id,
+    and a forged id outside the scope neither names the place nor finds anyone."""
+
+    def setUp(self) -> None:
+        self.mine = resident(self.world, self.world.grid_a, name="范围甲", id_number=make_id(seq=95))
+        self.theirs = resident(self.world, self.world.grid_b, name="范围乙", id_number=make_id(seq=96))
+
+    def test_the_place_is_picked_by_name_within_scope(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get("/people/residents/", {"within": self.world.community_a.pk}).content.decode()
+        self.assertIn(f'value="{self.world.community_a.name}"', page)  # the picker shows the name
+        self.assertIn("data-picker", page)
+        self.assertIn("model=people.resident", page)  # suggestions: where residents may be seen
+        self.assertIn(self.mine.get_absolute_url(), page)
+        page = self.client.get("/people/residents/", {"within": self.world.community_b.pk}).content.decode()
+        self.assertNotIn(f'value="{self.world.community_b.name}"', page)
+        self.assertNotIn(self.theirs.get_absolute_url(), page)
+        self.assertNotIn(self.mine.get_absolute_url(), page)
 
 
 class CareTagTests(WorldTestCase):

@@ -242,11 +242,14 @@
       const picker = choice.closest('[data-picker]');
       if (picker) {
         event.preventDefault();
-        picker.querySelector('input[type=hidden]').value = choice.getAttribute('data-pick-id');
+        const hidden = picker.querySelector('input[type=hidden]');
+        hidden.value = choice.getAttribute('data-pick-id');
         const search = picker.querySelector('input[type=search]');
         search.value = choice.getAttribute('data-pick-label');
         const list = picker.querySelector('[data-picker-results]');
         if (list) { list.innerHTML = ''; }
+        // A filter form refreshes its list on change.
+        hidden.dispatchEvent(new Event('change', { bubbles: true }));
       }
       return;
     }
@@ -256,6 +259,18 @@
       if (table) {
         table.querySelectorAll('input[name=pk]').forEach(function (box) { box.checked = all.checked; });
       }
+    }
+  });
+
+  // Emptying a picker's search box clears its choice (and refreshes a filter form).
+  document.addEventListener('input', function (event) {
+    const search = event.target;
+    if (search.type !== 'search' || search.value !== '') { return; }
+    const picker = search.closest && search.closest('[data-picker]');
+    const hidden = picker && picker.querySelector('input[type=hidden]');
+    if (hidden && hidden.value !== '') {
+      hidden.value = '';
+      hidden.dispatchEvent(new Event('change', { bubbles: true }));
     }
   });
 

@@ -39,10 +39,6 @@ class NodeData:
     def export_key(self, obj: Node) -> str:
         return obj.name
 
-
-class NodeViewTests(NodeData, ViewSetTestMixin, WorldTestCase):
-    viewset = NodeViewSet
-
     def import_rows(self, node: Node) -> list[list[Any]]:
         return [
             ["名称", "类型", "上级编码", "经度", "纬度"],
@@ -52,6 +48,10 @@ class NodeViewTests(NodeData, ViewSetTestMixin, WorldTestCase):
 
     def imported(self, node: Node) -> Any:
         return Node.objects.within(node.path).filter(name__startswith="导入网格")
+
+
+class NodeViewTests(NodeData, ViewSetTestMixin, WorldTestCase):
+    viewset = NodeViewSet
 
 
 class NodeAPITests(NodeData, APITestMixin, WorldTestCase):

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("node_code")
         parser.add_argument("--create", action="store_true", help="create the user when missing")
         parser.add_argument("--password", help="password of a created user")
+        parser.add_argument("--organization", type=int, help="the party organization's id (branch secretaries)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["role"] not in ROLES:
@@ -40,7 +41,14 @@ class Command(BaseCommand):
                     acting_user=actor, username=opts["username"], password=opts["password"], node=node
                 )
                 self.stdout.write(f"Created user {user.username}.")
-            do_grant(user, opts["role"], node, acting_user=actor)
+            organization = None
+            if opts.get("organization"):
+                from shequ.orgs.models import Organization
+
+                organization = Organization.objects.filter(pk=opts["organization"]).first()
+                if organization is None:
+                    raise CommandError(f"No organization with id {opts['organization']}.")
+            do_grant(user, opts["role"], node, acting_user=actor, organization=organization)
         except ActionError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"{user.username}: {opts['role']} on {node.name} ({node.code})."))

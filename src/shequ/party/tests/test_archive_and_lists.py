@@ -1,0 +1,265 @@
+"""Issue 4 §1, §2 and §5 beyond the rules: the member archive exported (.xlsx and API) within scope; who is
+due for the next step per branch and the dues arrears per branch, on the pages and in the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.urls import reverse
+from django.utils import timezone
+
+from shequ.accounts.actions import do_grant
+from shequ.accounts.models import APIToken, User
+from shequ.core.testing import WorldTestCase, streamed, xlsx_rows
+from shequ.party import actions
+from shequ.party.models import Category, MemberStatus, PartyMember
+from shequ.people.tests.helpers import make_id
+
+from .helpers import PartyTree, member
+
+
+def bearer(user: User) -> dict[str, Any]:
+    return {"Authorization": f"Bearer {APIToken.issue(user)[1]}"}
+
+
+class ArchiveExportTests(WorldTestCase):
+    tree: ClassVar[PartyTree]
+    m: ClassVar[PartyMember]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        w = cls.world
+        cls.tree = PartyTree(w)
+        introducers = [member(w, cls.tree.branch_a, name=f"介绍人{i}") for i in (1, 2)]
+        record = actions.do_register_applicant(
+            acting_user=w.admin,
+            organization=cls.tree.branch_a,
+            name="档案党员",
+            id_number=make_id(born=date(1990, 2, 2), seq=611),
+            applied_on=date(2020, 1, 6),
+        )
+        actions.do_make_activist(record, acting_user=w.admin, on=date(2020, 2, 3), contacts=[introducers[0]])
+        actions.do_make_target(record, acting_user=w.admin, on=date(2021, 3, 1))
+        cls.m = actions.do_admit(record, acting_user=w.admin, on=date(2021, 7, 1), introducers=introducers)
+        actions.do_convert(cls.m, acting_user=w.admin, decided_on=date(2022, 7, 1))
+        actions.do_update_member(cls.m, acting_user=w.admin, category=Category.ON_THE_JOB, dues_base=Decimal("4000"))
+        actions.do_add_event(cls.m, acting_user=w.admin, kind="honour", on=date(2023, 7, 1), title="优秀共产党员")
+        actions.do_record_dues(cls.m, acting_user=w.admin, month=date(2023, 1, 1), paid_on=date(2023, 1, 20))
+        t = actions.do_request_transfer(cls.m, acting_user=w.admin, to_org=cls.tree.branch_b)
+        actions.do_reject_transfer(t, acting_user=w.admin, reason="材料不全")
+        cls.m.refresh_from_db()
+
+    def test_printable_and_exported_from_the_page(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get(self.m.get_absolute_url())
+        self.assertContains(page, "data-print")
+        url = reverse("party:member_archive_export", args=[self.m.pk])
+        self.assertContains(page, url)
+        rows = xlsx_rows(streamed(self.client.get(url)))
+        cells = {str(c) for row in rows for c in row}
+        self.assertIn("档案党员", cells)
+        self.assertIn(self.m.id_masked, cells)  # a street officer sees the mask only
+        self.assertNotIn(self.m.id_number, cells)
+        self.assertIn("优秀共产党员", cells)  # the timeline
+        self.assertIn("介绍人1、介绍人2", cells)  # the development and its introducers
+        self.assertIn(self.tree.branch_b.name, cells)  # the transfer, rejected: the keeper still sees it
+        self.assertIn("2023-01", cells)  # dues
+        self.assertIn("40.00", cells)  # the monthly dues by the brackets
+
+    def test_export_within_scope(self) -> None:
+        url = reverse("party:member_archive_export", args=[self.m.pk])
+        for user in (self.world.officer_b, self.world.nobody):
+            self.login(user)
+            self.assertEqual(self.client.get(url).status_code, 404)
+        self.login(None)
+        self.assertEqual(self.client.get(url).status_code, 302)
+        secretary = User.objects.create_user("archive_secretary", password="x-pass-123", node=self.world.community_a)
+        do_grant(secretary, "branch_secretary", None, acting_user=self.world.admin, organization=self.tree.branch_a)
+        self.login(secretary)
+        cells = {str(c) for row in xlsx_rows(streamed(self.client.get(url))) for c in row}
+        self.assertIn(self.m.id_number, cells)  # view_pii in their branch
+        other = User.objects.create_user("other_secretary", password="x-pass-123", node=self.world.community_a)
+        do_grant(other, "branch_secretary", None, acting_user=self.world.admin, organization=self.tree.grid_branch_a)
+        self.login(other)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_api(self) -> None:
+        path = f"/api/v1/party/members/{self.m.pk}/archive"
+        data = self.client.get(path, headers=bearer(self.world.officer_a)).json()
+        self.assertEqual(data["member"]["name"], "档案党员")
+        self.assertEqual(data["member"]["monthly_dues"], "40.00")
+        self.assertEqual(data["id_number"], self.m.id_masked)
+        self.assertEqual(data["development"]["admitted_on"], "2021-07-01")
+        self.assertIn("优秀共产党员", [e["title"] for e in data["events"]])
+        self.assertEqual([t["status"] for t in data["transfers"]], ["rejected"])
+        self.assertEqual([p["month"] for p in data["dues"]], ["2023-01-01"])
+        self.assertEqual(self.client.get(path, headers=bearer(self.world.officer_b)).status_code, 404)
+        self.assertEqual(self.client.get(path).status_code, 401)
+
+    def test_an_open_transfer_shows_to_the_receiver_but_not_the_archive(self) -> None:
+        t = actions.do_request_transfer(self.m, acting_user=self.world.admin, to_org=self.tree.branch_b)
+        self.assertEqual(
+            self.client.get(f"/api/v1/party/transfers/{t.pk}", headers=bearer(self.world.officer_b)).status_code, 200
+        )
+        path = f"/api/v1/party/members/{self.m.pk}/archive"
+        self.assertEqual(self.client.get(path, headers=bearer(self.world.officer_b)).status_code, 404)
+        data = self.client.get(path, headers=bearer(self.world.officer_a)).json()
+        self.assertEqual([x["is_open"] for x in data["transfers"]], [True, False])
+
+
+class DueListTests(WorldTestCase):
+    """Who is due for the next step, per branch: applicants, activists of a year, development targets and
+    probations ending (overdue when the end passed without a decision)."""
+
+    tree: ClassVar[PartyTree]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        w = cls.world
+        cls.tree = PartyTree(w)
+        today = timezone.localdate()
+        contact = member(w, cls.tree.branch_a, name="联系人")
+        n = iter(range(700, 800))
+
+        def applicant(name: str, org: Any, applied: date) -> Any:
+            return actions.do_register_applicant(
+                acting_user=w.admin,
+                organization=org,
+                name=name,
+                id_number=make_id(born=date(1995, 1, 1), seq=next(n)),
+                applied_on=applied,
+            )
+
+        applicant("申请人", cls.tree.branch_a, today - timedelta(days=10))
+        old = applicant("老积极分子", cls.tree.branch_a, date(2020, 1, 1))
+        actions.do_make_activist(old, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
+        recent = applicant("新积极分子", cls.tree.branch_a, today - timedelta(days=40))
+        actions.do_make_activist(recent, acting_user=w.admin, on=today - timedelta(days=30), contacts=[contact])
+        target = applicant("发展对象", cls.tree.grid_branch_a, date(2020, 1, 1))
+        actions.do_make_activist(target, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
+        actions.do_make_target(target, acting_user=w.admin, on=date(2021, 3, 1))
+        member(
+            w,
+            cls.tree.grid_branch_a,
+            name="逾期预备党员",
+            status=MemberStatus.PROBATIONARY,
+            joined_on=today - timedelta(days=400),
+        )
+        member(
+            w,
+            cls.tree.branch_b,
+            name="外街预备党员",
+            status=MemberStatus.PROBATIONARY,
+            joined_on=today - timedelta(days=400),
+        )
+
+    def test_page_per_branch(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get(reverse("party:due"))
+        groups = page.context["groups"]
+        names = {org.pk: {i.obj.name for i in items} for org, items in groups.items()}
+        self.assertEqual(names[self.tree.branch_a.pk], {"申请人", "老积极分子"})  # not the activist of a month
+        self.assertEqual(names[self.tree.grid_branch_a.pk], {"发展对象", "逾期预备党员"})
+        self.assertNotIn(self.tree.branch_b.pk, names)
+        self.assertContains(page, "bg-red-lt")  # the overdue probation
+        one = self.client.get(reverse("party:due"), {"organization": self.tree.grid_branch_a.pk})
+        self.assertEqual([org.pk for org in one.context["groups"]], [self.tree.grid_branch_a.pk])
+
+    def test_api(self) -> None:
+        data = self.client.get("/api/v1/party/due", headers=bearer(self.world.officer_a)).json()
+        steps = {g["organization_id"]: {i["name"]: (i["step"], i["overdue"]) for i in g["items"]} for g in data}
+        self.assertEqual(steps[self.tree.branch_a.pk], {"申请人": ("activist", False), "老积极分子": ("target", False)})
+        self.assertEqual(
+            steps[self.tree.grid_branch_a.pk], {"发展对象": ("admit", False), "逾期预备党员": ("probation", True)}
+        )
+        self.assertNotIn(self.tree.branch_b.pk, steps)
+        secretary = User.objects.create_user("due_secretary", password="x-pass-123", node=self.world.community_a)
+        do_grant(secretary, "branch_secretary", None, acting_user=self.world.admin, organization=self.tree.branch_a)
+        mine = self.client.get("/api/v1/party/due", headers=bearer(secretary)).json()
+        self.assertEqual([g["organization_id"] for g in mine], [self.tree.branch_a.pk])
+        self.assertEqual(self.client.get("/api/v1/party/due", headers=bearer(self.world.nobody)).status_code, 404)
+
+
+class ArrearsTests(WorldTestCase):
+    """Dues by the brackets, payments recorded, arrears listed per branch (page and API)."""
+
+    tree: ClassVar[PartyTree]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        w = cls.world
+        cls.tree = PartyTree(w)
+        cls.year = timezone.localdate().year - 1  # a whole year owed, whatever today is
+        cls.employed = member(w, cls.tree.branch_a, name="在职党员", dues_base="4000")  # 1 %: 40.00 a month
+        cls.retired = member(w, cls.tree.grid_branch_a, name="退休党员", category=Category.RETIRED, dues_base="6000")
+        cls.unknown = member(w, cls.tree.grid_branch_a, name="未填收入党员")
+        cls.student = member(w, cls.tree.grid_branch_a, name="学生党员", category=Category.STUDENT)
+        cls.paid_up = member(w, cls.tree.branch_a, name="缴清党员", category=Category.LAID_OFF)
+        for month in range(1, 13):
+            actions.do_record_dues(cls.paid_up, acting_user=w.admin, month=date(cls.year, month, 1))
+        actions.do_record_dues(cls.employed, acting_user=w.admin, month=date(cls.year, 1, 1))
+        member(w, cls.tree.branch_b, name="外街党员", dues_base="4000")
+
+    year: ClassVar[int]
+    employed: ClassVar[PartyMember]
+    retired: ClassVar[PartyMember]
+    unknown: ClassVar[PartyMember]
+    student: ClassVar[PartyMember]
+    paid_up: ClassVar[PartyMember]
+
+    def test_page_per_branch(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get(reverse("party:arrears"), {"year": self.year})
+        rows = {
+            org.pk: {r.member.name: (len(r.months), r.amount) for r in items}
+            for org, items in page.context["groups"].items()
+        }
+        self.assertEqual(rows[self.tree.branch_a.pk], {"在职党员": (11, Decimal("440.00"))})
+        self.assertEqual(
+            rows[self.tree.grid_branch_a.pk],
+            {"退休党员": (12, Decimal("720.00")), "未填收入党员": (12, None), "学生党员": (12, Decimal("2.40"))},
+        )
+        self.assertNotIn(self.tree.branch_b.pk, rows)
+        self.assertNotContains(page, "外街党员")
+        self.assertEqual(
+            self.client.get(reverse("party:arrears"), {"organization": self.tree.branch_b.pk}).status_code, 404
+        )
+
+    def test_api(self) -> None:
+        data = self.client.get(
+            "/api/v1/party/arrears", {"year": self.year}, headers=bearer(self.world.officer_a)
+        ).json()
+        self.assertEqual((data["year"], data["page"], data["has_next"], data["count"]), (self.year, 1, False, 5))
+        groups = {
+            g["organization_id"]: {m["name"]: (len(m["months"]), m["amount"]) for m in g["members"]}
+            for g in data["organizations"]
+        }
+        self.assertEqual(groups[self.tree.branch_a.pk], {"在职党员": (11, "440.00")})
+        self.assertEqual(groups[self.tree.grid_branch_a.pk]["未填收入党员"], (12, None))
+        one = self.client.get(
+            "/api/v1/party/arrears",
+            {"year": self.year, "organization": self.tree.branch_b.pk},
+            headers=bearer(self.world.officer_a),
+        )
+        self.assertEqual(one.status_code, 404)
+        secretary = User.objects.create_user("dues_secretary", password="x-pass-123", node=self.world.community_a)
+        do_grant(secretary, "branch_secretary", None, acting_user=self.world.admin, organization=self.tree.branch_a)
+        mine = self.client.get("/api/v1/party/arrears", {"year": self.year}, headers=bearer(secretary)).json()
+        self.assertEqual([g["organization_id"] for g in mine["organizations"]], [self.tree.branch_a.pk])
+        self.assertEqual(self.client.get("/api/v1/party/arrears", headers=bearer(self.world.nobody)).status_code, 404)
+
+    def test_monthly_dues_in_the_member_api(self) -> None:
+        headers = bearer(self.world.officer_a)
+        due = {
+            m.name: self.client.get(f"/api/v1/party/members/{m.pk}", headers=headers).json()["monthly_dues"]
+            for m in (self.employed, self.retired, self.unknown, self.student, self.paid_up)
+        }
+        self.assertEqual(
+            due,
+            {"在职党员": "40.00", "退休党员": "60.00", "未填收入党员": None, "学生党员": "0.20", "缴清党员": "0.20"},
+        )

@@ -1,0 +1,287 @@
+"""/api/v1/services/: the catalogue, requests (file, list, read, every step), sub-tasks — within scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from shequ.core.actions import fetch
+from shequ.core.api import ErrorOut, ObjectAction, crud_router, user_of
+from shequ.core.exceptions import NotFound
+
+from . import actions
+from .filtersets import ServiceRequestFilterSet, SubTaskFilterSet
+from .models import Channel, ServiceCategory, ServiceRequest, SubTask
+
+router = Router(tags=["services"])
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    description: str
+    active: bool
+
+
+@router.get("/categories", response=list[CategoryOut], operation_id="services_categories")
+def categories(request: HttpRequest) -> Any:
+    """The service catalogue (what requests can be filed about)."""
+    return list(ServiceCategory.objects.restrict(user_of(request), "view").filter(active=True))
+
+
+class RequestOut(Schema):
+    id: int
+    code: str
+    category_id: int
+    category_name: str = Field(..., alias="category.name")
+    node_id: int
+    channel: str
+    status: str
+    status_display: str = Field(..., alias="get_status_display")
+    description: str
+    attributes: dict[str, Any]
+    address: str
+    lat: Decimal | None
+    long: Decimal | None
+    organization_id: int | None
+    handler_id: int | None
+    accepted_at: datetime | None
+    deadline: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    status_notes: str
+    rating: int | None
+    reopened_count: int
+    duplicate_of_id: int | None
+    path: str
+    created: datetime
+    updated: datetime
+
+
+class RequestIn(Schema):
+    category_id: int
+    node_id: int
+    description: str = Field(..., min_length=1)
+    channel: Channel = Channel.API
+    resident_id: int | None = None
+    contact_name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+    email: str = ""
+    address: str = Field("", max_length=200)
+    lat: Decimal | None = None
+    long: Decimal | None = None
+    attributes: dict[str, Any] = {}
+    accept: bool = False
+
+
+def _create(user: Any, payload: RequestIn) -> ServiceRequest:
+    from shequ.people.models import Resident
+    from shequ.territory.models import Node
+
+    node = Node.objects.restrict(user, "add", perm_model=ServiceRequest).filter(pk=payload.node_id).first()
+    if node is None:
+        raise NotFound()
+    category = ServiceCategory.objects.filter(pk=payload.category_id).first()
+    resident = None
+    if payload.resident_id is not None:
+        resident = Resident.objects.restrict(user, "view").filter(pk=payload.resident_id).first()
+        if resident is None:
+            raise NotFound()
+    channel = payload.channel.value if hasattr(payload.channel, "value") else payload.channel
+    return actions.do_file_request(
+        acting_user=user,
+        category=category,  # type: ignore[arg-type]
+        node=node,
+        description=payload.description,
+        channel=channel if channel not in (Channel.PORTAL, Channel.OPEN311) else Channel.API,
+        resident=resident,
+        contact_name=payload.contact_name,
+        phone=payload.phone,
+        email=payload.email,
+        address=payload.address,
+        lat=payload.lat,
+        long=payload.long,
+        attributes=payload.attributes,
+        accept=payload.accept,
+    )
+
+
+class AssignIn(Schema):
+    organization_id: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class NoteIn(Schema):
+    note: str = Field(..., min_length=1)
+
+
+class RateIn(Schema):
+    rating: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=300)
+
+
+class CloseIn(Schema):
+    note: str = ""
+
+
+class MergeIn(Schema):
+    into_id: int
+
+
+class CommentIn(Schema):
+    text: str = Field(..., min_length=1)
+    public: bool = False
+
+
+class SubTaskIn(Schema):
+    organization_id: int
+    instruction: str = Field(..., min_length=1, max_length=500)
+
+
+class SubTaskOut(Schema):
+    id: int
+    request_id: int
+    organization_id: int
+    instruction: str
+    status: str
+    result: str
+    due: datetime | None
+    created: datetime
+    done_at: datetime | None
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    from_status: str
+    to_status: str
+    text: str
+    public: bool
+    actor_id: int | None
+    actor_label: str
+    at: datetime
+
+
+def _org(pk: int | None) -> Any:
+    from shequ.orgs.models import Organization
+
+    if pk is None:
+        return None
+    org = Organization.objects.filter(pk=pk, active=True).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def _assign(user: Any, obj: ServiceRequest, p: AssignIn) -> None:
+    """Hand the request to an organization (by default the one the routing rules chose)."""
+    actions.do_assign(obj, acting_user=user, organization=_org(p.organization_id))
+
+
+def _accept(user: Any, obj: ServiceRequest) -> None:
+    """Accept the request: its deadline is computed now, in working time."""
+    actions.do_accept(obj, acting_user=user)
+
+
+def _start(user: Any, obj: ServiceRequest) -> None:
+    """The responsible organization starts work."""
+    actions.do_start(obj, acting_user=user)
+
+
+def _return(user: Any, obj: ServiceRequest, p: ReasonIn) -> None:
+    """Send the request back to the intake: it was routed wrongly."""
+    actions.do_return(obj, acting_user=user, reason=p.reason)
+
+
+def _resolve(user: Any, obj: ServiceRequest, p: NoteIn) -> None:
+    """The matter is dealt with; the note is what the resident reads."""
+    actions.do_resolve(obj, acting_user=user, note=p.note)
+
+
+def _rate(user: Any, obj: ServiceRequest, p: RateIn) -> None:
+    """Record the resident's rating; 1 or 2 reopens the request once."""
+    actions.do_rate(obj, acting_user=user, rating=p.rating, comment=p.comment)
+
+
+def _close(user: Any, obj: ServiceRequest, p: CloseIn) -> None:
+    """Close a rated (or resolved) request."""
+    actions.do_close(obj, acting_user=user, note=p.note)
+
+
+def _merge(user: Any, obj: ServiceRequest, p: MergeIn) -> None:
+    """Close the request as a duplicate of another one."""
+    into = fetch(ServiceRequest.objects.all(), user, "view", p.into_id)
+    actions.do_merge(obj, acting_user=user, into=into)
+
+
+def _comment(user: Any, obj: ServiceRequest, p: CommentIn) -> Any:
+    """Write in the shared case file."""
+    return actions.do_comment(obj, acting_user=user, text=p.text, public=p.public)
+
+
+def _subtask(user: Any, obj: ServiceRequest, p: SubTaskIn) -> Any:
+    """Ask another organization to do part of the work."""
+    return actions.do_open_subtask(
+        obj, acting_user=user, organization=_org(p.organization_id), instruction=p.instruction
+    )
+
+
+requests_router = crud_router(
+    model=ServiceRequest,
+    out_schema=RequestOut,
+    filterset=ServiceRequestFilterSet,
+    create_schema=RequestIn,
+    create=_create,
+    select_related=("category",),
+    tags=["services"],
+    actions=[
+        ObjectAction("accept", _accept),
+        ObjectAction("assign", _assign, AssignIn),
+        ObjectAction("start", _start),
+        ObjectAction("return", _return, ReasonIn),
+        ObjectAction("resolve", _resolve, NoteIn),
+        ObjectAction("rate", _rate, RateIn),
+        ObjectAction("close", _close, CloseIn),
+        ObjectAction("merge", _merge, MergeIn),
+        ObjectAction("comments", _comment, CommentIn, status=201, response=EventOut),
+        ObjectAction("subtasks", _subtask, SubTaskIn, status=201, response=SubTaskOut),
+    ],
+)
+
+
+@requests_router.get("/{pk}/events", response={200: list[EventOut], 404: ErrorOut}, operation_id="services_case_file")
+def case_file(request: HttpRequest, pk: str) -> Any:
+    """The case file: every step, comment, attachment and sub-task, with who and when."""
+    obj = fetch(ServiceRequest.objects.all(), user_of(request), "view", pk)
+    return list(obj.events.all())
+
+
+class DoneIn(Schema):
+    result: str = Field(..., min_length=1, max_length=500)
+    declined: bool = False
+
+
+def _done(user: Any, obj: SubTask, p: DoneIn) -> None:
+    """The receiving organization reports the sub-task done (or declines it)."""
+    actions.do_complete_subtask(obj, acting_user=user, result=p.result, declined=p.declined)
+
+
+subtasks_router = crud_router(
+    model=SubTask,
+    out_schema=SubTaskOut,
+    filterset=SubTaskFilterSet,
+    tags=["services"],
+    actions=[ObjectAction("done", _done, DoneIn)],
+)
+
+router.add_router("/requests", requests_router)
+router.add_router("/subtasks", subtasks_router)

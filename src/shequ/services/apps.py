@@ -1,0 +1,56 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    name = "shequ.services"
+    label = "services"
+    verbose_name = _("Residents' requests")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from shequ.core.menu import MenuItem, register_menu
+        from shequ.core.registry import SEEDERS
+
+        from .demo import seed_services
+        from .models import DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest, SubTask
+
+        auditlog.register(DeadlineTier)
+        auditlog.register(ServiceCategory)
+        auditlog.register(ServiceAttribute)
+        auditlog.register(RoutingRule)
+        # Contact details are not copied into the audit log: the case file keeps who did what.
+        auditlog.register(
+            ServiceRequest,
+            include_fields=[
+                "status",
+                "category",
+                "node",
+                "organization",
+                "post",
+                "handler",
+                "accepted_at",
+                "deadline",
+                "resolved_at",
+                "closed_at",
+                "rating",
+                "duplicate_of",
+            ],
+        )
+        auditlog.register(SubTask, include_fields=["organization", "status", "instruction", "result"])
+        register_menu(
+            _("Residents' requests"),
+            [
+                MenuItem(_("Intake"), "services:intake", "services.servicerequest"),
+                MenuItem(_("Requests"), "services:servicerequest_list", "services.servicerequest"),
+                MenuItem(_("Sub-tasks"), "services:subtask_list", "services.subtask"),
+                MenuItem(_("Dashboard"), "services:dashboard", "services.servicerequest"),
+                MenuItem(_("Notifications"), "services:notifications", "services.servicerequest"),
+                MenuItem(_("Service catalogue"), "services:servicecategory_list", "services.servicecategory"),
+                MenuItem(_("Deadline tiers"), "services:deadlinetier_list", "services.deadlinetier"),
+                MenuItem(_("Routing rules"), "services:routingrule_list", "services.routingrule"),
+            ],
+        )
+        if seed_services not in SEEDERS:
+            SEEDERS.append(seed_services)

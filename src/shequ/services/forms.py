@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.forms import ScopedModelForm
+from shequ.orgs.models import Organization, Post
+from shequ.orgs.widgets import OrganizationPickerWidget, ResidentPickerWidget
+from shequ.territory.models import Node
+
+from .actions.requests import category_attributes
+from .models import Channel, Datatype, DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest
+
+
+class DeadlineTierForm(ScopedModelForm):
+    class Meta:
+        model = DeadlineTier
+        fields = ["code", "name", "amount", "unit", "warn_percent"]
+
+
+class ServiceCategoryForm(ScopedModelForm):
+    class Meta:
+        model = ServiceCategory
+        fields = ["code", "name", "parent", "tier", "description", "keywords", "active", "order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent: Any = self.fields["parent"]
+        parent.queryset = ServiceCategory.objects.filter(parent__isnull=True)
+
+    def clean_parent(self) -> Any:
+        parent = self.cleaned_data.get("parent")
+        if (
+            parent is not None
+            and self.instance.pk
+            and (parent.pk == self.instance.pk or self.instance.children.exists())
+        ):
+            raise forms.ValidationError(_("A category with sub-categories stays at the top."))
+        return parent
+
+
+class ServiceAttributeForm(ScopedModelForm):
+    class Meta:
+        model = ServiceAttribute
+        fields = ["category", "code", "label", "datatype", "required", "description", "values", "order"]
+
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        values = data.get("values") or []
+        if data.get("datatype") in (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST):
+            ok = isinstance(values, list) and values and all(isinstance(v, dict) and v.get("key") for v in values)
+            if not ok:
+                self.add_error("values", _('A list needs its choices: [{"key": "...", "name": "..."}].'))
+        return data
+
+
+class RoutingRuleForm(ScopedModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ["node", "category", "organization", "post", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org: Any = self.fields["organization"]
+        org.queryset = Organization.objects.filter(active=True)  # any organization may be made responsible
+        org.widget = OrganizationPickerWidget()
+        post: Any = self.fields["post"]
+        post.queryset = Post.objects.current()
+        self.fields["node"].queryset = Node.objects.restrict(self.user, "add", perm_model=RoutingRule)  # type: ignore[attr-defined]
+
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        post, org = data.get("post"), data.get("organization")
+        if post is not None and org is not None and post.organization_id != org.pk:
+            self.add_error("post", _("The post belongs to another organization."))
+        return data
+
+
+class FindResidentForm(forms.Form):
+    find = forms.CharField(
+        label=_("Find the resident"),
+        max_length=30,
+        help_text=_("A name, pinyin, phone number or full identity number."),
+    )
+
+
+class IntakeForm(forms.Form):
+    """One form for the window, the hotline and the grid: the extra questions follow the category."""
+
+    category = forms.ModelChoiceField(queryset=ServiceCategory.objects.none(), label=_("Category"))
+    node = forms.ModelChoiceField(queryset=Node.objects.none(), label=_("Place"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[c for c in Channel.choices if c[0] in ("window", "hotline", "grid")]
+    )
+    resident = forms.ModelChoiceField(queryset=Node.objects.none(), label=_("Resident"), required=False)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lat = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
+    long = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
+    photo = forms.FileField(label=_("Photo or document"), required=False)
+    accept = forms.BooleanField(label=_("Accept now"), required=False, initial=True)
+
+    def __init__(self, *args: Any, user: Any = None, category: ServiceCategory | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from shequ.core.widgets import NodePickerWidget
+        from shequ.people.models import Resident
+
+        self.user = user
+        cat: Any = self.fields["category"]
+        cat.queryset = ServiceCategory.objects.filter(active=True, parent__isnull=False).select_related("parent")
+        node: Any = self.fields["node"]
+        node.queryset = Node.objects.restrict(user, "add", perm_model=ServiceRequest)
+        node.widget = NodePickerWidget(action="add", model="services.servicerequest")
+        resident: Any = self.fields["resident"]
+        resident.queryset = Resident.objects.restrict(user, "view")
+        resident.widget = ResidentPickerWidget()
+        self.attribute_fields: list[str] = []
+        if category is not None:
+            for attr in category_attributes(category):
+                self.fields[f"attr_{attr.code}"] = attribute_field(attr)
+                self.attribute_fields.append(attr.code)
+
+    def attributes(self) -> dict[str, Any]:
+        result = {}
+        for code in self.attribute_fields:
+            value: Any = self.cleaned_data.get(f"attr_{code}")
+            if value not in (None, "", []):
+                result[code] = value.isoformat() if hasattr(value, "isoformat") else value
+        return result
+
+
+def attribute_field(attr: ServiceAttribute) -> forms.Field:
+    kw: dict[str, Any] = {"label": attr.label, "required": attr.required, "help_text": attr.description}
+    choices = [(str(v.get("key")), v.get("name") or v.get("key")) for v in attr.values or [] if isinstance(v, dict)]
+    if attr.datatype == Datatype.NUMBER:
+        return forms.DecimalField(**kw)
+    if attr.datatype == Datatype.DATETIME:
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **kw)
+    if attr.datatype == Datatype.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **kw)
+    if attr.datatype == Datatype.SINGLEVALUELIST:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **kw)
+    if attr.datatype == Datatype.MULTIVALUELIST:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **kw)
+    return forms.CharField(max_length=200, **kw)
+
+
+class UserForm(forms.Form):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class ConfirmForm(UserForm):
+    pass
+
+
+class AssignForm(UserForm):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(active=True),
+        label=_("Responsible organization"),
+        required=False,
+        widget=OrganizationPickerWidget(),
+        help_text=_("Empty: the organization the routing rules chose."),
+    )
+
+
+class ReasonForm(UserForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class NoteForm(UserForm):
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(UserForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class RateForm(UserForm):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), coerce=int, choices=[(i, f"{i} ★") for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=300)
+
+
+class CommentForm(UserForm):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(label=_("Shown to the resident"), required=False)
+
+
+class AttachForm(UserForm):
+    file = forms.FileField(label=_("Photo or document"))
+    public = forms.BooleanField(label=_("Shown to the resident"), required=False)
+
+
+class SubTaskForm(UserForm):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(active=True), label=_("Organization"), widget=OrganizationPickerWidget()
+    )
+    instruction = forms.CharField(label=_("What to do"), max_length=500)
+
+
+class SubTaskDoneForm(UserForm):
+    result = forms.CharField(label=_("Result"), max_length=500)
+    declined = forms.BooleanField(label=_("Decline (the result says why)"), required=False)
+
+
+class MergeForm(UserForm):
+    into = forms.ModelChoiceField(queryset=ServiceRequest.objects.none(), label=_("Original request"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        into: Any = self.fields["into"]
+        into.queryset = ServiceRequest.objects.restrict(self.user, "view").filter(duplicate_of__isnull=True)
+        into.widget = forms.TextInput()
+        into.to_field_name = "code"

@@ -1,0 +1,45 @@
+"""The service catalogue, routing rules and residents' requests (domain §4.1)."""
+
+from .catalogue import (
+    CatalogueQuerySet,
+    Datatype,
+    DeadlineTier,
+    DeadlineUnit,
+    RoutingRule,
+    ServiceAttribute,
+    ServiceCategory,
+)
+from .requests import (
+    OPEN_STATUSES,
+    UNSATISFIED_MAX,
+    Attachment,
+    CaseEvent,
+    Channel,
+    EventKind,
+    Notification,
+    ServiceRequest,
+    Status,
+    SubTask,
+    SubTaskStatus,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "UNSATISFIED_MAX",
+    "Attachment",
+    "CaseEvent",
+    "CatalogueQuerySet",
+    "Channel",
+    "Datatype",
+    "DeadlineTier",
+    "DeadlineUnit",
+    "EventKind",
+    "Notification",
+    "RoutingRule",
+    "ServiceAttribute",
+    "ServiceCategory",
+    "ServiceRequest",
+    "Status",
+    "SubTask",
+    "SubTaskStatus",
+]

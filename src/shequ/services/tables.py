@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.tables import BaseTable
+
+from .models import (
+    Channel,
+    DeadlineTier,
+    RoutingRule,
+    ServiceAttribute,
+    ServiceCategory,
+    ServiceRequest,
+    Status,
+    SubTask,
+)
+
+
+class ServiceRequestTable(BaseTable):
+    code = tables.Column(linkify=True, verbose_name=_("Tracking code"))
+    category = tables.Column(verbose_name=_("Category"), accessor="category__name", order_by=("category__code",))
+    node = tables.Column(verbose_name=_("Place"), accessor="node__name", order_by=("path",))
+    channel = tables.Column(verbose_name=_("Channel"))
+    status = tables.Column(verbose_name=_("Status"))
+    organization = tables.Column(verbose_name=_("Responsible organization"), accessor="organization__name")
+    created = tables.DateTimeColumn(verbose_name=_("Filed"), format="Y-m-d H:i")
+    deadline = tables.DateTimeColumn(verbose_name=_("Deadline"), format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = ServiceRequest
+        fields = ("code", "category", "node", "channel", "status", "organization", "created", "deadline")
+        order_by = ("-created",)
+        # The rows are written by rows_html (see the template): 50 rows × 8 cells through django-tables2's
+        # per-cell machinery and template loops cost more than the rest of the page together.
+        template_name = "services/_request_table.html"
+
+    def render_deadline(self, record: ServiceRequest, value: Any) -> Any:
+        text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if record.overdue:
+            return format_html('<span class="badge bg-red-lt">{}</span> {}', _("overdue"), text)
+        return text
+
+    def rows_html(self) -> SafeString:
+        """The body of the table: one ``<tr>`` per request of the page, the cells of the visible columns
+        as the columns above render them (the empty text when there are no rows)."""
+        names = [column.name for column in self.columns]
+        rows = list(self.paginated_rows)
+        if not rows:
+            if not self.empty_text:
+                return mark_safe("")
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(names), self.empty_text)
+        default = self.default
+        channels, statuses = dict(Channel.choices), dict(Status.choices)
+        now = timezone.now()
+
+        def when(value: datetime | None) -> str:
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else str(default)
+
+        detail = reverse("services:servicerequest_detail", args=["0"]).removesuffix("0/")  # one reverse, not 50
+
+        def cell(r: ServiceRequest, name: str) -> str:
+            if name == "code":
+                return format_html('<a href="{}{}/">{}</a>', detail, r.pk, r.code)
+            if name == "category":
+                return conditional_escape(r.category.name)
+            if name == "node":
+                return conditional_escape(r.node.name)
+            if name == "channel":
+                return conditional_escape(channels.get(r.channel, r.channel))
+            if name == "status":
+                return conditional_escape(statuses.get(r.status, r.status))
+            if name == "organization":
+                return conditional_escape(r.organization.name if r.organization else default)
+            if name == "created":
+                return when(r.created)
+            if name == "deadline":
+                if r.deadline and r.is_open and r.deadline < now:
+                    return format_html('<span class="badge bg-red-lt">{}</span> {}', _("overdue"), when(r.deadline))
+                return when(r.deadline)
+            return conditional_escape(default)
+
+        html = []
+        for index, row in enumerate(rows):
+            cells = "".join(f"<td>{cell(row.record, name)}</td>" for name in names)
+            html.append(f'<tr class="{"even" if index % 2 == 0 else "odd"}">{cells}</tr>')
+        return mark_safe("\n".join(html))  # noqa: S308 - every piece is escaped above
+
+
+class SubTaskTable(BaseTable):
+    request = tables.Column(
+        verbose_name=_("Request"), accessor="request__code", linkify=lambda record: record.get_absolute_url()
+    )
+    organization = tables.Column(verbose_name=_("Organization"), accessor="organization__name")
+    instruction = tables.Column(verbose_name=_("What to do"))
+    status = tables.Column(verbose_name=_("Status"))
+    due = tables.DateTimeColumn(verbose_name=_("Due"), format="Y-m-d H:i")
+    created = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = SubTask
+        fields = ("request", "organization", "instruction", "status", "due", "created")
+
+
+class ServiceCategoryTable(BaseTable):
+    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    code = tables.Column(verbose_name=_("Code"))
+    parent = tables.Column(verbose_name=_("Parent category"), accessor="parent__name")
+    tier = tables.Column(verbose_name=_("Deadline tier"), accessor="tier__name")
+    active = tables.BooleanColumn(verbose_name=_("Active"))
+
+    class Meta(BaseTable.Meta):
+        model = ServiceCategory
+        fields = ("name", "code", "parent", "tier", "active")
+
+
+class DeadlineTierTable(BaseTable):
+    name = tables.Column(linkify=True, verbose_name=_("Name"))
+    code = tables.Column(verbose_name=_("Code"))
+    amount = tables.Column(verbose_name=_("Amount"))
+    unit = tables.Column(verbose_name=_("Unit"))
+    warn_percent = tables.Column(verbose_name=_("Warn at (%)"))
+
+    class Meta(BaseTable.Meta):
+        model = DeadlineTier
+        fields = ("name", "code", "amount", "unit", "warn_percent")
+
+
+class RoutingRuleTable(BaseTable):
+    node = tables.Column(verbose_name=_("Place"), accessor="node__name", order_by=("path",))
+    category = tables.Column(verbose_name=_("Category"), accessor="category__name", default=_("every category"))
+    organization = tables.Column(verbose_name=_("Responsible organization"), accessor="organization__name")
+    detail = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, linkify=lambda record: record.get_absolute_url()
+    )
+
+    class Meta(BaseTable.Meta):
+        model = RoutingRule
+        fields = ("node", "category", "organization", "detail")
+
+    def render_detail(self, record: RoutingRule) -> Any:
+        return _("Open")
+
+
+class ServiceAttributeTable(BaseTable):
+    label = tables.Column(
+        linkify=lambda record: reverse("services:serviceattribute_detail", args=[record.pk]), verbose_name=_("Question")
+    )
+    category = tables.Column(verbose_name=_("Category"), accessor="category__name")
+    code = tables.Column(verbose_name=_("Code"))
+    datatype = tables.Column(verbose_name=_("Type"))
+    required = tables.BooleanColumn(verbose_name=_("Required"))
+
+    class Meta(BaseTable.Meta):
+        model = ServiceAttribute
+        fields = ("label", "category", "code", "datatype", "required")
