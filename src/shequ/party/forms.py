@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.forms import ScopedModelForm
 from shequ.core.widgets import NodePickerWidget
@@ -218,7 +219,7 @@ class IncomingForm(forms.Form):
     outside_org = forms.CharField(label=_("From (outside the platform)"), max_length=200)
     letter_number = forms.CharField(label=_("Letter number"), max_length=50)
     valid_until = forms.DateField(label=_("Letter valid until"), widget=DateInput(), required=False)
-    person_name = forms.CharField(label=_("Name"), max_length=50)
+    person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(label=_("Identity number"), max_length=30)
     member_status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices[:2])
     joined_on = forms.DateField(label=_("Joined the Party on"), widget=DateInput())

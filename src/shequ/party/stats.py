@@ -66,7 +66,9 @@ class Stats:
                     {
                         "type": "pie",
                         "radius": "60%",
-                        "data": [{"name": k, "value": v} for k, v in zip(labels, values, strict=True)],
+                        "label": {"formatter": "{b} {c}"},
+                        # Empty slices only crowd the labels: a status nobody has is left out.
+                        "data": [{"name": k, "value": v} for k, v in zip(labels, values, strict=True) if v],
                     }
                 ],
             }
@@ -74,10 +76,18 @@ class Stats:
             option = {
                 "title": {"text": title, "textStyle": {"fontSize": 14}},
                 "tooltip": {},
-                "grid": {"left": 40, "right": 10, "bottom": 40},
-                "xAxis": {"type": "category", "data": labels},
-                "yAxis": {"type": "value"},
-                "series": [{"type": "bar", "data": values}],
+                "grid": {"left": 40, "right": 10, "bottom": 40, "containLabel": True},
+                # Every category named (ECharts skips labels that would touch), slanted when many.
+                "xAxis": {
+                    "type": "category",
+                    "data": labels,
+                    "axisLabel": {
+                        "interval": 0 if len(labels) <= 12 else "auto",
+                        "rotate": 30 if len(labels) > 6 else 0,
+                    },
+                },
+                "yAxis": {"type": "value", "minInterval": 1},
+                "series": [{"type": "bar", "data": values, "label": {"show": len(labels) <= 12, "position": "top"}}],
             }
         return json.dumps(option, ensure_ascii=False)
 
@@ -102,8 +112,8 @@ class Stats:
         kinds = {value: str(label) for value, label in OrgKind.choices}
         return format_html_join(
             "",
-            '<tr><td style="padding-left: {}em"><a href="{}?organization={}">{}</a> '
-            '<span class="badge bg-blue-lt">{}</span></td><td class="text-end">{}</td>'
+            '<tr><td><span style="margin-left: {}em"><a href="{}?organization={}">{}</a> '
+            '<span class="badge bg-blue-lt">{}</span></span></td><td class="text-end">{}</td>'
             '<td class="text-end">{}</td></tr>',
             (
                 (depth, members, org.pk, org.name, kinds.get(org.kind, org.kind), own, subtotal)
@@ -111,13 +121,21 @@ class Stats:
             ),
         )
 
+    def years_without_gaps(self) -> list[tuple[int, int]]:
+        """Every year from the first to the last joining, a year without anyone joining at 0 (a category
+        axis would otherwise put 1962 right next to 1981)."""
+        if not self.by_year:
+            return []
+        counts = dict(self.by_year)
+        return [(year, counts.get(year, 0)) for year in range(self.by_year[0][0], self.by_year[-1][0] + 1)]
+
     def charts(self) -> list[str]:
         return [
             self.chart(str(_("By category")), self.by_category, "pie"),
             self.chart(str(_("By status")), self.by_status, "pie"),
             self.chart(str(_("By age")), self.by_age),
             self.chart(str(_("By education")), self.by_education),
-            self.chart(str(_("By year of joining")), [(y, n) for y, n in self.by_year]),
+            self.chart(str(_("By year of joining")), self.years_without_gaps()),
         ]
 
 

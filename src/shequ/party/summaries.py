@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shequ.accounts.scope import can
 from shequ.people.models import Resident
@@ -194,7 +195,9 @@ def write_reporting_xlsx(result: Reporting) -> str:
     writer.write([_("Total"), "", result.expected, result.reported, rate, sum(r.missing for r in result.rows)])
     if result.names_visible and result.rows:
         writer.write([])
-        writer.write([_("Not reported"), _("Name"), _("Party organization"), _("Work unit"), _("Lives in")])
+        writer.write(
+            [_("Not reported"), pgettext("person", "Name"), _("Party organization"), _("Work unit"), _("Lives in")]
+        )
         written = 0
         for row in result.rows:
             ids = result.missing_ids.get(row.node.path, [])
@@ -304,7 +307,7 @@ def write_outstanding_xlsx(result: Outstanding, user: Any) -> str:
     target = temp_xlsx_path()
     writer = XlsxWriter(target, _("Outstanding on-the-job members"))
     writer.header(
-        [_("Rank"), _("Name"), _("Community"), _("Residential-area branch")]
+        [_("Rank"), pgettext("person", "Name"), _("Community"), _("Residential-area branch")]
         + [_("Hours"), _("Activities"), _("Selected")],
         [8, 14, 24, 28, 10, 10, 10],
     )

@@ -78,6 +78,23 @@ class StatisticsTests(WorldTestCase):
         grid = compute(self.world.grid_a, self.world.officer_a)  # below a community: counted from the members
         self.assertEqual((grid.total, grid.by_year), (1, [(self.today.year, 1)]))
 
+    def test_charts_leave_out_empty_slices_and_show_every_year(self) -> None:
+        import json
+
+        stats = compute(self.world.street_a, self.world.officer_a)
+        category, status, _age, education, years = (json.loads(option) for option in stats.charts())
+        slices = {d["name"]: d["value"] for d in status["series"][0]["data"]}
+        # The deceased member is a slice; nobody has left: no empty slice crowding the labels.
+        self.assertEqual(slices[str(MemberStatus.DECEASED.label)], 1)
+        self.assertNotIn(str(MemberStatus.LEFT.label), slices)
+        self.assertNotIn(0, [d["value"] for d in category["series"][0]["data"]])
+        # Every education level is named on the axis (none skipped), and a year nobody joined is a 0 bar.
+        self.assertEqual(education["xAxis"]["axisLabel"]["interval"], 0)
+        self.assertEqual(years["xAxis"]["data"][:2], ["2010", "2011"])
+        self.assertEqual(years["xAxis"]["data"][-1], str(self.today.year))
+        self.assertEqual(years["series"][0]["data"][:2], [1, 0])
+        self.assertEqual(sum(years["series"][0]["data"]), 2)
+
     def test_age_bands(self) -> None:
         self.assertEqual([age_band(a) for a in (0, 29, 30, 59, 60, 69, 70, 101)][:3], ["0-29", "0-29", "30-39"])
         self.assertEqual(age_band(69), "60-69")
