@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.test import SimpleTestCase
+from django.utils.translation import gettext, override
 
 from shequ.core.renderers import FormRenderer
+from shequ.core.testing import WorldTestCase
+from shequ.territory.models import Kind
 
 
 class Choices(forms.Form):
@@ -35,3 +40,29 @@ class RendererTests(SimpleTestCase):
 
     def test_a_forms_default_renderer_is_ours(self) -> None:
         self.assertIsInstance(Choices().renderer, FormRenderer)
+
+
+class ChecklistTests(WorldTestCase):
+    """A filter's several-choices field is a drop-down of check boxes with the same parameters."""
+
+    def test_ticked_choices_are_named_and_filter_the_list(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get("/territory/nodes/", {"kind": ["grid", "community"]})
+        html = page.content.decode()
+        with override("zh-hans"):
+            grid, community, street = (str(Kind(k).label) for k in ("grid", "community", "street"))
+            any_label = gettext("Any")
+        box = re.search(r'<details class="filter-checklist" data-testid="checklist-kind".*?</details>', html, re.S)
+        assert box is not None
+        self.assertNotIn("<select", box.group(0))
+        self.assertIn(f">{community}、{grid}</summary>", box.group(0))  # in the choices' order
+        self.assertInHTML(
+            '<input class="form-check-input" type="checkbox" name="kind" value="grid" checked>', box.group(0)
+        )
+        self.assertInHTML('<input class="form-check-input" type="checkbox" name="kind" value="street">', box.group(0))
+        self.assertIn(street, box.group(0))
+        rows = set(re.findall(r'name="pk" value="(\d+)"', html))
+        self.assertEqual(rows, {str(self.world.grid_a.pk), str(self.world.community_a.pk)})
+        # Nothing ticked: the box says "any".
+        plain = self.client.get("/territory/nodes/").content.decode()
+        self.assertIn(f">{any_label}</summary>", plain)

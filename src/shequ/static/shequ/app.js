@@ -262,6 +262,25 @@
     }
   });
 
+  // A filter's drop-down of check boxes (details.filter-checklist): its closed box names what is ticked,
+  // and it closes on a click elsewhere.
+  document.addEventListener('change', function (event) {
+    const list = event.target.closest && event.target.closest('details.filter-checklist');
+    if (!list) { return; }
+    const names = [];
+    list.querySelectorAll('input[type=checkbox]:checked').forEach(function (box) {
+      names.push(box.parentNode.textContent.trim());
+    });
+    const summary = list.querySelector('summary');
+    summary.textContent = names.length ? names.join('、') : list.getAttribute('data-any');
+    summary.title = names.join('、');
+  });
+  document.addEventListener('click', function (event) {
+    document.querySelectorAll('details.filter-checklist[open]').forEach(function (list) {
+      if (!list.contains(event.target)) { list.removeAttribute('open'); }
+    });
+  });
+
   // Emptying a picker's search box clears its choice (and refreshes a filter form).
   document.addEventListener('input', function (event) {
     const search = event.target;
