@@ -8,6 +8,9 @@ IMPORTERS: dict[str, Any] = {}
 # Demo-city builders of the apps, called in order by `shequ seed` after the territory is built:
 # each takes (city: Node, scale_name: str, seed: int) and returns a summary dict for the output.
 SEEDERS: list[Any] = []
+# Demo logins the apps add once their seeders have run: each takes the city and returns
+# (username, role, full name, node, organization or None) tuples (a branch secretary needs a branch).
+DEMO_LOGINS: list[Any] = []
 VIEWSETS: dict[str, Any] = {}
 
 

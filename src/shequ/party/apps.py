@@ -12,9 +12,9 @@ class PartyConfig(AppConfig):
 
         from shequ.core.importing import register_command_name
         from shequ.core.menu import MenuItem, register_menu
-        from shequ.core.registry import SEEDERS
+        from shequ.core.registry import DEMO_LOGINS, SEEDERS
 
-        from .demo import seed_party
+        from .demo import demo_logins, seed_party
         from .models import CommunityReport, DevelopmentRecord, DuesPayment, MemberEvent, PartyMember, RelationTransfer
 
         # The identity number itself is never audited: only its masked form.
@@ -99,4 +99,6 @@ class PartyConfig(AppConfig):
         register_command_name("party-members", "party.partymember")
         if seed_party not in SEEDERS:
             SEEDERS.append(seed_party)
+        if demo_logins not in DEMO_LOGINS:
+            DEMO_LOGINS.append(demo_logins)
         auditlog.register(DuesPayment, include_fields=["member", "month", "base", "amount", "paid_on"])

@@ -22,6 +22,7 @@ a time, with ids reserved up front; only the few members later steps need are ke
 from __future__ import annotations
 
 from shequ.core.importing import advance_sequences
+from shequ.orgs.models import Organization, OrgKind
 from shequ.party import tally
 from shequ.party.models import (
     CommunityReport,
@@ -86,3 +87,23 @@ def _reset_sequences() -> None:
         ReportActivity,
         OutstandingSelection,
     )
+
+
+def demo_logins(city: Node) -> list[tuple[str, str, str, Node, Organization | None]]:
+    """A branch secretary to try the demo with: the first branch with members in the first community (the
+    community the ``secretary`` login is for), so both views of the same members can be compared."""
+    community = Node.objects.filter(kind=Kind.COMMUNITY, path__startswith=city.path).order_by("path").first()
+    if community is None:
+        return []
+    branch_id = (
+        PartyMember.objects.filter(
+            organization__kind=OrgKind.BRANCH, organization__node__path__startswith=community.path
+        )
+        .order_by("organization__node__path", "organization_id")
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    if branch_id is None:
+        return []
+    branch = Organization.objects.select_related("node").get(pk=branch_id)
+    return [("branch", "branch_secretary", "党支部书记", branch.node, branch)]

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shequ.accounts.models import User
+from shequ.accounts.models import Grant, User
 from shequ.core.exceptions import ActionError
 from shequ.core.text import name_pinyin
 from shequ.orgs.demo import seed_organizations
@@ -465,3 +465,24 @@ class SeedCommandTests(TestCase):
         summary = json.loads(out.getvalue())
         self.assertEqual(summary["party members"], PartyMember.objects.count())
         self.assertGreater(summary["party members"], 5)
+        # A branch secretary to try: sees the members of their branch, a part of the community secretary's.
+        self.assertIn("branch", summary["users"])
+        grant = Grant.objects.get(user__username="branch")
+        self.assertEqual(grant.role, "branch_secretary")
+        self.assertEqual(grant.node_id, grant.organization.node_id)
+        secretary = User.objects.get(username="secretary")
+        branch = User.objects.get(username="branch")
+        self.assertTrue(grant.node.path.startswith(secretary.node.path))
+        client = Client()
+        client.force_login(branch)
+        mine = PartyMember.objects.filter(organization=grant.organization)
+        self.assertGreater(mine.count(), 0)
+        page = client.get("/party/members/").content.decode()
+        for m in mine:
+            self.assertIn(m.get_absolute_url(), page)
+        outside = PartyMember.objects.filter(organization__node__path__startswith=secretary.node.path).exclude(
+            organization=grant.organization
+        )
+        self.assertGreater(outside.count(), 0)
+        for m in outside:
+            self.assertNotIn(f'href="{m.get_absolute_url()}"', page)

@@ -70,11 +70,18 @@ class Command(BaseCommand):
                 user = User.objects.create_user(username, password=password, full_name=full_name, node=node)
                 Grant.objects.create(user=user, role=role, node=node, granted_by=admin)
                 logins.append((username, f"{role} @ {node.name}"))
-            from shequ.core.registry import SEEDERS
+            from shequ.core.registry import DEMO_LOGINS, SEEDERS
 
             extra: dict[str, Any] = {}
             for seeder in SEEDERS:
                 extra.update(seeder(city, scale_name, opts["seed"]) or {})
+            for find_logins in DEMO_LOGINS:
+                for username, role, full_name, node, organization in find_logins(city):
+                    if User.objects.filter(username=username).exists():
+                        continue
+                    user = User.objects.create_user(username, password=password, full_name=full_name, node=node)
+                    Grant.objects.create(user=user, role=role, node=node, organization=organization, granted_by=admin)
+                    logins.append((username, f"{role} @ {organization or node.name}"))
         summary = {"nodes": Node.objects.count(), **extra, "users": [u for u, _ in logins], "password": password}
         if opts["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
