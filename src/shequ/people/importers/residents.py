@@ -1,32 +1,20 @@
-"""Residents and households from the spreadsheets community offices keep, at city scale.
-
-Rows go through in chunks of ``CHUNK`` (the framework's chunked import): each chunk is parsed,
-checked in bulk (blind indexes computed once, one query for the existing residents of the
-chunk), then written with ``bulk_create`` / ``bulk_update`` and one audit entry per created or
-changed resident, written in bulk too.  The upsert key is the identity number: importing the
-same file again changes nothing.  Empty cells never erase what is recorded.
-"""
+"""Residents from a spreadsheet, keyed by identity number, with their households, relations and tags."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.accounts.scope import scope_paths
 from shequ.core.crypto import encrypt
-from shequ.core.importing import BulkInsert, Column, Importer, ImportResult, Row, choice_cell, date_cell
+from shequ.core.importing import BulkInsert, Column, ImportResult, Row, choice_cell, date_cell
 from shequ.core.models import AuditEntry
 from shequ.core.text import name_pinyin
-
-from .actions import DWELLING_KINDS
-from .cells import (
+from shequ.people.cells import (
     EDUCATION_WORDS,
     EMPLOYMENT_WORDS,
     GENDER_WORDS,
@@ -40,9 +28,9 @@ from .cells import (
     phone_cell,
     tags_cell,
 )
-from .fields import id_hash_of
-from .identity import Identity
-from .models import (
+from shequ.people.fields import id_hash_of
+from shequ.people.identity import Identity
+from shequ.people.models import (
     ArchiveReason,
     CareTag,
     Education,
@@ -55,10 +43,9 @@ from .models import (
     Resident,
     ResidentMove,
 )
-from .places import Place, PlaceIndex
+from shequ.people.places import Place
 
-CHUNK = 2000
-NODE_CODE_SYNONYMS = ("社区编码", "所属社区编码", "区划代码")
+from .common import CHUNK, NODE_CODE_SYNONYMS, HouseholdRecord, ImportAudit, ScopedImporter, _display
 
 COMPARED = (
     "name",
@@ -87,33 +74,6 @@ KNOWN_FIELDS = (
     *COMPARED,
 )
 HOUSEHOLD_FIELDS = ("id", "number", "node_id", "path", "head_id", "address")
-
-
-_pinyin_cache: dict[str, tuple[str, str]] = {}
-
-
-def cached_pinyin(name: str) -> tuple[str, str]:
-    found = _pinyin_cache.get(name)
-    if found is None:
-        if len(_pinyin_cache) > 500_000:
-            _pinyin_cache.clear()
-        found = _pinyin_cache[name] = name_pinyin(name)
-    return found
-
-
-AUDIT_COLUMNS = (
-    "content_type",
-    "object_pk",
-    "object_id",
-    "object_repr",
-    "action",
-    "changes",
-    "changes_text",
-    "actor",
-    "timestamp",
-    "path",
-    "additional_data",
-)
 HOUSEHOLD_COLUMNS = ("id", "created", "updated", "node", "path", "number", "address", "head", "dissolved", "import_job")
 RESIDENT_COLUMNS = (
     "id",
@@ -145,140 +105,16 @@ RESIDENT_COLUMNS = (
 )
 
 
-class HouseholdRecord:
-    """A household as the residents' import handles it: the few fields it reads and sets, without the cost
-    of a model instance (a city's file names hundreds of thousands of households)."""
-
-    __slots__ = ("id", "number", "node_id", "path", "head_id", "address")
-
-    def __init__(self, id: int, number: str, node_id: int, path: str, head_id: int | None, address: str) -> None:
-        self.id, self.number, self.node_id, self.path, self.head_id, self.address = (
-            id,
-            number,
-            node_id,
-            path,
-            head_id,
-            address,
-        )
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-    @pk.setter
-    def pk(self, value: int) -> None:
-        self.id = value
+_pinyin_cache: dict[str, tuple[str, str]] = {}
 
 
-class ImportAudit:
-    """Audit entries written in bulk, one per created or changed object, with the path and the actor."""
-
-    def __init__(self, user: Any, model: Any) -> None:
-        self.actor_id = user.pk if getattr(user, "is_authenticated", False) else None
-        self.content_type_id = ContentType.objects.get_for_model(model).pk
-        self.rows: list[tuple[Any, ...]] = []
-        self.now = timezone.now()
-        self.writer = BulkInsert(AuditEntry, AUDIT_COLUMNS)
-
-    def add(self, obj: Any, action: int, changes: dict[str, list[Any]]) -> None:
-        label = obj.number or str(obj.pk) if isinstance(obj, Household | HouseholdRecord) else str(obj.name)
-        self.entry(obj.pk, label, obj.path, action, changes)
-
-    def entry(self, pk: int, label: str, path: str, action: int, changes: dict[str, list[Any]]) -> None:
-        self.rows.append(
-            (
-                self.content_type_id,
-                str(pk),
-                pk,
-                label[:200],
-                action,
-                changes,
-                "",
-                self.actor_id,
-                self.now,
-                path,
-                {"path": path, "event": "import"},
-            )
-        )
-
-    def flush(self) -> None:
-        self.writer.insert(self.rows)
-        self.rows = []
-
-
-def _display(value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-class ScopedImporter(Importer):
-    """Shared by residents and households: the places of the file and the user's import scope."""
-
-    chunk_size = CHUNK
-
-    def begin(self, *, dry_run: bool, mode: str) -> None:
-        self.places = PlaceIndex()
-        self.base: Place | None = self.places.place_of(self.node) if self.node is not None else None
-        self.paths = scope_paths(self.user, self.model, "import")
-        self._places_seen: dict[tuple[str, str], tuple[Place | None, tuple[str, str] | None]] = {}
-
-    def in_scope(self, path: str) -> bool:
-        return self.paths is None or any(path.startswith(p) for p in self.paths)
-
-    def place(self, row: Row) -> Place | None:
-        """The dwelling given by the row's place code and address (or the import's own place); rejects."""
-        code, address = row.values.get("node_code") or "", row.values.get("address") or ""
-        if not code and not address:
-            return None
-        key = (code, address)
-        found = self._places_seen.get(key)
-        if found is None:
-            if len(self._places_seen) > 100_000:
-                self._places_seen.clear()
-            found = self._places_seen[key] = self._find_place(code, address)
-        place, error = found
-        if error is not None:
-            row.reject(*error)
-        return place
-
-    def _find_place(self, code: str, address: str) -> tuple[Place | None, tuple[str, str] | None]:
-        base = self.base
-        if code:
-            base = self.places.by_code_lookup(code)
-            if base is None:
-                return None, (_("No place has the code %(code)s.") % {"code": code}, "unknown_place")
-        if base is None:
-            return None, (_("Give the place code (地区编码), or choose a place for the import."), "unknown_place")
-        found = self.places.resolve(base, address)
-        if found is None:
-            message = _("No place “%(address)s” under “%(base)s”.") % {"address": address, "base": base.name}
-            return None, (message, "unknown_place")
-        return found, None
-
-    def check_place(self, row: Row, place: Place | None) -> Place | None:
-        if place is None:
-            if not row.error:
-                if self.base is not None and self.base.kind in DWELLING_KINDS:
-                    return self.check_place(row, self.base)
-                row.reject(_("Say where they live: fill in 地区编码 and 地址."), "unknown_place")
-            return None
-        if not self.in_scope(place.path):
-            row.reject(_("“%(place)s” is outside your area.") % {"place": place.name}, "out_of_scope")
-            return None
-        if place.retired:
-            row.reject(_("“%(place)s” is retired.") % {"place": place.name}, "retired_place")
-            return None
-        if place.kind not in DWELLING_KINDS:
-            row.reject(
-                _("People are registered in a community or a place under it, not at “%(place)s”.")
-                % {"place": place.name},
-                "invalid_node",
-            )
-            return None
-        return place
+def cached_pinyin(name: str) -> tuple[str, str]:
+    found = _pinyin_cache.get(name)
+    if found is None:
+        if len(_pinyin_cache) > 500_000:
+            _pinyin_cache.clear()
+        found = _pinyin_cache[name] = name_pinyin(name)
+    return found
 
 
 class ResidentImporter(ScopedImporter):
@@ -785,177 +621,3 @@ class ResidentImporter(ScopedImporter):
     @staticmethod
     def _masked(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         return {key: [_display(old), _display(new)] for key, (old, new) in changes.items() if key != "id_number"}
-
-
-class HouseholdImporter(ScopedImporter):
-    """Households by number: the place, the room, and the head (by identity number, already a resident)."""
-
-    model = Household
-    sheet_name = "households"
-    columns = [
-        Column("number", "户号", ("户编号", "户口号", "number"), required=True, parse=code_cell, example="H0001"),
-        Column("node_code", "地区编码", NODE_CODE_SYNONYMS, parse=code_cell, example="420102001001", repeats=True),
-        Column(
-            "address", "地址", ("住址", "居住地址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元", repeats=True
-        ),
-        Column("room", "门牌", ("房号", "门牌号", "室号"), example="402"),
-        Column(
-            "head_id",
-            "户主身份证号",
-            ("户主身份证", "户主公民身份号码", "户主证件号码"),
-            parse=identity_cell,
-            example="420102198503021236",
-        ),
-    ]
-
-    def begin(self, *, dry_run: bool, mode: str) -> None:
-        super().begin(dry_run=dry_run, mode=mode)
-        self.seen_numbers: dict[str, int] = {}
-
-    def validate(self, rows: list[Row]) -> None:
-        numbers: dict[str, Row] = {}
-        for row in rows:
-            number = row.values["number"]
-            first = self.seen_numbers.get(number)
-            if first is not None:
-                row.reject(_("The household number is already in row %(row)d.") % {"row": first}, "duplicate_in_file")
-                continue
-            self.seen_numbers[number] = row.number
-            row.cleaned = {"place": self.place(row), "existing": None, "head": None}
-            if not row.error:
-                numbers[number] = row
-        existing: dict[str, list[Household]] = {}
-        for household in Household.objects.filter(number__in=list(numbers), dissolved=False).select_related("node"):
-            existing.setdefault(household.number, []).append(household)
-        heads = {
-            id_hash_of(r.values["head_id"].number): r for r in numbers.values() if r.values.get("head_id") is not None
-        }
-        residents = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=list(heads)).defer("id_number")}
-        for number, row in numbers.items():
-            found = existing.get(number, [])
-            if len(found) > 1:
-                row.reject(_("Several households have the number %(number)s.") % {"number": number}, "ambiguous")
-                continue
-            if found:
-                household = found[0]
-                if not self.in_scope(household.path):
-                    row.reject(_("The household %(number)s is outside your area.") % {"number": number}, "out_of_scope")
-                    continue
-                row.cleaned["existing"] = household
-                if row.cleaned["place"] is None:
-                    row.cleaned["place"] = self.places.place_of(household.node)
-                elif row.cleaned["place"].id != household.node_id:
-                    row.reject(
-                        _("The household %(number)s lives at “%(place)s”; move it, with its members, on its page.")
-                        % {"number": number, "place": self.places.place_at(household.node_id, household.path).name},
-                        "household_elsewhere",
-                    )
-                    continue
-            place = self.check_place(row, row.cleaned["place"])
-            if place is None:
-                continue
-            row.cleaned["place"] = place
-            if row.values.get("head_id") is not None:
-                resident = residents.get(id_hash_of(row.values["head_id"].number))
-                if resident is None or not self.in_scope(resident.path):
-                    row.reject(_("No resident with the head's identity number in your area."), "unknown_head")
-                    continue
-                if resident.archived:
-                    row.reject(_("The head “%(name)s” is archived.") % {"name": resident.name}, "archived")
-                    continue
-                row.cleaned["head"] = resident
-
-    def _changes(self, row: Row) -> dict[str, list[Any]]:
-        household: Household = row.cleaned["existing"]
-        changes: dict[str, list[Any]] = {}
-        room = row.values.get("room") or ""
-        if room and room != household.address:
-            changes["address"] = [household.address, room]
-        head = row.cleaned["head"]
-        if head is not None and head.pk != household.head_id:
-            changes["head"] = [household.head_id, head.pk]
-        return changes
-
-    def preview(self, rows: list[Row], result: ImportResult) -> None:
-        for row in rows:
-            if row.cleaned["existing"] is None:
-                result.created += 1
-            elif self._changes(row):
-                result.updated += 1
-            else:
-                result.unchanged += 1
-
-    def apply(self, rows: list[Row], result: ImportResult) -> None:
-        audit = ImportAudit(self.user, Household)
-        now = timezone.now()
-        new: list[tuple[Household, Row]] = []
-        changed: list[Household] = []
-        heads: list[tuple[Household, Resident]] = []
-        for row in rows:
-            place: Place = row.cleaned["place"]
-            head = row.cleaned["head"]
-            if row.cleaned["existing"] is None:
-                household = Household(
-                    node_id=place.id,
-                    path=place.path,
-                    number=row.values["number"],
-                    address=row.values.get("room") or "",
-                    import_job=self.job,
-                )
-                new.append((household, row))
-                if head is not None:
-                    heads.append((household, head))
-                continue
-            household = row.cleaned["existing"]
-            changes = self._changes(row)
-            if not changes:
-                result.unchanged += 1
-                continue
-            if "address" in changes:
-                household.address = changes["address"][1]
-            if "head" in changes:
-                heads.append((household, head))
-            household.updated = now
-            changed.append(household)
-            audit.add(
-                household, AuditEntry.Action.UPDATE, {k: [_display(a), _display(b)] for k, (a, b) in changes.items()}
-            )
-        if new:
-            Household.objects.bulk_create([h for h, _row in new], batch_size=CHUNK)
-            result.created += len(new)
-        if changed:
-            Household.objects.bulk_update(changed, ["address", "updated"], batch_size=500)
-            result.updated += len(changed)
-        self._attach_heads(heads)
-        audit.flush()
-
-    def _attach_heads(self, heads: list[tuple[Household, Resident]]) -> None:
-        """Each head becomes a member (moving to the household's place if need be) and its head."""
-        if not heads:
-            return
-        moves: list[ResidentMove] = []
-        residents: list[Resident] = []
-        for household, resident in heads:
-            household.head_id = resident.pk
-            if resident.node_id != household.node_id:
-                moves.append(
-                    ResidentMove(
-                        resident_id=resident.pk,
-                        from_node_id=resident.node_id,
-                        to_node_id=household.node_id,
-                        moved_on=timezone.localdate(),
-                        reason=_("Spreadsheet import"),
-                        recorded_by=self.user if getattr(self.user, "is_authenticated", False) else None,
-                    )
-                )
-                resident.node_id, resident.path = household.node_id, household.path
-            resident.household_id, resident.relation = household.pk, Relation.HEAD
-            residents.append(resident)
-        # A head who headed another household leaves it headless.
-        Household.objects.filter(head_id__in=[r.pk for r in residents]).exclude(
-            pk__in=[h.pk for h, _r in heads]
-        ).update(head=None)
-        Household.objects.bulk_update([h for h, _r in heads], ["head"], batch_size=500)
-        Resident.objects.bulk_update(residents, ["node", "path", "household", "relation"], batch_size=500)
-        if moves:
-            ResidentMove.objects.bulk_create(moves, batch_size=CHUNK)
