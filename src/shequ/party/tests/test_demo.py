@@ -469,6 +469,7 @@ class SeedCommandTests(TestCase):
         self.assertIn("branch", summary["users"])
         grant = Grant.objects.get(user__username="branch")
         self.assertEqual(grant.role, "branch_secretary")
+        assert grant.organization is not None
         self.assertEqual(grant.node_id, grant.organization.node_id)
         secretary = User.objects.get(username="secretary")
         branch = User.objects.get(username="branch")
