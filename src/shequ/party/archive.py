@@ -1,6 +1,7 @@
 """One member's whole archive, as the archive page shows it and as it is exported (.xlsx and the API):
-the record, the development that led to it, every line of the timeline, the relation transfers the
-reader may see, and the dues paid."""
+the record, the development that led to it, every line of the timeline, the posts held (from the
+organizations' register of posts, for a member who is a resident), the relation transfers the reader may
+see, and the dues paid."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shequ.core.exceptions import ActionError
+from shequ.orgs.models import Post
 
 from .dues import monthly_dues
 from .models import DevelopmentRecord, DuesPayment, MemberEvent, PartyMember, RelationTransfer
@@ -23,6 +25,7 @@ class Archive:
     id_number: str  # as the reader may see it: full, or masked
     events: list[MemberEvent]
     transfers: list[RelationTransfer]
+    posts: list[Post]  # held or once held, as the register of posts records them (within the reader's scope)
     payments: list[DuesPayment]
     development: DevelopmentRecord | None
     monthly_dues: Decimal | None  # None: the income needed to compute them is not recorded
@@ -77,6 +80,15 @@ def member_archive(user: Any, member: PartyMember, *, payments: int | None = Non
             .select_related("from_org", "to_org")
             .order_by("-requested_on", "-id")
         ),
+        # The register of posts names residents: a member who is one has their posts here without a second entry.
+        posts=list(
+            Post.objects.restrict(user, "view")
+            .filter(person_id=member.resident_id)
+            .select_related("organization")
+            .order_by("-start_date", "-id")
+        )
+        if member.resident_id
+        else [],
         payments=list(paid[:payments] if payments else paid),
         development=DevelopmentRecord.objects.filter(member=member)
         .select_related("contact_1", "contact_2", "introducer_1", "introducer_2")
@@ -116,6 +128,10 @@ def write_archive_xlsx(archive: Archive) -> str:
         writer.write(
             [e.on, e.get_kind_display(), e.title, e.organization.name if e.organization else "", e.hours, e.details]
         )
+    writer.write([])
+    writer.write([_("Posts held"), _("Post"), _("Organization"), _("To")])
+    for post in archive.posts:
+        writer.write([post.start_date, post.title_display, post.organization.name, post.end_date])
     writer.write([])
     writer.write([_("Relation transfers"), _("Kind"), _("From"), _("To"), _("Status"), _("Letter number")])
     for t in archive.transfers:

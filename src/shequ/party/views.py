@@ -150,6 +150,7 @@ class PartyMemberViewSet(PartyViewSet):
         return {
             "events": archive.events,
             "transfers": archive.transfers,
+            "posts": archive.posts,
             "open_transfer": next((t for t in archive.transfers if t.is_open), None),
             "payments": archive.payments,
             "dues_due": archive.monthly_dues,

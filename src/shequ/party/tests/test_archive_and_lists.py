@@ -3,19 +3,23 @@ due for the next step per branch and the dues arrears per branch, on the pages a
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from shequ.accounts.actions import do_grant
 from shequ.accounts.models import APIToken, User
 from shequ.core.testing import WorldTestCase, streamed, xlsx_rows
+from shequ.orgs.actions import do_appoint
+from shequ.orgs.models import Title
 from shequ.party import actions
 from shequ.party.models import Category, MemberStatus, PartyMember
-from shequ.people.tests.helpers import make_id
+from shequ.people.tests.helpers import make_id, resident
 
 from .helpers import PartyTree, member
 
@@ -108,6 +112,61 @@ class ArchiveExportTests(WorldTestCase):
         self.assertEqual(self.client.get(path, headers=bearer(self.world.officer_b)).status_code, 404)
         data = self.client.get(path, headers=bearer(self.world.officer_a)).json()
         self.assertEqual([x["is_open"] for x in data["transfers"]], [True, False])
+
+
+class ArchivePostsTests(WorldTestCase):
+    """A member who is a resident has the posts the register of posts records for them in the archive."""
+
+    def test_posts_held_on_the_page_and_in_the_workbook(self) -> None:
+        w = self.world
+        tree = PartyTree(w)
+        person = resident(w, w.grid_a, name="任职党员", id_number=make_id(seq=641))
+        m = member(w, tree.branch_a, name="任职党员", id_number=make_id(seq=641), resident=person)
+        elsewhere = resident(w, w.grid_a, name="别人", id_number=make_id(seq=642))
+        do_appoint(
+            acting_user=w.admin,
+            organization=tree.committee_a,
+            title=Title.DEPUTY_SECRETARY,
+            person=person,
+            start_date=date(2018, 3, 1),
+            end_date=date(2021, 2, 28),
+        )
+        do_appoint(
+            acting_user=w.admin,
+            organization=tree.branch_a,
+            title=Title.SECRETARY,
+            person=person,
+            start_date=date(2021, 3, 1),
+        )
+        do_appoint(
+            acting_user=w.admin,
+            organization=tree.branch_a,
+            title=Title.MEMBER,
+            person=elsewhere,
+            start_date=date(2021, 3, 1),
+        )
+        self.login(w.officer_a)
+        page = self.client.get(m.get_absolute_url())
+        with override("zh-hans"):
+            secretary, deputy, member_title = (
+                str(t.label) for t in (Title.SECRETARY, Title.DEPUTY_SECRETARY, Title.MEMBER)
+            )
+        posts = re.search(r'data-testid="posts".*?</ul>', page.content.decode(), re.S)
+        assert posts is not None
+        # The current post first, then the one held before, with its dates; nobody else's post.
+        self.assertLess(posts.group(0).index(f">{secretary}</a>"), posts.group(0).index(f">{deputy}</a>"))
+        self.assertIn("2018-03-01 – 2021-02-28", posts.group(0))
+        self.assertNotIn(f">{member_title}</a>", posts.group(0))
+        cells = {
+            str(c)
+            for row in xlsx_rows(streamed(self.client.get(reverse("party:member_archive_export", args=[m.pk]))))
+            for c in row
+        }
+        self.assertTrue({secretary, deputy, tree.committee_a.name} <= cells)
+        self.assertNotIn(member_title, cells)
+        # A member who is not a resident: no posts card.
+        plain = member(w, tree.branch_a, name="无居民档案")
+        self.assertNotContains(self.client.get(plain.get_absolute_url()), 'data-testid="posts"')
 
 
 class DueListTests(WorldTestCase):
