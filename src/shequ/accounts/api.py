@@ -50,6 +50,8 @@ me = Router(tags=["accounts"])
 
 @me.get("/", response=MeOut, operation_id="me")
 def whoami(request: HttpRequest) -> Any:
+    """The caller: their account and every role they hold, each with the path of the place it covers (the
+    place and everything under it)."""
     user = user_of(request)
     return {
         "id": user.pk,

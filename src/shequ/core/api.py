@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -213,6 +214,7 @@ def crud_router(
 
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
     name = model._meta.model_name
+    docs = _crud_descriptions(model)
     Filters = filter_schema(filterset)
     ListOut = create_model(f"{model.__name__}Page", __base__=Page, items=(list[out_schema], ...))  # type: ignore[valid-type]
 
@@ -220,7 +222,13 @@ def crud_router(
         qs = model._default_manager.all()
         return qs.select_related(*select_related) if select_related else qs
 
-    @router.get("/", response={200: ListOut, 400: ErrorOut}, operation_id=f"list_{name}s", summary=f"List {name}s")
+    @router.get(
+        "/",
+        response={200: ListOut, 400: ErrorOut},
+        operation_id=f"list_{name}s",
+        summary=f"List {name}s",
+        description=docs["list"],
+    )
     def list_objects(
         request: HttpRequest,
         filters: Query[Filters],  # type: ignore[valid-type]
@@ -251,6 +259,7 @@ def crud_router(
         response={200: out_schema, 404: ErrorOut},
         operation_id=f"get_{name}",
         summary=f"Get a {name}",
+        description=docs["get"],
     )
     def get_object(request: HttpRequest, pk: str) -> Any:
         return fetch(base(), user_of(request), "view", pk)
@@ -262,6 +271,7 @@ def crud_router(
             response={201: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             operation_id=f"create_{name}",
             summary=f"Create a {name}",
+            description=docs["create"],
         )
         def create_object(request: HttpRequest, payload: create_schema) -> Any:  # type: ignore[valid-type]
             user = user_of(request)
@@ -277,6 +287,7 @@ def crud_router(
             response={200: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             operation_id=f"update_{name}",
             summary=f"Update a {name}",
+            description=docs["update"],
         )
         def update_object(request: HttpRequest, pk: str, payload: update_schema) -> Any:  # type: ignore[valid-type]
             user = user_of(request)
@@ -291,6 +302,7 @@ def crud_router(
             response={204: None, 400: ErrorOut, 404: ErrorOut},
             operation_id=f"delete_{name}",
             summary=f"Delete a {name}",
+            description=docs["delete"],
         )
         def delete_object(request: HttpRequest, pk: str) -> Any:
             user = user_of(request)
@@ -301,6 +313,32 @@ def crud_router(
     _CRUD_CONTEXT[router] = (base, out_schema, name)
     add_object_actions(router, *actions)
     return router
+
+
+def _crud_descriptions(model: Any) -> dict[str, str]:
+    """The OpenAPI descriptions of the generic operations on *model* (in English, as the API docs are)."""
+    with translation.override("en"):
+        one, many = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+    return {
+        "list": (
+            f"The {many} within the caller's area, filtered by the query parameters (the same filters as the "
+            "list in the UI; an invalid filter answers 400) and paginated by `page` and `page_size` (at most "
+            "500). `count` stops at a cap on large tables; `count_capped` then says so."
+        ),
+        "get": f"One {one} within the caller's area; 404 when it does not exist or lies outside the area.",
+        "create": (
+            f"Create a {one} where the caller may add one (404 otherwise) and answer it as read back. A value "
+            "the rules refuse answers 400 with a stable `code`; a malformed body answers 422."
+        ),
+        "update": (
+            f"Change the fields sent (and only those) of a {one} within the caller's area and answer it as "
+            "read back. A value the rules refuse answers 400 with a stable `code`; a malformed body answers 422."
+        ),
+        "delete": (
+            f"Delete a {one} within the caller's area (204). The rules may refuse (400 with a stable `code`), "
+            "e.g. while other records still depend on it."
+        ),
+    }
 
 
 # For each router made by crud_router: its base queryset, out schema and model name.

@@ -55,6 +55,8 @@ class JobOut(Schema):
 
 @jobs.get("/{pk}", response={200: JobOut, 404: ErrorOut}, operation_id="get_job")
 def get_job(request: HttpRequest, pk: str) -> Any:
+    """A background job the caller started (an import or export): its status, progress, message and result.
+    Another user's job answers 404."""
     user = user_of(request)
     job = Job.objects.filter(user=user, pk=int(pk) if pk.isdigit() else 0).first()
     if job is None:

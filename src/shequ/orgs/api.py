@@ -147,6 +147,8 @@ def _set_estates(user: Any, org: Organization, payload: EstatesIn) -> Any:
 
 
 def _add_member(user: Any, org: Organization, payload: MemberIn) -> Any:
+    """Add a member unit to a party-building alliance (only alliances have them): an active organization the
+    caller may see, neither the alliance itself nor another alliance. Answers the member units."""
     org = actions.do_add_alliance_member(org, payload.member_id, acting_user=user)
     return org.members.restrict(user, "view").select_related("node")  # type: ignore[attr-defined]
 
@@ -217,6 +219,7 @@ def organization_members(request: HttpRequest, pk: str) -> Any:
     operation_id="remove_organization_member",
 )
 def remove_organization_member(request: HttpRequest, pk: str, member_id: int) -> Any:
+    """Take a member unit out of a party-building alliance; the unit itself is kept."""
     actions.do_remove_alliance_member(_org(request, pk, "change"), member_id, acting_user=user_of(request))
     return Status(204, None)
 

@@ -3,6 +3,7 @@ statistics and other figures are in ``api_summaries``."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -333,23 +334,77 @@ def _transfer_out(request: HttpRequest, pk: Any) -> RelationTransfer:
     "/incoming", response={201: TransferOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut}, operation_id="party_incoming"
 )
 def transfer_incoming(request: HttpRequest, payload: IncomingIn) -> Any:
+    """The receiving organization registers a member arriving with an introduction letter from an organization
+    outside the platform: the name, identity number, probationary or full, date of joining, sending
+    organization and the letter's number are required, and the letter cannot expire before it arrives. Someone
+    with an active archive on the platform is transferred within it instead (``already_member``); one open
+    transfer per person. The transfer then waits to be accepted (the archive is created) or returned."""
     data = _plain(payload.dict())
     data["to_org"] = data.pop("to_org_id")
     transfer = actions.do_register_incoming(acting_user=user_of(request), **data)
     return Status(201, _transfer_out(request, transfer.pk))
 
 
-def _then_view(work: Callable[[Any, Any, Any], Any]) -> Callable[[Any, Any, Any], None]:
-    """An ObjectAction's runner answering with the object read again for viewing (through the router's scope)."""
+def _then_view(work: Callable[..., Any]) -> Callable[..., None]:
+    """Make *work* an ObjectAction's runner that answers with the object read again for viewing (through the
+    router's scope), whatever *work* returns; its name and docstring (the endpoint's description) are kept."""
 
+    @functools.wraps(work)
     def run(user: Any, obj: Any, payload: Any) -> None:
         work(user, obj, payload)
 
     return run
 
 
+@_then_view
+def _convert(user: Any, member: PartyMember, p: DecisionIn) -> None:
+    """The branch meeting converts a probationary member into a full member (``decided_on``, by default today).
+    The probation lasts one year from admission (or until its extension ends); conversion comes after it:
+    a decision before ``probation_ends`` is refused (``probation_not_over``), as is one about a member who is
+    not probationary. Party standing counts from the end of the probation."""
+    actions.do_convert(member, acting_user=user, decided_on=p.decided_on)
+
+
+@_then_view
+def _extend(user: Any, member: PartyMember, p: ExtendIn) -> None:
+    """Extend a probationary member's probation by ``months``, with a reason, when it ends (not earlier).
+    A probation is extended once only (``already_extended``) and by at most one year, 12 months
+    (``extension_too_long``)."""
+    actions.do_extend_probation(member, acting_user=user, **p.dict())
+
+
+@_then_view
+def _cancel(user: Any, member: PartyMember, p: ReasonIn) -> None:
+    """Cancel a probationary membership, with a reason (the member does not meet the conditions): the member
+    leaves and their development record is stopped. Only a probationary member, and not while a relation
+    transfer of theirs is open."""
+    actions.do_cancel_probation(member, acting_user=user, reason=p.reason, decided_on=p.on)
+
+
+@_then_view
+def _change_status(user: Any, member: PartyMember, p: StatusIn) -> None:
+    """Record a change of status made by hand: ``deceased``, ``left`` (with a reason), ``lost_contact``, or
+    ``active`` to restore a member whose contact was lost (full or probationary, as before). Admission,
+    conversion, cancellation of a probation and transfers change the status only through their own steps.
+    The change is not dated in the future nor before the previous one; a member who stops being active must
+    have no open transfer."""
+    actions.do_change_status(member, acting_user=user, **p.dict())
+
+
+def _add_event(user: Any, member: PartyMember, p: EventIn) -> Any:
+    """Add an entry to the member's timeline: a post, training, report, honour or other (``kind``). Entries
+    about admission, conversion, status and transfers are written by the platform itself and refused here
+    (``invalid_kind``). The date is not in the future; ``hours``, when given, are more than 0. Answers the
+    entry."""
+    return actions.do_add_event(member, acting_user=user, **p.dict())
+
+
 def _run_request_transfer(user: Any, member: PartyMember, payload: TransferIn) -> RelationTransfer:
-    """Open a relation transfer of the member (the sending side)."""
+    """Open a relation transfer of the member (the sending side): ``internal`` to another party organization on
+    the platform (``to_org_id``) or ``outgoing`` to one outside it (``outside_org``). Only probationary and full
+    members are transferred, with one open transfer at a time (``open_transfer``); the letter cannot expire
+    before the request. The member stays in their organization until the transfer completes. Answers the
+    transfer."""
     data = _plain(payload.dict())
     data["to_org"] = data.pop("to_org_id")
     transfer = actions.do_request_transfer(member, acting_user=user, **data)
@@ -357,46 +412,19 @@ def _run_request_transfer(user: Any, member: PartyMember, payload: TransferIn) -
 
 
 def _run_record_dues(user: Any, member: PartyMember, payload: DuesIn) -> Any:
-    """Record one month of dues paid."""
+    """Record one month of dues paid by a probationary or full member. The amount defaults to what is due by
+    the standard brackets; less is refused (``dues_too_low``). Each month is recorded once
+    (``already_paid``), from the month of joining to at most a year ahead. Answers the payment."""
     return actions.do_record_dues(member, acting_user=user, **payload.dict())
 
 
 add_object_actions(
     members,
-    ObjectAction(
-        "convert",
-        _then_view(lambda user, m, p: actions.do_convert(m, acting_user=user, decided_on=p.decided_on)),
-        DecisionIn,
-        operation_id="party_convert",
-    ),
-    ObjectAction(
-        "extend",
-        _then_view(lambda user, m, p: actions.do_extend_probation(m, acting_user=user, **p.dict())),
-        ExtendIn,
-        operation_id="party_extend",
-    ),
-    ObjectAction(
-        "cancel",
-        _then_view(
-            lambda user, m, p: actions.do_cancel_probation(m, acting_user=user, reason=p.reason, decided_on=p.on)
-        ),
-        ReasonIn,
-        operation_id="party_cancel",
-    ),
-    ObjectAction(
-        "status",
-        _then_view(lambda user, m, p: actions.do_change_status(m, acting_user=user, **p.dict())),
-        StatusIn,
-        operation_id="party_status",
-    ),
-    ObjectAction(
-        "events",
-        lambda user, m, p: actions.do_add_event(m, acting_user=user, **p.dict()),
-        EventIn,
-        operation_id="party_add_event",
-        status=201,
-        response=EventOut,
-    ),
+    ObjectAction("convert", _convert, DecisionIn, operation_id="party_convert"),
+    ObjectAction("extend", _extend, ExtendIn, operation_id="party_extend"),
+    ObjectAction("cancel", _cancel, ReasonIn, operation_id="party_cancel"),
+    ObjectAction("status", _change_status, StatusIn, operation_id="party_status"),
+    ObjectAction("events", _add_event, EventIn, operation_id="party_add_event", status=201, response=EventOut),
     ObjectAction("dues", _run_record_dues, DuesIn, operation_id="party_record_dues", status=201, response=DuesOut),
     ObjectAction(
         "transfer",
@@ -407,38 +435,55 @@ add_object_actions(
         response=TransferOut,
     ),
 )
+
+
+@_then_view
+def _approve(user: Any, transfer: RelationTransfer, p: ApproveIn) -> None:
+    """The sending organization approves a requested transfer (``on``, not before the request). For a transfer
+    out of the platform this issues the introduction letter, whose number is required (``letter_required``).
+    A letter whose ``valid_until`` has passed is refused (``letter_expired``). An incoming transfer is
+    accepted, not approved."""
+    actions.do_approve_transfer(transfer, acting_user=user, **p.dict())
+
+
+@_then_view
+def _reject(user: Any, transfer: RelationTransfer, p: ReasonIn) -> None:
+    """The sending organization refuses a requested transfer, with a reason; the member stays. An incoming
+    transfer is returned, not rejected."""
+    actions.do_reject_transfer(transfer, acting_user=user, **p.dict())
+
+
+@_then_view
+def _return(user: Any, transfer: RelationTransfer, p: ReasonIn) -> None:
+    """The receiving organization sends a transfer back, with a reason: an approved transfer within the
+    platform or a requested incoming one. The member stays where they were. A transfer out of the platform has
+    no receiver here to return it."""
+    actions.do_return_transfer(transfer, acting_user=user, **p.dict())
+
+
+@_then_view
+def _accept(user: Any, transfer: RelationTransfer, p: OnIn) -> None:
+    """The receiving organization accepts: an approved transfer within the platform moves the member there
+    (not before the approval); an incoming one creates the member's archive (or reopens a former member's).
+    The member reports within the introduction letter's validity: after ``valid_until`` the letter has expired
+    and is refused (``letter_expired``); return the transfer and the sender issues a new letter."""
+    actions.do_accept_transfer(transfer, acting_user=user, on=p.on)
+
+
+@_then_view
+def _confirm(user: Any, transfer: RelationTransfer, p: OnIn) -> None:
+    """For an approved transfer out of the platform: the sending organization confirms that the member has
+    arrived (the receipt came back). The archive stays here with the status ``transferred_out``."""
+    actions.do_confirm_arrival(transfer, acting_user=user, on=p.on)
+
+
 add_object_actions(
     transfers,
-    ObjectAction(
-        "approve",
-        _then_view(lambda user, t, p: actions.do_approve_transfer(t, acting_user=user, **p.dict())),
-        ApproveIn,
-        operation_id="party_approve",
-    ),
-    ObjectAction(
-        "reject",
-        _then_view(lambda user, t, p: actions.do_reject_transfer(t, acting_user=user, **p.dict())),
-        ReasonIn,
-        operation_id="party_reject",
-    ),
-    ObjectAction(
-        "return",
-        _then_view(lambda user, t, p: actions.do_return_transfer(t, acting_user=user, **p.dict())),
-        ReasonIn,
-        operation_id="party_return",
-    ),
-    ObjectAction(
-        "accept",
-        _then_view(lambda user, t, p: actions.do_accept_transfer(t, acting_user=user, on=p.on)),
-        OnIn,
-        operation_id="party_accept",
-    ),
-    ObjectAction(
-        "confirm",
-        _then_view(lambda user, t, p: actions.do_confirm_arrival(t, acting_user=user, on=p.on)),
-        OnIn,
-        operation_id="party_confirm",
-    ),
+    ObjectAction("approve", _approve, ApproveIn, operation_id="party_approve"),
+    ObjectAction("reject", _reject, ReasonIn, operation_id="party_reject"),
+    ObjectAction("return", _return, ReasonIn, operation_id="party_return"),
+    ObjectAction("accept", _accept, OnIn, operation_id="party_accept"),
+    ObjectAction("confirm", _confirm, OnIn, operation_id="party_confirm"),
 )
 
 
@@ -506,8 +551,25 @@ development = crud_router(
 )
 
 
+@_then_view
+def _make_activist(user: Any, record: DevelopmentRecord, p: ActivistIn) -> None:
+    """The branch designates an applicant an activist (``on``, not before the application) and names one or two
+    different full members as contact persons (``contact_ids``). Only at the stage of applicant
+    (``wrong_stage``)."""
+    actions.do_make_activist(record, acting_user=user, on=p.on, contacts=p.contact_ids)
+
+
+@_then_view
+def _make_target(user: Any, record: DevelopmentRecord, p: TargetIn) -> None:
+    """An activist becomes a development target after at least one year of training and examination: a date
+    earlier than a year after ``activist_on`` is refused (``activist_year``)."""
+    actions.do_make_target(record, acting_user=user, on=p.on)
+
+
 def _run_admit(user: Any, record: DevelopmentRecord, payload: AdmitIn) -> PartyMember:
-    """Admit the development target as a probationary member (the archive is created)."""
+    """The branch meeting admits the development target as a probationary member (``on``, not before becoming a
+    target), on the word of exactly two full members (``introducer_ids``); the new member is at least 18. The
+    archive is created in the developing branch and the probation of one year starts. Answers the member."""
     member = actions.do_admit(
         record, acting_user=user, on=payload.on, introducers=payload.introducer_ids, category=payload.category.value
     )
@@ -516,18 +578,8 @@ def _run_admit(user: Any, record: DevelopmentRecord, payload: AdmitIn) -> PartyM
 
 add_object_actions(
     development,
-    ObjectAction(
-        "activist",
-        _then_view(lambda user, r, p: actions.do_make_activist(r, acting_user=user, on=p.on, contacts=p.contact_ids)),
-        ActivistIn,
-        operation_id="party_activist",
-    ),
-    ObjectAction(
-        "target",
-        _then_view(lambda user, r, p: actions.do_make_target(r, acting_user=user, on=p.on)),
-        TargetIn,
-        operation_id="party_target",
-    ),
+    ObjectAction("activist", _make_activist, ActivistIn, operation_id="party_activist"),
+    ObjectAction("target", _make_target, TargetIn, operation_id="party_target"),
     ObjectAction("admit", _run_admit, AdmitIn, operation_id="party_admit", status=201, response=MemberOut),
 )
 
@@ -588,15 +640,16 @@ reports = crud_router(
 )
 
 
+def _record_activity(user: Any, report: CommunityReport, p: ActivityIn) -> Any:
+    """Record an activity of an on-the-job member in their home community: a title and the hours (more than 0,
+    at most 24), on a day within the period of the report and not in the future. Answers the activity."""
+    return actions.do_record_activity(report, acting_user=user, **p.dict())
+
+
 add_object_actions(
     reports,
     ObjectAction(
-        "activities",
-        lambda user, r, p: actions.do_record_activity(r, acting_user=user, **p.dict()),
-        ActivityIn,
-        operation_id="party_activity",
-        status=201,
-        response=ActivityOut,
+        "activities", _record_activity, ActivityIn, operation_id="party_activity", status=201, response=ActivityOut
     ),
 )
 

@@ -204,6 +204,7 @@ def _archive(user: Any, resident: Resident, payload: ArchiveIn) -> None:
 
 
 def _restore(user: Any, resident: Resident) -> None:
+    """Undo an archiving made by mistake: the resident is current again. Refused for one not archived."""
     actions.do_restore_resident(resident, acting_user=user)
 
 
@@ -341,12 +342,16 @@ def _hh(user: Any, pk: Any, action: str = "change") -> Household:
 
 
 def _add_member(user: Any, household: Household, payload: MemberIn) -> Any:
+    """A resident joins the household with their relation to the head, leaving any other household; one living
+    elsewhere moves to the household's place (kept in their history). A dissolved household takes no one.
+    Answers the members."""
     resident = fetch(Resident.objects.all(), user, "change", payload.resident_id)
     actions.do_add_member(household, resident, acting_user=user, relation=payload.relation.value)
     return household.member_list()
 
 
 def _set_head(user: Any, household: Household, payload: HeadIn) -> None:
+    """Make a member of the household its head; the previous head's relation must then be set again."""
     actions.do_set_head(household, fetch(Resident.objects.all(), user, "change", payload.resident_id), acting_user=user)
 
 
@@ -407,6 +412,7 @@ households = crud_router(
 
 @households.get("/{pk}/members", response={200: list[MemberOut], 404: ErrorOut}, operation_id="household_members")
 def household_members(request: HttpRequest, pk: str) -> Any:
+    """The residents of the household with their relation to the head."""
     household = _hh(user_of(request), pk, "view")
     return household.member_list()
 
@@ -417,6 +423,8 @@ def household_members(request: HttpRequest, pk: str) -> Any:
     operation_id="remove_member",
 )
 def remove_member(request: HttpRequest, pk: str, resident_id: str) -> Any:
+    """Take a resident out of the household (the resident is kept; as head, the head's place falls vacant).
+    Answers the remaining members."""
     user = user_of(request)
     household = _hh(user, pk)
     actions.do_remove_member(household, fetch(Resident.objects.all(), user, "change", resident_id), acting_user=user)

@@ -114,6 +114,9 @@ def node_children(request: HttpRequest, pk: str) -> Any:
     operation_id="move_node",
 )
 def move_node(request: HttpRequest, pk: str, payload: MoveIn) -> Any:
+    """Move the place with its whole subtree under another place (``new_parent_id``, one where the caller may
+    add): every path below and every record's copy of it change in one transaction. A place cannot go under
+    itself or one of its own places, must fit the kind of the new parent and keep a name unique there."""
     user = user_of(request)
     node = fetch(Node.objects.all(), user, "change", pk)
     target = fetch(Node.objects.all(), user, "add", payload.new_parent_id)
@@ -126,6 +129,8 @@ def move_node(request: HttpRequest, pk: str, payload: MoveIn) -> Any:
     operation_id="retire_node",
 )
 def retire_node(request: HttpRequest, pk: str, payload: RetireIn) -> Any:
+    """Retire the place and its whole subtree, with a reason: they are kept with all their data but hidden
+    from pickers (a place that held records is retired, never deleted). Answers the place."""
     user = user_of(request)
     node = fetch(Node.objects.all(), user, "delete", pk)
     actions.do_retire_node(node, acting_user=user, reason=payload.reason)
