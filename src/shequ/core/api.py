@@ -226,7 +226,7 @@ def crud_router(
         "/",
         response={200: ListOut, 400: ErrorOut},
         operation_id=f"list_{name}s",
-        summary=f"List {name}s",
+        summary=docs["summary_list"],
         description=docs["list"],
     )
     def list_objects(
@@ -258,7 +258,7 @@ def crud_router(
         "/{pk}",
         response={200: out_schema, 404: ErrorOut},
         operation_id=f"get_{name}",
-        summary=f"Get a {name}",
+        summary=docs["summary_get"],
         description=docs["get"],
     )
     def get_object(request: HttpRequest, pk: str) -> Any:
@@ -270,7 +270,7 @@ def crud_router(
             "/",
             response={201: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             operation_id=f"create_{name}",
-            summary=f"Create a {name}",
+            summary=docs["summary_create"],
             description=docs["create"],
         )
         def create_object(request: HttpRequest, payload: create_schema) -> Any:  # type: ignore[valid-type]
@@ -286,7 +286,7 @@ def crud_router(
             "/{pk}",
             response={200: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             operation_id=f"update_{name}",
-            summary=f"Update a {name}",
+            summary=docs["summary_update"],
             description=docs["update"],
         )
         def update_object(request: HttpRequest, pk: str, payload: update_schema) -> Any:  # type: ignore[valid-type]
@@ -301,7 +301,7 @@ def crud_router(
             "/{pk}",
             response={204: None, 400: ErrorOut, 404: ErrorOut},
             operation_id=f"delete_{name}",
-            summary=f"Delete a {name}",
+            summary=docs["summary_delete"],
             description=docs["delete"],
         )
         def delete_object(request: HttpRequest, pk: str) -> Any:
@@ -319,7 +319,13 @@ def _crud_descriptions(model: Any) -> dict[str, str]:
     """The OpenAPI descriptions of the generic operations on *model* (in English, as the API docs are)."""
     with translation.override("en"):
         one, many = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+    article = "an" if one[:1] in "aeio" or one.startswith(("un", "um")) else "a"  # a user, an umbrella
     return {
+        "summary_list": f"List {many}",
+        "summary_get": f"Get {article} {one}",
+        "summary_create": f"Create {article} {one}",
+        "summary_update": f"Update {article} {one}",
+        "summary_delete": f"Delete {article} {one}",
         "list": (
             f"The {many} within the caller's area, filtered by the query parameters (the same filters as the "
             "list in the UI; an invalid filter answers 400) and paginated by `page` and `page_size` (at most "

@@ -224,6 +224,16 @@ class ArchivePaymentOut(Schema):
     paid_on: date
 
 
+class ArchivePostOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str = Field(..., alias="organization.name")
+    title: str = Field(..., description="The post's code (secretary, member, …; other: see title_display).")
+    title_display: str
+    start_date: date
+    end_date: date | None = Field(..., description="Empty while the post is held.")
+
+
 class ArchiveDevelopmentOut(Schema):
     id: int
     applied_on: date
@@ -244,13 +254,15 @@ class ArchiveOut(Schema):
     development: ArchiveDevelopmentOut | None
     events: list[EventOut]
     transfers: list[ArchiveTransferOut]
+    posts: list[ArchivePostOut] = Field(..., description="Posts held, from the register of posts (a resident).")
     dues: list[ArchivePaymentOut] = Field(..., alias="payments")
 
 
 @members.get("/{pk}/archive", response={200: ArchiveOut, 404: ErrorOut}, operation_id="party_member_archive")
 def member_archive(request: HttpRequest, pk: str) -> Any:
-    """The whole archive: the record, the development that led to it, the timeline, the relation transfers
-    the reader may see (both ends while open, the keeper after) and every month of dues paid."""
+    """The whole archive: the record, the development that led to it, the timeline, the posts held (from the
+    organizations' register of posts, for a member who is a resident), the relation transfers the reader may
+    see (both ends while open, the keeper after) and every month of dues paid."""
     from .archive import member_archive as archive_of
 
     return archive_of(user_of(request), _member(request, pk, "view"))

@@ -44,3 +44,18 @@ class OpenAPIDescriptionTests(SimpleTestCase):
             f"{len(undocumented)} of {len(operations)} operations lack a description: "
             "give the view (or the ObjectAction's runner) a docstring saying what it does and the rule it enforces",
         )
+
+    def test_generic_summaries_name_the_model_in_english(self) -> None:
+        """The generic operations say "List party members" / "Get an organization", not the model's code name
+        ("List partymembers", "Create a organization")."""
+        schema = self.client.get("/api/v1/openapi.json").json()
+        summaries = {
+            op["operationId"]: op["summary"] for methods in schema["paths"].values() for op in methods.values()
+        }
+        self.assertEqual(summaries["list_partymembers"], "List party members")
+        self.assertEqual(summaries["list_auditentrys"], "List audit entries")
+        self.assertEqual(summaries["get_organization"], "Get an organization")
+        self.assertEqual(summaries["get_user"], "Get a user")
+        for op_id, summary in summaries.items():
+            if op_id.startswith(("list_", "get_", "create_", "update_", "delete_")):
+                self.assertNotRegex(summary, r"\b(a [aeio]|an [^aeiou])", op_id)

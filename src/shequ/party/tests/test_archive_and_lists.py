@@ -164,6 +164,14 @@ class ArchivePostsTests(WorldTestCase):
         }
         self.assertTrue({secretary, deputy, tree.committee_a.name} <= cells)
         self.assertNotIn(member_title, cells)
+        data = self.client.get(f"/api/v1/party/members/{m.pk}/archive").json()
+        self.assertEqual(
+            [(p["title"], p["organization_name"], p["start_date"], p["end_date"]) for p in data["posts"]],
+            [
+                ("secretary", tree.branch_a.name, "2021-03-01", None),
+                ("deputy_secretary", tree.committee_a.name, "2018-03-01", "2021-02-28"),
+            ],
+        )
         # A member who is not a resident: no posts card.
         plain = member(w, tree.branch_a, name="无居民档案")
         self.assertNotContains(self.client.get(plain.get_absolute_url()), 'data-testid="posts"')
