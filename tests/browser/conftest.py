@@ -89,6 +89,12 @@ def browser_context(chromium_path: str, monkeypatch: pytest.MonkeyPatch) -> Iter
         finally:
             context.close()
             browser.close()
+            # The test's own queries ran while Playwright's event loop was running, on a connection of that
+            # context (Django keys connections by context, not only by thread): close it here, or
+            # PostgreSQL cannot drop the test database at the end of the session.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
