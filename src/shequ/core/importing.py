@@ -84,6 +84,16 @@ class ImportResult:
     report: str = ""
     unknown_headers: list[str] = field(default_factory=list)
 
+    def count(self, existing: Any, changes: Callable[..., Any], *args: Any) -> None:
+        """One row previewed: created when it matched nothing, updated when *changes(*args)* (asked only for
+        a match) finds something to change, unchanged otherwise."""
+        if existing is None:
+            self.created += 1
+        elif changes(*args):
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,

@@ -192,12 +192,7 @@ class PartyMemberImporter(Importer):
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
-            if row.cleaned["existing"] is None:
-                result.created += 1
-            elif row.cleaned["changes"]:
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(row.cleaned["existing"], bool, row.cleaned["changes"])
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         from . import actions

@@ -358,15 +358,13 @@ class OrganizationImporter(Importer):
                 return True
         return cleaned.dissolve
 
+    def _changed(self, cleaned: OrgRow) -> bool:
+        return bool(cleaned.changes or self._extra_changes(cleaned))
+
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
             cleaned: OrgRow = row.cleaned
-            if cleaned.existing is None:
-                result.created += 1
-            elif cleaned.changes or self._extra_changes(cleaned):
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(cleaned.existing, self._changed, cleaned)
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         made: dict[int, Organization] = {}

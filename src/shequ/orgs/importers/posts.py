@@ -218,12 +218,7 @@ class PostImporter(Importer):
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
             cleaned: PostRow = row.cleaned
-            if cleaned.existing is None:
-                result.created += 1
-            elif cleaned.changes:
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(cleaned.existing, bool, cleaned.changes)
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         # Earlier periods first, so a term that ends is closed before the next one starts.

@@ -108,12 +108,7 @@ class HouseholdImporter(ScopedImporter):
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
-            if row.cleaned["existing"] is None:
-                result.created += 1
-            elif self._changes(row):
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(row.cleaned["existing"], self._changes, row)
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         audit = ImportAudit(self.user, Household)

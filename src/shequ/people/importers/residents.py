@@ -400,12 +400,7 @@ class ResidentImporter(ScopedImporter):
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
-            if row.cleaned["existing"] is None:
-                result.created += 1
-            elif self._changes(row):
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(row.cleaned["existing"], self._changes, row)
 
     # -- writing ----------------------------------------------------------------------------------------------
     def apply(self, rows: list[Row], result: ImportResult) -> None:
