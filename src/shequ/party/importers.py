@@ -192,7 +192,7 @@ class PartyMemberImporter(Importer):
 
     def preview(self, rows: list[Row], result: ImportResult) -> None:
         for row in rows:
-            result.count(row.cleaned["existing"], bool, row.cleaned["changes"])
+            result.count(row.cleaned["existing"], lambda r: r.cleaned["changes"], row)
 
     def apply(self, rows: list[Row], result: ImportResult) -> None:
         from . import actions
