@@ -60,6 +60,11 @@ class ArchiveExportTests(WorldTestCase):
         self.login(self.world.officer_a)
         page = self.client.get(self.m.get_absolute_url())
         self.assertContains(page, "data-print")
+        # The printout starts with its heading (the member and the organization), before the record.
+        html = page.content.decode()
+        heading = html.index('data-testid="print-heading"')
+        self.assertLess(heading, html.index("<dl"))
+        self.assertIn("档案党员", html[heading : html.index("<dl")])
         url = reverse("party:member_archive_export", args=[self.m.pk])
         self.assertContains(page, url)
         rows = xlsx_rows(streamed(self.client.get(url)))
