@@ -87,10 +87,14 @@ class DeadlineTierFilterSet(SearchFilterSet):
         fields = ["q"]
 
 
+def one_category_filter() -> django_filters.ChoiceFilter:
+    """The catalogue's category select (indented as on the request list) matching that category only: the
+    filter of the catalogue's own lists (routing rules, attributes), where a rule is a category's own."""
+    return django_filters.ChoiceFilter(choices=category_choices, field_name="category_id", label=_("Category"))
+
+
 class RoutingRuleFilterSet(SearchFilterSet):
-    category = django_filters.ModelChoiceFilter(
-        queryset=ServiceCategory.objects.select_related("parent").order_by("order", "code"), label=_("Category")
-    )
+    category = one_category_filter()
 
     class Meta:
         model = RoutingRule
@@ -98,9 +102,7 @@ class RoutingRuleFilterSet(SearchFilterSet):
 
 
 class ServiceAttributeFilterSet(SearchFilterSet):
-    category = django_filters.ModelChoiceFilter(
-        queryset=ServiceCategory.objects.select_related("parent").order_by("order", "code"), label=_("Category")
-    )
+    category = one_category_filter()
 
     class Meta:
         model = ServiceAttribute

@@ -20,6 +20,7 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseRedirect,
     StreamingHttpResponse,
@@ -222,12 +223,29 @@ class ViewSetView(LoginRequiredMixin, View):
         return ctx
 
 
+def filtered_rows(filterset: Any) -> Any:
+    """The rows a list or an export shows: all the user may see when nothing is asked, none when a filter
+    is invalid (the form says which and why; a list of everything would look like the answer)."""
+    if not filterset.is_bound:
+        return filterset.queryset
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def filter_errors(filterset: Any) -> str:
+    """The filter form's errors, each after its field's label."""
+    form = filterset.form
+    return "\n".join(
+        f"{form.fields[name].label if name in form.fields else ''}：{'；'.join(messages)}".lstrip("：")
+        for name, messages in form.errors.items()
+    )
+
+
 class ObjectListView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not can(request.user, self.vs.model, "view"):
             raise NotFound()
         filterset = self.vs.filtered("view")
-        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        qs = filtered_rows(filterset)
         table = configure_table(self.vs.table(qs), request)
         ctx = self.context(filterset=filterset, table=table, querystring=request.GET.urlencode())
         if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
@@ -354,7 +372,9 @@ class ObjectExportView(ViewSetView):
         if not can(request.user, self.vs.model, "export"):
             raise NotFound()
         filterset = self.vs.filtered("export")
-        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest(filter_errors(filterset), content_type="text/plain; charset=utf-8")
+        qs = filtered_rows(filterset)
         columns = self.vs.export_columns()
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.vs.basename()}-{stamp}"

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from shequ.core.testing import APITestMixin, ViewSetTestMixin, WorldTestCase
 from shequ.people.tests.helpers import make_id
@@ -59,6 +61,28 @@ class RoutingRuleViewTests(ViewSetTestMixin, WorldTestCase):
         response = self.client.get(self.url("list"))
         self.assertContains(response, self.detail_url(mine))
         self.assertNotContains(response, self.detail_url(theirs))
+
+    def test_list_filters_by_one_category_from_the_indented_select(self) -> None:
+        first, second = self.make_object(self.world.street_a), self.make_object(self.world.street_a)
+        self.assertNotEqual(first.category_id, second.category_id)
+        self.login(self.world.officer_a)
+        response = self.client.get(self.url("list"), {"category": first.category_id})
+        self.assertContains(response, self.detail_url(first))
+        self.assertNotContains(response, self.detail_url(second))
+        # The select lists the catalogue by name, sub-categories indented under their category.
+        self.assertContains(
+            response, f'<option value="{first.category_id}" selected>\u3000{first.category.name}</option>'
+        )
+        # An id that is no category: the field named in the message, and no list of everything.
+        forged = self.client.get(self.url("list"), {"category": "999999"})
+        self.assertNotContains(forged, self.detail_url(first))
+        with override("zh-hans"):
+            label = str(_("Category"))
+        self.assertRegex(forged.content.decode(), rf'data-testid="filter-errors"><div>{label}：[^<]*999999')
+        # The export of a list filtered by a forged id is refused, not the whole list.
+        export = self.client.get(self.url("export"), {"category": "999999"})
+        self.assertEqual(export.status_code, 400)
+        self.assertIn(label, export.content.decode())
 
 
 class ScreenTests(WorldTestCase):
