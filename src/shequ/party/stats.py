@@ -76,7 +76,10 @@ class Stats:
             option = {
                 "title": {"text": title, "textStyle": {"fontSize": 14}},
                 "tooltip": {},
-                "grid": {"left": 40, "right": 10, "bottom": 40, "containLabel": True},
+                # Slanted names reach down and to the left of their bars: room for them there.
+                "grid": {"left": 70, "right": 10, "bottom": 85}
+                if len(labels) > 6
+                else {"left": 40, "right": 10, "bottom": 40},
                 # Every category named (ECharts skips labels that would touch), slanted when many.
                 "xAxis": {
                     "type": "category",
@@ -84,6 +87,10 @@ class Stats:
                     "axisLabel": {
                         "interval": 0 if len(labels) <= 12 else "auto",
                         "rotate": 30 if len(labels) > 6 else 0,
+                        # A long name (English "senior secondary or vocational") ends in "…" rather than
+                        # running off the chart.
+                        "width": 95,
+                        "overflow": "truncate",
                     },
                 },
                 "yAxis": {"type": "value", "minInterval": 1},
