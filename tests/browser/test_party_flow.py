@@ -55,6 +55,15 @@ def test_transfer_between_streets_and_statistics(
     expect(page.locator(".page-title")).to_contain_text("调动甲")
     with page.expect_navigation():
         page.get_by_role("link", name=zh("Request a relation transfer")).click()
+    # Only the fields of the kind chosen are shown: within the platform, no letter and no outside name.
+    expect(page.locator("input[name=outside_org]")).to_be_hidden()
+    expect(page.locator("input[name=letter_number]")).to_be_hidden()
+    page.select_option("select[name=kind]", "outgoing")
+    expect(page.locator("input[name=to_org__q]")).to_be_hidden()
+    expect(page.locator("input[name=outside_org]")).to_be_visible()
+    page.fill("input[name=outside_org]", "不会寄出的名称")  # then the kind changes back: not sent
+    page.select_option("select[name=kind]", "internal")
+    expect(page.locator("input[name=outside_org]")).to_be_hidden()
     # The destination is chosen by name in the picker: another street's branch (any organization on the
     # platform may receive a member).
     page.fill("input[name=to_org__q]", tree.branch_b.name[:4])
@@ -68,11 +77,12 @@ def test_transfer_between_streets_and_statistics(
     expect(page).to_have_url(TRANSFER_URL)
     transfer = RelationTransfer.objects.get(member=mover)
     assert transfer.status == TransferStatus.REQUESTED
+    assert transfer.outside_org == ""  # the hidden field was not sent
 
     # A second transfer of the same member is refused with a clear message, and nothing changes.
     page.goto(f"{base}{mover.get_absolute_url()}transfer/")
+    page.select_option("select[name=kind]", "outgoing")
     page.fill("input[name=outside_org]", "外省某党支部")
-    page.select_option("select[name=kind]", index=1)
     submit_button = page.locator("form.card .card-footer button.btn-primary[type=submit]")
     submit_button.click()
     refused = page.locator(".alert-danger, [data-testid=form-errors]")

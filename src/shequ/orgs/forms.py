@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -11,7 +11,7 @@ from shequ.core.widgets import NodePickerWidget
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
 
-from .models import PARTY_KINDS, Organization, Post
+from .models import PARTY_KINDS, Organization, Post, Title
 from .widgets import OrganizationPickerWidget, ResidentPickerWidget
 
 
@@ -72,6 +72,9 @@ class PostForm(ScopedModelForm):
         model = Post
         fields = ["organization", "person", "person_name", "title", "title_other", "start_date", "end_date", "notes"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    # The name of an "other" post, asked for only then.
+    shown_when: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"title_other": ("title", (Title.OTHER,))}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -205,6 +205,13 @@ class TransferRequestForm(forms.Form):
     valid_until = forms.DateField(label=_("Letter valid until"), widget=DateInput(), required=False)
     reason = forms.CharField(label=_("Reason for the transfer"), max_length=200, required=False)
 
+    shown_when: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
+        "to_org": ("kind", (TransferKind.INTERNAL,)),
+        "outside_org": ("kind", (TransferKind.OUTGOING,)),
+        "letter_number": ("kind", (TransferKind.OUTGOING,)),
+        "valid_until": ("kind", (TransferKind.OUTGOING,)),
+    }
+
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
@@ -225,6 +232,13 @@ class IncomingForm(forms.Form):
     joined_on = forms.DateField(label=_("Joined the Party on"), widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     reason = forms.CharField(label=_("Reason for the transfer"), max_length=200, required=False)
+
+    shown_when: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
+        "to_org": ("kind", (TransferKind.INTERNAL,)),
+        "outside_org": ("kind", (TransferKind.OUTGOING,)),
+        "letter_number": ("kind", (TransferKind.OUTGOING,)),
+        "valid_until": ("kind", (TransferKind.OUTGOING,)),
+    }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -65,3 +65,17 @@ def checklist(field: Any) -> SafeString:
         "、".join(picked) if picked else _("Any"),
         boxes,
     )
+
+
+@register.simple_tag
+def shown_when(form: Any, field: Any) -> SafeString:
+    """Attributes that show a form's field only while another field has one of some values, from the form's
+    ``shown_when = {"field": ("other field", ("value", …))}`` (app.js hides it and disables its inputs, so
+    what a hidden field held is not sent)."""
+    rule = getattr(form, "shown_when", {}).get(field.name)
+    if rule is None:
+        return mark_safe("")
+    other, values = rule
+    return format_html(
+        ' data-shown-when="{}" data-shown-values="{}"', form.add_prefix(other), " ".join(str(v) for v in values)
+    )

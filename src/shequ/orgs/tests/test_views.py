@@ -3,6 +3,7 @@ posts, in the UI and the API; then the pages of this app: detail, pickers, actio
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -266,6 +267,10 @@ class OrganizationPageTests(WorldTestCase):
         person = resident(self.world.community_a, "李四")
         response = self.client.get("/orgs/posts/add/", {"organization": self.party.pk})
         self.assertContains(response, "和平社区党委")
+        # The name of an "other" post is asked for only when the post is "other" (app.js shows it then).
+        box = re.search(r'<div class="mb-3"([^>]*)>\s*<label[^>]*for="id_title_other"', response.content.decode())
+        assert box is not None
+        self.assertEqual(box.group(1), ' data-shown-when="title" data-shown-values="other"')
         data = {
             "organization": self.party.pk,
             "person": person.pk,

@@ -281,6 +281,26 @@
     });
   });
 
+  // <div data-shown-when="kind" data-shown-values="a b">: a form field shown only while the form's field
+  // "kind" has one of the values; hidden, its inputs are disabled and so not sent.
+  function applyShownWhen(form) {
+    form.querySelectorAll('[data-shown-when]').forEach(function (box) {
+      const control = form.elements.namedItem(box.getAttribute('data-shown-when'));
+      if (!control) { return; }
+      const shown = box.getAttribute('data-shown-values').split(' ').indexOf(control.value) !== -1;
+      box.hidden = !shown;
+      box.querySelectorAll('input, select, textarea').forEach(function (input) { input.disabled = !shown; });
+    });
+  }
+  document.addEventListener('change', function (event) {
+    if (event.target.form) { applyShownWhen(event.target.form); }
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('form').forEach(function (form) {
+      if (form.querySelector('[data-shown-when]')) { applyShownWhen(form); }
+    });
+  });
+
   // Emptying a picker's search box clears its choice (and refreshes a filter form).
   document.addEventListener('input', function (event) {
     const search = event.target;
