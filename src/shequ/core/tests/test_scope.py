@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -86,6 +89,40 @@ class JobScopeTests(WorldTestCase):
         self.assertNotContains(self.client.get("/jobs/"), "甲的导入")
         self.login(self.world.officer_a)
         self.assertContains(self.client.get(job.get_absolute_url()), "甲的导入")
+
+    def test_the_rejected_rows_go_to_the_uploader_and_who_may_import_and_see_numbers_there(self) -> None:
+        """A job's report holds identity numbers as typed: seeing the job in one's scope is not enough."""
+        from shequ.accounts.actions import do_grant
+        from shequ.accounts.models import User
+        from shequ.people.tests.helpers import grid_worker
+
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder, True)
+        path = folder / "report.xlsx"  # where `shequ import --report` wrote it
+        path.write_bytes(b"PK rows")
+        job = Job.objects.create(
+            kind="import",
+            title="网格导入",
+            user=self.world.officer_a,
+            node=self.world.grid_a,
+            path=self.world.grid_a.path,
+            status=Job.Status.DONE,
+            params={"model": "people.resident", "dry_run": True, "command": True},
+            result={"report": str(path), "errors": [{"row": 2, "message": "x"}], "rejected": 1},
+        )
+        url = f"/jobs/{job.pk}/report/"
+        gridder = grid_worker(self.world, self.world.grid_a)  # sees the job (in scope), may not import
+        self.login(gridder)
+        self.assertEqual(self.client.get(job.get_absolute_url()).status_code, 200)
+        self.assertNotContains(self.client.get(job.get_absolute_url()), url)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        worker = User.objects.create_user("report_worker", password="x-pass-123", node=self.world.community_a)
+        do_grant(worker, "community_worker", self.world.community_a, acting_user=self.world.admin)
+        self.login(worker)  # imports residents and sees their numbers there
+        self.assertContains(self.client.get(job.get_absolute_url()), url)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.login(self.world.officer_a)  # the uploader
+        self.assertEqual(self.client.get(url).status_code, 200)
 
 
 class APIErrorTests(WorldTestCase):

@@ -145,7 +145,16 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = _get_job(request, pk)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job, "confirm_form": ImportConfirmForm()})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "confirm_form": ImportConfirmForm(),
+            "is_owner": job.user_id == request.user.pk,
+            "can_read_report": may_read_report(request.user, job),
+        },
+    )
 
 
 def _get_job(request: HttpRequest, pk: str) -> Job:
@@ -166,7 +175,8 @@ def job_apply(request: HttpRequest, pk: str) -> HttpResponse:
         raise NotFound()
     form = ImportConfirmForm(request.POST)
     if not form.is_valid():
-        return render(request, "core/job_detail.html", {"job": job, "confirm_form": form}, status=400)
+        context = {"job": job, "confirm_form": form, "is_owner": True, "can_read_report": True}
+        return render(request, "core/job_detail.html", context, status=400)
     params = dict(job.params, dry_run=False, mode=form.cleaned_data["mode"], preview_job=job.pk)
     applied = Job.objects.create(
         kind="import", title=job.title, user=request.user, node=job.node, path=job.path, params=params
@@ -175,12 +185,30 @@ def job_apply(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect(applied.get_absolute_url())
 
 
+def may_read_report(user: Any, job: Job) -> bool:
+    """The rejected rows hold what the uploader typed, identity numbers in full: for the uploader, and for
+    whoever may both import such records and see their numbers in full over the whole place of the job
+    (seeing the job in one's scope is not enough: a grid worker, or a branch secretary of another branch)."""
+    from shequ.accounts.scope import reaches
+
+    if job.user_id == user.pk:
+        return True
+    model = (job.params or {}).get("model")
+    if not model:
+        return False
+    for action in ("import", "view_pii"):
+        found = reaches(user, model, action)
+        if found is not None and not any(r.orgs is None and job.path.startswith(r.path) for r in found):
+            return False
+    return True
+
+
 @login_required
 def job_report(request: HttpRequest, pk: str) -> HttpResponseBase:
     """The rejected rows of an import, with the reasons: stored encrypted, streamed decrypted."""
     job = _get_job(request, pk)
     report = (job.result or {}).get("report")
-    if not report or not Path(report).exists():
+    if not report or not Path(report).exists() or not may_read_report(request.user, job):
         raise NotFound()
     filename = f"rejected-{job.pk}.xlsx"
     if not files.is_stored(report):
