@@ -12,7 +12,7 @@ from django.utils import translation
 
 from shequ.core.testing import World
 from shequ.party.actions.transfers import _one_open_message
-from shequ.party.models import PartyMember, RelationTransfer, TransferStatus
+from shequ.party.models import Category, PartyMember, RelationTransfer, TransferStatus
 from shequ.party.tests.helpers import PartyTree, member
 
 from .conftest import PageProblems, artifact_path
@@ -124,6 +124,26 @@ def test_transfer_between_streets_and_statistics(
     expect(page.locator("body")).not_to_contain_text("调动甲")
     assert page.goto(f"{base}{mover.get_absolute_url()}").status == 404
 
+    # The member list's several-choice filter: a drop-down of check boxes; a tick filters the list at once.
+    member(world, tree.branch_a, name="退休甲", category="retired")
+    member(world, tree.branch_a, name="在职乙")
+    page.goto(f"{base}/party/members/")
+    checklist = page.get_by_test_id("checklist-category")
+    expect(checklist.locator("summary")).to_have_text(zh("Any"))
+    checklist.locator("summary").click()
+    with page.expect_response(lambda r: "/party/members/" in r.url):
+        checklist.locator("input[value=retired]").check()
+    results = page.locator("#results")
+    expect(results).to_have_count(1)  # the list is replaced, not nested inside the old one
+    expect(results).to_contain_text("退休甲")
+    expect(results).not_to_contain_text("在职乙")
+    with translation.override("zh-hans"):
+        retired = str(Category.RETIRED.label)
+    expect(checklist.locator("summary")).to_have_text(retired)
+    expect(page).to_have_url(re.compile(r"category=retired"))  # the address keeps the filter
+    page.locator("h2.page-title").click()  # a click elsewhere closes it
+    expect(checklist.locator("input[value=retired]")).to_be_hidden()
+
     # The statistics of street A: every chart drawn by ECharts (a canvas each), no error in the page.
     page.goto(f"{base}/party/statistics/")
     page.wait_for_load_state("networkidle")
@@ -131,7 +151,7 @@ def test_transfer_between_streets_and_statistics(
     assert charts.count() == 5
     expect(page.locator(".party-chart canvas")).to_have_count(5)
     page.screenshot(path=str(artifact_path(shot, "3-statistics")), full_page=True)
-    assert PartyMember.objects.filter(organization=tree.branch_a).count() == 0
+    assert not PartyMember.objects.filter(organization=tree.branch_a, name="调动甲").exists()
 
     # The refused second transfer (400) and the member gone from street A (404) were asked for.
     provoked = (
