@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -158,6 +159,8 @@ class PartyMemberViewSet(PartyViewSet):
             "can_change": may(user, obj, "change") and obj.is_active,
             "can_export": may(user, obj, "export"),
             "is_probationary": obj.status == MemberStatus.PROBATIONARY,
+            # A conversion is decided on or after the probation's end, never ahead (do_convert's rule).
+            "convertible": obj.probation_ends is not None and obj.probation_ends <= timezone.localdate(),
             "probation_overdue": obj.probation_overdue(),
         }
 

@@ -182,6 +182,29 @@ class ArchivePostsTests(WorldTestCase):
         self.assertNotContains(self.client.get(plain.get_absolute_url()), 'data-testid="posts"')
 
 
+class ConvertButtonTests(WorldTestCase):
+    def test_offered_once_the_probation_has_ended(self) -> None:
+        w = self.world
+        tree = PartyTree(w)
+        today = timezone.localdate()
+        new = member(w, tree.branch_a, status=MemberStatus.PROBATIONARY, joined_on=today - timedelta(days=30))
+        due = member(w, tree.branch_a, status=MemberStatus.PROBATIONARY, joined_on=date(today.year - 2, 1, 1))
+        self.login(w.officer_a)
+        page = self.client.get(new.get_absolute_url()).content.decode()
+        convert = reverse("party:member_convert", args=[new.pk])
+        self.assertNotIn(f'href="{convert}"', page)  # not before the end: the page says when instead
+        assert new.probation_ends is not None
+        self.assertRegex(
+            page,
+            rf'<span class="btn btn-primary disabled"[^>]*data-testid="convert"[^>]*>'
+            rf"[^<]*{new.probation_ends:%Y-%m-%d}",
+        )
+        self.assertIn(
+            f'href="{reverse("party:member_convert", args=[due.pk])}"',
+            self.client.get(due.get_absolute_url()).content.decode(),
+        )
+
+
 class DueListTests(WorldTestCase):
     """Who is due for the next step, per branch: applicants, activists of a year, development targets and
     probations ending (overdue when the end passed without a decision)."""
