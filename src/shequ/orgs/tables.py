@@ -22,7 +22,7 @@ class OrganizationTable(SelectableTable):
     class Meta(SelectableTable.Meta):
         model = Organization
         fields = ("pk", "name", "kind", "node", "parent", "code", "active")
-        order_by = ("path", "name")
+        # No order_by: the model's order, place first ("path" is no column: django-tables2 dropped it).
 
     def render_active(self, record: Organization) -> Any:
         if record.active:
@@ -49,7 +49,7 @@ class PostTable(SelectableTable):
     class Meta(SelectableTable.Meta):
         model = Post
         fields = ("pk", "holder", "organization", "title", "start_date", "end_date", "is_current")
-        order_by = ("path", "organization", "-start_date")
+        # No order_by: the model's order, place first ("path" is no column: django-tables2 dropped it).
 
     def render_title(self, record: Post) -> str:
         return record.title_display

@@ -75,7 +75,7 @@ class DevelopmentRecordTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = DevelopmentRecord
         fields = ("name", "organization", "stage", "applied_on", "activist_on", "target_on", "admitted_on")
-        order_by = ("path", "applied_on")
+        # No order_by: the model's order, place first ("path" is no column: django-tables2 dropped it).
 
     def render_organization(self, record: DevelopmentRecord) -> str:
         return record.organization.name
@@ -127,7 +127,7 @@ class CommunityReportTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = CommunityReport
         fields = ("member", "node", "branch", "registered_on", "ended_on")
-        order_by = ("path", "-registered_on")
+        # No order_by: the model's order, place first ("path" is no column: django-tables2 dropped it).
 
     def render_member(self, record: CommunityReport) -> str:
         return record.member.name
@@ -142,7 +142,7 @@ class DuesPaymentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = DuesPayment
         fields = ("member", "month", "amount", "paid_on")
-        order_by = ("path", "-month")
+        # No order_by: the model's order, place first ("path" is no column: django-tables2 dropped it).
 
     def render_member(self, record: DuesPayment) -> str:
         return record.member.name

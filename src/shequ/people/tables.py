@@ -34,7 +34,9 @@ class ResidentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Resident
         fields = ("name", "id_number", "gender", "birth_date", "phone", "node", "residence_type", "tags")
-        order_by = ("path", "name")
+        # No order_by: the list keeps the model's order, by place then name (Meta.ordering, walked through
+        # the people_resident_order index). "path" is no column, so django-tables2 kept only "name": a
+        # city-wide first page then sorted the whole table (660 ms on SQLite at 1,000,000 residents).
 
     def render_id_number(self, record: Resident) -> str:
         return shown_id_number(getattr(self, "request", None) and self.request.user, record)
@@ -60,7 +62,7 @@ class HouseholdTable(SelectableTable):
     class Meta(SelectableTable.Meta):
         model = Household
         fields = ("pk", "label", "number", "head", "node", "address", "dissolved")
-        order_by = ("path", "address")
+        # No order_by: by place then room, the model's order (see ResidentTable).
 
     def render_label(self, record: Household) -> Any:
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), str(record))

@@ -106,6 +106,25 @@ class ResidentViewTests(ResidentData, ViewSetTestMixin, WorldTestCase):
         self.assertFalse(mine.archived)
 
 
+class ListOrderTests(WorldTestCase):
+    def test_residents_by_place_then_name_unless_a_header_is_clicked(self) -> None:
+        """The list keeps the model's order (place, then name): what the lists' index walks. Only the
+        name first would sort a city's whole table for its first page."""
+        a, b = self.world.grid_a, self.world.grid_b  # grid_a's path sorts first
+        assert a.path < b.path
+        later_place = resident(self.world, b, name="李四", id_number=make_id(seq=771))
+        first_place = resident(self.world, a, name="王五", id_number=make_id(seq=772))
+        self.login(self.world.admin)
+
+        def order(**params: str) -> list[str]:
+            html = self.client.get("/people/residents/", params).content.decode()
+            urls = [later_place.get_absolute_url(), first_place.get_absolute_url()]
+            return sorted(urls, key=html.index)
+
+        self.assertEqual(order(), [first_place.get_absolute_url(), later_place.get_absolute_url()])
+        self.assertEqual(order(sort="name"), [later_place.get_absolute_url(), first_place.get_absolute_url()])
+
+
 class HouseholdData:
     world: Any
     _n = 0
