@@ -233,13 +233,6 @@ class IncomingForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     reason = forms.CharField(label=_("Reason for the transfer"), max_length=200, required=False)
 
-    shown_when: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
-        "to_org": ("kind", (TransferKind.INTERNAL,)),
-        "outside_org": ("kind", (TransferKind.OUTGOING,)),
-        "letter_number": ("kind", (TransferKind.OUTGOING,)),
-        "valid_until": ("kind", (TransferKind.OUTGOING,)),
-    }
-
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["to_org"]

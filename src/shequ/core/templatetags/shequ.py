@@ -4,6 +4,7 @@ import copy
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,8 @@ def shown_when(form: Any, field: Any) -> SafeString:
     if rule is None:
         return mark_safe("")
     other, values = rule
+    if other not in form.fields:
+        raise ImproperlyConfigured(f"{type(form).__name__}.shown_when: {field.name} depends on no field {other!r}")
     return format_html(
         ' data-shown-when="{}" data-shown-values="{}"', form.add_prefix(other), " ".join(str(v) for v in values)
     )

@@ -18,7 +18,7 @@ from shequ.core.testing import WorldTestCase, streamed, xlsx_rows
 from shequ.orgs.actions import do_appoint
 from shequ.orgs.models import Title
 from shequ.party import actions
-from shequ.party.models import Category, MemberStatus, PartyMember
+from shequ.party.models import Category, MemberStatus, PartyMember, RelationTransfer
 from shequ.people.tests.helpers import make_id, resident
 
 from .helpers import PartyTree, member
@@ -203,6 +203,43 @@ class ConvertButtonTests(WorldTestCase):
             f'href="{reverse("party:member_convert", args=[due.pk])}"',
             self.client.get(due.get_absolute_url()).content.decode(),
         )
+
+
+class IncomingPageTests(WorldTestCase):
+    """Registering a member who arrives from outside the platform, through the page."""
+
+    def test_registered_through_the_form_and_a_bad_number_changes_nothing(self) -> None:
+        w = self.world
+        tree = PartyTree(w)
+        self.login(w.officer_a)
+        url = reverse("party:transfer_incoming")
+        form = self.client.get(url)
+        self.assertContains(form, 'name="outside_org"')
+        data = {
+            "to_org": tree.branch_a.pk,
+            "outside_org": "外省某街道党工委",
+            "letter_number": "外-2026-1",
+            "valid_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "person_name": "转入丙",
+            "id_number": "110101199001011230",  # wrong check digit
+            "member_status": MemberStatus.FULL,
+            "joined_on": "2015-07-01",
+            "category": Category.ON_THE_JOB,
+            "reason": "",
+        }
+        refused = self.client.post(url, data)
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(refused, "外-2026-1", status_code=400)  # what was typed is kept
+        self.assertFalse(RelationTransfer.objects.filter(person_name="转入丙").exists())
+        data["id_number"] = make_id(born=date(1990, 1, 1), seq=881)
+        done = self.client.post(url, data)
+        self.assertEqual(done.status_code, 302)
+        transfer = RelationTransfer.objects.get(person_name="转入丙")
+        self.assertEqual((transfer.to_org_id, transfer.outside_org), (tree.branch_a.pk, "外省某街道党工委"))
+        # Another street's officer cannot register into street A's branch (nor see it offered).
+        self.login(w.officer_b)
+        data["id_number"] = make_id(born=date(1990, 1, 1), seq=882)
+        self.assertEqual(self.client.post(url, data).status_code, 400)
 
 
 class DueListTests(WorldTestCase):
