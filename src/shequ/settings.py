@@ -13,6 +13,8 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_SECURE_SSL_REDIRECT`` 0 to disable the HTTPS redirect behind a proxy that handles it
 ``SHEQU_FILE_RETENTION_DAYS`` days stored files (import uploads, reports, exports) are kept (7)
 ``SHEQU_REDIS_URL``       e.g. ``redis://127.0.0.1:6379/0``: the shared cache (else files in the var dir)
+``SHEQU_NOTIFICATION_CHANNELS`` comma-separated Channel classes delivering notifications (console in development)
+``SHEQU_SITE_URL``        the site's address, for links in notifications sent by e-mail or SMS
 """
 
 from __future__ import annotations
@@ -328,6 +330,13 @@ LOGGING = {
 }
 
 SHEQU_SITE_NAME = _("Shequ community platform")
+# Where links in notifications sent outside the site (e-mail, SMS) point: e.g. https://shequ.example.gov.cn
+SHEQU_SITE_URL = os.environ.get("SHEQU_SITE_URL", "")
+# Delivery of notifications beyond the in-app centre (``core.notifications``): dotted paths of Channel classes,
+# e.g. shequ.core.notifications.EmailChannel, or a subclass of SmsChannel for the SMS gateway in use.
+SHEQU_NOTIFICATION_CHANNELS = _env_list(
+    "SHEQU_NOTIFICATION_CHANNELS", ["shequ.core.notifications.ConsoleChannel"] if DEBUG else []
+)
 
 # Under pytest: tasks run at once, fast password hashes, uploads in a temporary folder.
 TESTING = "PYTEST_VERSION" in os.environ
@@ -339,6 +348,7 @@ if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    SHEQU_NOTIFICATION_CHANNELS = []
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shequ-test-files-"))
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # each test process removes its own
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -25,7 +26,7 @@ from pydantic import create_model
 from shequ.accounts.scope import can
 
 from .actions import fetch
-from .exceptions import ActionError, NotFound
+from .exceptions import ActionError, FieldErrors, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(NotFound)
     def not_found2(request: HttpRequest, exc: Exception) -> HttpResponse:
         return error(request, api, 404, "not_found", _("Not found, or outside your area."))
+
+    @api.exception_handler(FieldErrors)
+    def field_errors(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
+        return error(request, api, 422, "validation_error", _("The request is malformed."), exc.details)
 
     @api.exception_handler(ActionError)
     def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
@@ -205,11 +210,12 @@ def crud_router(
     update: Callable[[Any, Any, Any], Any] | None = None,
     delete: Callable[[Any, Any], None] | None = None,
     actions: Sequence[ObjectAction] = (),
+    workflow: Any = None,
     select_related: tuple[str, ...] = (),
     tags: list[str] | None = None,
 ) -> Router:
-    """List (filtered, paginated, capped count), detail, optional create / update / delete, and the
-    declared *actions* on one object."""
+    """List (filtered, paginated, capped count), detail, optional create / update / delete, the declared
+    *actions* on one object, and the steps of its *workflow* (``core.workflow``) as ``POST /{pk}/<step>``."""
     from .pagination import CappedPaginator
 
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
@@ -312,6 +318,10 @@ def crud_router(
 
     _CRUD_CONTEXT[router] = (base, out_schema, name)
     add_object_actions(router, *actions)
+    if workflow is not None:
+        for step in workflow.steps.values():
+            if step.api:
+                _add_step(router, workflow, step, base, out_schema, name)
     return router
 
 
@@ -389,4 +399,84 @@ def _add_action(router: Router, action: ObjectAction, base: Callable[[], Any], o
     endpoint.__doc__ = action.run.__doc__
     router.add_api_operation(
         f"/{{pk}}/{action.path}", [action.method], endpoint, response=responses, operation_id=operation_id
+    )
+
+
+def _english(text: Any) -> str:
+    with translation.override("en"):
+        return str(text)
+
+
+def _step_description(model: Any, workflow: Any, step: Any) -> str:
+    if step.description:
+        return step.description
+    doc = (getattr(step.run, "__doc__", "") or "").strip()
+    if doc and getattr(step.run, "__name__", "") != "<lambda>":
+        return doc
+    with translation.override("en"):
+        one = str(model._meta.verbose_name)
+        title = str(step.title)
+        states = ", ".join(workflow.state_label(s) for s in step.states) or "any open state"
+    return (
+        f"Take the step “{title}” on a {one} within the caller's area (from: {states}). The body is validated "
+        "like the step's form on the page (422 naming the field); 404 when the step is not the caller's to "
+        "take; 400 with a stable `code` when the case's state or a rule does not allow it now."
+    )
+
+
+def _add_step(router: Router, workflow: Any, step: Any, base: Callable[[], Any], out_schema: Any, name: str) -> None:
+    """``POST /{pk}/<step>``: the body derived from the step's form, validated by that form."""
+    from .stepforms import body_schema, form_data, has_file_field
+
+    form_class = step.form_class()
+    if has_file_field(form_class):
+        return
+    response = import_string(step.response) if isinstance(step.response, str) else step.response
+    path = step.api_path or step.name
+    operation_id = f"{path}_{name}"
+    Body, names = body_schema(form_class, f"{workflow.model.__name__}{path.title().replace('_', '')}In")
+    responses: dict[int, Any] = {step.status: response or out_schema, 400: ErrorOut, 404: ErrorOut}
+    if names:
+        responses[422] = ErrorOut
+
+    def take(request: HttpRequest, pk: str, payload: Any) -> Any:
+        user = user_of(request)
+        obj = fetch(base(), user, step.permission, pk)
+        if not workflow.may(user, obj, step):
+            raise NotFound()
+        form = form_class(form_data(payload, names), user=user)
+        if not form.is_valid():
+            json_names = {v: k for k, v in names.items()}
+            raise FieldErrors(
+                [
+                    {"field": json_names.get(f, f) if f != "__all__" else "", "message": str(m)}
+                    for f, messages in form.errors.items()
+                    for m in messages
+                ]
+            )
+        result = step.run(user, obj, form.cleaned_data)
+        if response is None or result is None:
+            result = fetch(base(), user, "view", obj.pk)
+        return result if step.status == 200 else Status(step.status, result)
+
+    endpoint: Callable[..., Any]
+    if names:
+
+        def endpoint(request: HttpRequest, pk: str, payload: Body) -> Any:  # type: ignore[valid-type]
+            return take(request, pk, payload)
+
+    else:
+
+        def endpoint(request: HttpRequest, pk: str) -> Any:
+            return take(request, pk, None)
+
+    endpoint.__name__ = operation_id
+    router.add_api_operation(
+        f"/{{pk}}/{path}",
+        ["POST"],
+        endpoint,
+        response=responses,
+        operation_id=operation_id,
+        summary=_english(step.title),
+        description=_step_description(workflow.model, workflow, step),
     )

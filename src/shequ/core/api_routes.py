@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.accounts.scope import can
@@ -14,7 +14,7 @@ from shequ.accounts.scope import can
 from .api import ErrorOut, crud_router, user_of
 from .exceptions import ActionError, NotFound
 from .filtersets import AuditEntryFilterSet
-from .models import AuditEntry, Job
+from .models import AuditEntry, Job, Notification
 
 search = Router(tags=["search"])
 jobs = Router(tags=["jobs"])
@@ -102,3 +102,59 @@ class AuditOut(Schema):
 
 
 audit = crud_router(model=AuditEntry, out_schema=AuditOut, filterset=AuditEntryFilterSet, tags=["audit"])
+
+
+notifications = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    created: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    unread: int
+    page: int
+    page_size: int
+    items: list[NotificationOut]
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = None
+
+
+@notifications.get("/", response=NotificationPage, operation_id="list_notifications")
+def list_notifications(
+    request: HttpRequest,
+    unread: bool = False,
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(50, ge=1, le=500),
+) -> Any:
+    """The caller's own notifications, newest first (``unread=true``: only those not read yet), with the
+    number unread (counted up to 100)."""
+    from .notifications import unread_count
+
+    user = user_of(request)
+    qs = Notification.objects.filter(user_id=user.pk)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    start = (page - 1) * page_size
+    return {
+        "unread": unread_count(user),
+        "page": page,
+        "page_size": page_size,
+        "items": list(qs[start : start + page_size]),
+    }
+
+
+@notifications.post("/read", response={200: dict}, operation_id="read_notifications")
+def read_notifications(request: HttpRequest, payload: ReadIn) -> Any:
+    """Mark the caller's notifications read: those of ``ids``, or all when ``ids`` is absent. Answers how many
+    changed; ids of other users' notifications change nothing."""
+    from .notifications import mark_read
+
+    return {"read": mark_read(user_of(request), payload.ids)}

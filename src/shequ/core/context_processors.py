@@ -13,12 +13,17 @@ def shequ(request: HttpRequest) -> dict[str, Any]:
     if cached is not None:
         return cached
     from shequ.core.menu import menu_for
+    from shequ.core.notifications import UNREAD_CAP, unread_count
 
     menu = menu_for(getattr(request, "user", None))
     # The active entry is the one whose address is the longest prefix of this page's.
     urls = [url for _section, items in menu for _item, url in items if request.path.startswith(url)]
+    user = getattr(request, "user", None)
     context = {
         "SITE_NAME": settings.SHEQU_SITE_NAME,
+        # A callable: counted (up to the cap) only where a page shows the bell.
+        "unread_notifications": lambda: unread_count(user),
+        "UNREAD_CAP": UNREAD_CAP,
         "menu": menu,
         "active_menu_url": max(urls, key=len) if urls else None,
     }

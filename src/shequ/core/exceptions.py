@@ -19,3 +19,13 @@ class ActionError(ValidationError):
 
     def __init__(self, message: Any, code: str = "invalid", params: dict | None = None) -> None:
         super().__init__(message, code=code, params=params)
+
+
+class FieldErrors(ActionError):
+    """Input that does not fit: one message per field (``details``), answered 422 by the API."""
+
+    def __init__(self, details: list[dict[str, str]], message: Any = None) -> None:
+        self.details = details
+        super().__init__(
+            message or "；".join(f"{d['field']}: {d['message']}" for d in details), code="validation_error"
+        )

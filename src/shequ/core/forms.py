@@ -80,3 +80,23 @@ class ImportConfirmForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="valid",
     )
+
+
+class UserForm(forms.Form):
+    """A form that knows who fills it (choices limited to their area; a step's form)."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class ConfirmForm(UserForm):
+    """A step that needs nothing but the click."""
+
+
+class ReasonForm(UserForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class NoteForm(UserForm):
+    note = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -177,3 +177,108 @@ class Job(models.Model):
         Job.objects.filter(pk=self.pk).update(**fields)
         for key, value in fields.items():
             setattr(self, key, value)
+
+
+# -- cases (the shared workflow: ``core.workflow``) ------------------------------------------------------------------
+
+
+class CaseModel(ScopedModel):
+    """A case of a declared workflow (``core.workflow.Workflow``): its state, whether it is still open, and
+    the clock (deadline, when to warn, whether the warning and the escalation went out).  Apps override
+    ``status`` with their own choices."""
+
+    status = models.CharField(_("status"), max_length=20)
+    is_open = models.BooleanField(_("open"), default=True, editable=False)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True, editable=False)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.is_open and self.deadline is not None and self.deadline < timezone.now())
+
+
+class TimelineKind(models.TextChoices):
+    """What a line of a case's timeline records (apps add their own kinds to their event model's choices)."""
+
+    STATUS = "status", _("step")
+    COMMENT = "comment", _("comment")
+    ATTACHMENT = "attachment", _("attachment")
+    WARNING = "warning", _("deadline warning")
+    ESCALATION = "escalation", _("escalation")
+    DEADLINE = "deadline", _("deadline changed")
+
+
+class TimelineEntry(models.Model):
+    """One line of a case's timeline: a step (from → to), a comment, a warning …, with who and when.
+
+    A concrete subclass adds the foreign key to its case (named by the workflow's ``timeline_fk``)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=TimelineKind.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    public = models.BooleanField(_("shown to the public"), default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=100, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {timezone.localtime(self.at):%Y-%m-%d %H:%M}"  # type: ignore[attr-defined]
+
+    @property
+    def who(self) -> str:
+        if self.actor_id and self.actor is not None:  # type: ignore[attr-defined]
+            return str(self.actor)
+        return self.actor_label
+
+
+# -- notifications -------------------------------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """An in-app message to one user (``core.notifications.notify``): a new assignment, a step awaiting
+    them, a deadline warning, an escalation.  *url* is where it leads; *content_type*/*object_pk* name the
+    record it is about (its workflow's case, say)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_pk = models.CharField(max_length=40, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="core_notification_unread"),
+            models.Index(fields=["user", "created"], name="core_notification_user"),
+            models.Index(fields=["content_type", "object_pk"], name="core_notification_object"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:notification_open", args=[self.pk])

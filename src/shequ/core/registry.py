@@ -12,6 +12,9 @@ SEEDERS: list[Any] = []
 # (username, role, full name, node, organization or None) tuples (a branch secretary needs a branch).
 DEMO_LOGINS: list[Any] = []
 VIEWSETS: dict[str, Any] = {}
+# Periodic work of the apps, run by ``shequ tick`` (every few minutes): name → callable returning a summary
+# (e.g. the nightly refresh of the indicators' rollups decides itself whether it is due).
+PERIODIC: dict[str, Any] = {}
 
 
 def register_viewset(viewset: Any) -> Any:

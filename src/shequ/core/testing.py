@@ -437,7 +437,7 @@ class APITestMixin(_MixinBase):
 
     def test_api_create(self) -> None:
         if not self.supports_write:
-            return
+            self.skipTest("the endpoint is read-only")
         before = self.model_count()
         self.assertEqual(
             self.api("post", self.endpoint, None, self.create_payload(self.world.street_a)).status_code, 401
@@ -460,7 +460,7 @@ class APITestMixin(_MixinBase):
 
     def test_api_update(self) -> None:
         if not self.supports_write:
-            return
+            self.skipTest("the endpoint is read-only")
         mine = self.make_object(self.world.street_a)
         theirs = self.make_object(self.world.street_b)
         self.assertEqual(
@@ -485,7 +485,7 @@ class APITestMixin(_MixinBase):
 
     def test_api_delete(self) -> None:
         if not self.supports_write:
-            return
+            self.skipTest("the endpoint is read-only")
         mine = self.make_object(self.world.street_a)
         theirs = self.make_object(self.world.street_b)
         self.assertEqual(self.api("delete", f"{self.endpoint}{mine.pk}", None).status_code, 401)
@@ -500,6 +500,123 @@ class APITestMixin(_MixinBase):
 
     def exists(self, obj: Any) -> bool:
         return type(obj)._default_manager.filter(pk=obj.pk).exists()
+
+
+class StepTestMixin(_MixinBase):
+    """Every step of a workflow (``core.workflow``), through its page and its API operation.
+
+    Inherit with WorldTestCase; declare ``workflow``, ``viewset`` and ``endpoint`` (the API list's address,
+    ``/api/v1/…/``) and the hooks: ``make_case(node, step)`` a case inside *node* in a state where *step* may
+    be taken; ``actor(step)`` a user of street A who may take it (default: ``world.officer_a``);
+    ``step_data(step, case)`` the page's POST data (default: none); ``api_body(step, case)`` the JSON body
+    (default: the page's data).  ``skip_steps``: steps these tests cannot drive (say why in a comment).
+
+    For each step: anonymous → login / 401; the auditor and the officer of street B → 404, nothing written;
+    the case in a state the step does not start from → 400 ``wrong_status``; the page and the API each take
+    it and write the same timeline entry (kind, from, to).
+    """
+
+    workflow: ClassVar[Any]
+    viewset: ClassVar[Any]
+    endpoint: ClassVar[str]
+    world: ClassVar[World]
+    skip_steps: ClassVar[tuple[str, ...]] = ()
+
+    def make_case(self, node: Node, step: Any) -> Any:
+        raise NotImplementedError
+
+    def actor(self, step: Any) -> User:
+        return self.world.officer_a
+
+    def step_data(self, step: Any, case: Any) -> dict[str, Any]:
+        return {}
+
+    def api_body(self, step: Any, case: Any) -> dict[str, Any]:
+        return self.step_data(step, case)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def steps(self) -> list[Any]:
+        return [s for s in self.workflow.steps.values() if s.name not in self.skip_steps]
+
+    def page_url(self, case: Any, step: Any) -> str:
+        return reverse(self.viewset.url_name("step"), args=[case.pk, step.name])
+
+    def api_url(self, case: Any, step: Any) -> str:
+        return f"{self.endpoint}{case.pk}/{step.api_path or step.name}"
+
+    def post_api(self, user: User | None, case: Any, step: Any, body: Any = None) -> Any:
+        headers: dict[str, Any] = {}
+        if user is not None:
+            _t, key = APIToken.issue(user)
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        return self.client.post(
+            self.api_url(case, step), data=json.dumps(body or {}), content_type="application/json", **headers
+        )
+
+    def entries(self, case: Any) -> list[tuple[str, str, str]]:
+        return [(e.kind, e.from_status, e.to_status) for e in self.workflow.timeline_of(case).order_by("at", "id")]
+
+    def fresh(self, case: Any) -> Any:
+        return type(case)._default_manager.get(pk=case.pk)
+
+    # -- the tests -------------------------------------------------------------------------------------------
+    def test_steps_refuse_outsiders(self) -> None:
+        for step in self.steps():
+            with self.subTest(step=step.name):
+                case = self.make_case(self.world.street_a, step)
+                before = (self.fresh(case).status, self.entries(case))
+                self.client.logout()
+                response = self.client.post(self.page_url(case, step), self.step_data(step, case))
+                self.assertEqual(response.status_code, 302, "anonymous: to the login page")
+                if step.api:
+                    self.assertEqual(self.post_api(None, case, step, self.api_body(step, case)).status_code, 401)
+                for outsider in (self.world.officer_b, self.world.auditor_a):
+                    self.client.force_login(outsider)
+                    response = self.client.post(self.page_url(case, step), self.step_data(step, case))
+                    self.assertEqual(response.status_code, 404, f"{outsider}: the page")
+                    if step.api and not step.files:
+                        response = self.post_api(outsider, case, step, self.api_body(step, case))
+                        self.assertEqual(response.status_code, 404, f"{outsider}: the API")
+                self.assertEqual((self.fresh(case).status, self.entries(case)), before, "nothing written")
+
+    def test_steps_refuse_the_wrong_state(self) -> None:
+        for step in self.steps():
+            others = [s for s in self.workflow.states.values if step.states and s not in step.states]
+            if not others:
+                continue
+            with self.subTest(step=step.name):
+                case = self.make_case(self.world.street_a, step)
+                type(case)._default_manager.filter(pk=case.pk).update(
+                    status=others[0], is_open=others[0] in self.workflow.open_states
+                )
+                self.client.force_login(self.actor(step))
+                response = self.client.post(self.page_url(case, step), self.step_data(step, case))
+                self.assertEqual(response.status_code, 400, "the page says why")
+                if step.api and not step.files:
+                    response = self.post_api(self.actor(step), case, step, self.api_body(step, case))
+                    self.assertEqual(response.status_code, 400, response.content)
+                    self.assertEqual(response.json()["code"], "wrong_status")
+                self.assertEqual(self.fresh(case).status, others[0])
+
+    def test_steps_page_and_api_write_alike(self) -> None:
+        for step in self.steps():
+            with self.subTest(step=step.name):
+                by_page = self.make_case(self.world.street_a, step)
+                before = len(self.entries(by_page))
+                self.client.force_login(self.actor(step))
+                response = self.client.post(self.page_url(by_page, step), self.step_data(step, by_page))
+                form = response.context.get("form") if response.context else None
+                self.assertEqual(response.status_code, 302, form.errors if form is not None else response.content)
+                page_entries = self.entries(by_page)[before:]
+                self.assertTrue(page_entries, "the step wrote no timeline entry")
+                if not step.api or step.files:
+                    continue
+                by_api = self.make_case(self.world.street_a, step)
+                before = len(self.entries(by_api))
+                response = self.post_api(self.actor(step), by_api, step, self.api_body(step, by_api))
+                self.assertEqual(response.status_code, step.status, response.content)
+                self.assertEqual(self.entries(by_api)[before:], page_entries)
+                self.assertEqual(self.fresh(by_api).status, self.fresh(by_page).status)
 
 
 class CommandCallMixin(_MixinBase):

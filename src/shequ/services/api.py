@@ -112,41 +112,6 @@ def _create(user: Any, payload: RequestIn) -> ServiceRequest:
     )
 
 
-class AssignIn(Schema):
-    organization_id: int | None = None
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
-
-
-class NoteIn(Schema):
-    note: str = Field(..., min_length=1)
-
-
-class RateIn(Schema):
-    rating: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=300)
-
-
-class CloseIn(Schema):
-    note: str = ""
-
-
-class MergeIn(Schema):
-    into_id: int
-
-
-class CommentIn(Schema):
-    text: str = Field(..., min_length=1)
-    public: bool = False
-
-
-class SubTaskIn(Schema):
-    organization_id: int
-    instruction: str = Field(..., min_length=1, max_length=500)
-
-
 class SubTaskOut(Schema):
     id: int
     request_id: int
@@ -171,70 +136,6 @@ class EventOut(Schema):
     at: datetime
 
 
-def _org(pk: int | None) -> Any:
-    from shequ.orgs.models import Organization
-
-    if pk is None:
-        return None
-    org = Organization.objects.filter(pk=pk, active=True).first()
-    if org is None:
-        raise NotFound()
-    return org
-
-
-def _assign(user: Any, obj: ServiceRequest, p: AssignIn) -> None:
-    """Hand the request to an organization (by default the one the routing rules chose)."""
-    actions.do_assign(obj, acting_user=user, organization=_org(p.organization_id))
-
-
-def _accept(user: Any, obj: ServiceRequest) -> None:
-    """Accept the request: its deadline is computed now, in working time."""
-    actions.do_accept(obj, acting_user=user)
-
-
-def _start(user: Any, obj: ServiceRequest) -> None:
-    """The responsible organization starts work."""
-    actions.do_start(obj, acting_user=user)
-
-
-def _return(user: Any, obj: ServiceRequest, p: ReasonIn) -> None:
-    """Send the request back to the intake: it was routed wrongly."""
-    actions.do_return(obj, acting_user=user, reason=p.reason)
-
-
-def _resolve(user: Any, obj: ServiceRequest, p: NoteIn) -> None:
-    """The matter is dealt with; the note is what the resident reads."""
-    actions.do_resolve(obj, acting_user=user, note=p.note)
-
-
-def _rate(user: Any, obj: ServiceRequest, p: RateIn) -> None:
-    """Record the resident's rating; 1 or 2 reopens the request once."""
-    actions.do_rate(obj, acting_user=user, rating=p.rating, comment=p.comment)
-
-
-def _close(user: Any, obj: ServiceRequest, p: CloseIn) -> None:
-    """Close a rated (or resolved) request."""
-    actions.do_close(obj, acting_user=user, note=p.note)
-
-
-def _merge(user: Any, obj: ServiceRequest, p: MergeIn) -> None:
-    """Close the request as a duplicate of another one."""
-    into = fetch(ServiceRequest.objects.all(), user, "view", p.into_id)
-    actions.do_merge(obj, acting_user=user, into=into)
-
-
-def _comment(user: Any, obj: ServiceRequest, p: CommentIn) -> Any:
-    """Write in the shared case file."""
-    return actions.do_comment(obj, acting_user=user, text=p.text, public=p.public)
-
-
-def _subtask(user: Any, obj: ServiceRequest, p: SubTaskIn) -> Any:
-    """Ask another organization to do part of the work."""
-    return actions.do_open_subtask(
-        obj, acting_user=user, organization=_org(p.organization_id), instruction=p.instruction
-    )
-
-
 requests_router = crud_router(
     model=ServiceRequest,
     out_schema=RequestOut,
@@ -243,18 +144,7 @@ requests_router = crud_router(
     create=_create,
     select_related=("category",),
     tags=["services"],
-    actions=[
-        ObjectAction("accept", _accept),
-        ObjectAction("assign", _assign, AssignIn),
-        ObjectAction("start", _start),
-        ObjectAction("return", _return, ReasonIn),
-        ObjectAction("resolve", _resolve, NoteIn),
-        ObjectAction("rate", _rate, RateIn),
-        ObjectAction("close", _close, CloseIn),
-        ObjectAction("merge", _merge, MergeIn),
-        ObjectAction("comments", _comment, CommentIn, status=201, response=EventOut),
-        ObjectAction("subtasks", _subtask, SubTaskIn, status=201, response=SubTaskOut),
-    ],
+    workflow=actions.requests.WORKFLOW,
 )
 
 

@@ -46,7 +46,6 @@ class ServicesConfig(AppConfig):
                 MenuItem(_("Requests"), "services:servicerequest_list", "services.servicerequest"),
                 MenuItem(_("Sub-tasks"), "services:subtask_list", "services.subtask"),
                 MenuItem(_("Dashboard"), "services:dashboard", "services.servicerequest"),
-                MenuItem(_("Notifications"), "services:notifications", "services.servicerequest"),
                 MenuItem(_("Service catalogue"), "services:servicecategory_list", "services.servicecategory"),
                 MenuItem(_("Deadline tiers"), "services:deadlinetier_list", "services.deadlinetier"),
                 MenuItem(_("Routing rules"), "services:routingrule_list", "services.routingrule"),

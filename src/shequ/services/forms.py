@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import ScopedModelForm
+from shequ.core.forms import ScopedModelForm, UserForm
 from shequ.orgs.models import Organization, Post
 from shequ.orgs.widgets import OrganizationPickerWidget, ResidentPickerWidget
 from shequ.territory.models import Node
@@ -147,16 +147,6 @@ def attribute_field(attr: ServiceAttribute) -> forms.Field:
     if attr.datatype == Datatype.MULTIVALUELIST:
         return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **kw)
     return forms.CharField(max_length=200, **kw)
-
-
-class UserForm(forms.Form):
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-
-class ConfirmForm(UserForm):
-    pass
 
 
 class AssignForm(UserForm):

@@ -9,17 +9,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shequ.core.fields import SEP
+from shequ.core import recipients
+from shequ.core.recipients import ancestor_paths
 
 from .models import RoutingRule, ServiceCategory, ServiceRequest
 
 DUPLICATE_DAYS = 7
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``a.b.c.`` → ``["a.", "a.b.", "a.b.c."]``: the node and every node above it."""
-    parts = [p for p in path.split(SEP) if p]
-    return [SEP.join(parts[: i + 1]) + SEP for i in range(len(parts))]
 
 
 def route(category: ServiceCategory, path: str) -> RoutingRule | None:
@@ -55,53 +50,22 @@ def likely_duplicates(
     return qs.order_by("-created")
 
 
-def _officers_at(path: str) -> list[Any]:
-    from shequ.accounts.models import Grant, User
-
-    ids = Grant.objects.filter(path=path, role__in=_roles(), user__is_active=True).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+LABEL = "services.servicerequest"
 
 
-def _roles() -> list[str]:
-    from shequ.accounts.roles import ROLES
-
-    return [code for code, role in ROLES.items() if role.allows("services.servicerequest", "change")]
-
-
-def prefetch_officers(paths: Iterable[str], memo: dict[str, list[Any]]) -> None:
+def prefetch_officers(paths: Iterable[str], memo: dict[str, Any]) -> None:
     """Fill *memo* with the officers at every node above each of *paths*, in one query."""
-    from shequ.accounts.models import Grant
-
-    wanted = {a for p in paths for a in ancestor_paths(p)} - memo.keys()
-    if not wanted:
-        return
-    for path in wanted:
-        memo[path] = []
-    grants = Grant.objects.filter(path__in=wanted, role__in=_roles(), user__is_active=True).select_related("user")
-    for grant in grants.order_by("user_id", "pk"):
-        users = memo[grant.path]
-        if not users or users[-1].pk != grant.user_id:
-            users.append(grant.user)
+    recipients.prefetch_officers(LABEL, paths, memo)
 
 
-def officer_levels(path: str, memo: dict[str, list[Any]] | None = None) -> list[list[Any]]:
+def officer_levels(path: str, memo: dict[str, Any] | None = None) -> list[list[Any]]:
     """The users who may act on requests, per level, nearest first, from the node with *path* up to the
     top; levels without anyone are skipped.  *memo*: the officers per node, kept across calls (the deadline
     watch asks about hundreds of requests under a few nodes)."""
-    levels = []
-    for candidate in reversed(ancestor_paths(path)):
-        if memo is None:
-            users = _officers_at(candidate)
-        else:
-            if candidate not in memo:
-                memo[candidate] = _officers_at(candidate)
-            users = memo[candidate]
-        if users:
-            levels.append(users)
-    return levels
+    return recipients.officer_levels(LABEL, path, memo)
 
 
-def handlers_of(request: ServiceRequest, memo: dict[str, list[Any]] | None = None) -> list[Any]:
+def handlers_of(request: ServiceRequest, memo: dict[str, Any] | None = None) -> list[Any]:
     """Who is told about a request's handling: its handler, or the officers nearest the responsible
     organization (or the place, before routing)."""
     if request.handler_id and request.handler is not None:
@@ -110,7 +74,7 @@ def handlers_of(request: ServiceRequest, memo: dict[str, list[Any]] | None = Non
     return levels[0] if levels else []
 
 
-def escalation_targets(request: ServiceRequest, memo: dict[str, list[Any]] | None = None) -> list[Any]:
+def escalation_targets(request: ServiceRequest, memo: dict[str, Any] | None = None) -> list[Any]:
     """The officers one level above those who handle the request."""
     levels = officer_levels(request.responsible_path or request.path, memo)
     if request.handler_id:

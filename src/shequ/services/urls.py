@@ -6,12 +6,9 @@ app_name = "services"
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("requests/", include(views.ServiceRequestViewSet.urls())),
-    path("requests/<str:pk>/do/<slug:step>/", views.request_step, name="request_step"),
     path("subtasks/", include(views.SubTaskViewSet.urls())),
     path("subtasks/<str:pk>/done/", views.subtask_done, name="subtask_done"),
     path("attachments/<str:pk>/", views.attachment_download, name="attachment"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/export/", dashboard.dashboard_export, name="dashboard_export"),
     path("portal/", portal.submit, name="portal"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,11 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
@@ -33,7 +28,6 @@ from .filtersets import (
 )
 from .models import (
     DeadlineTier,
-    Notification,
     RoutingRule,
     ServiceAttribute,
     ServiceCategory,
@@ -105,6 +99,7 @@ class RoutingRuleViewSet(ServicesViewSet):
 
 class ServiceRequestViewSet(ServicesViewSet):
     model = ServiceRequest
+    workflow = actions.requests.WORKFLOW
     filterset = ServiceRequestFilterSet
     table = ServiceRequestTable
     select_related = ("category", "node", "organization")
@@ -167,14 +162,12 @@ class ServiceRequestViewSet(ServicesViewSet):
     def detail_context(self, obj: ServiceRequest) -> dict[str, Any]:
         user = self.user
         intake = can(user, ServiceRequest, "change", obj.path)
-        handler = can(user, ServiceRequest, "change", obj.responsible_path or obj.path)
         status = obj.status
         subtasks = list(obj.subtasks.select_related("organization", "created_by", "done_by"))
         for task in subtasks:
             task.can_complete = task.status == SubTaskStatus.OPEN and can(user, SubTask, "change", task.to_path)  # type: ignore[attr-defined]
         labels = {a.code: a.label for a in actions.requests.category_attributes(obj.category)}
         return {
-            "events": list(obj.events.select_related("actor", "organization")),
             "attachments": list(obj.attachments.select_related("uploaded_by")),
             "subtasks": subtasks,
             "answers": [(labels.get(k, k), v) for k, v in (obj.attributes or {}).items()],
@@ -182,19 +175,6 @@ class ServiceRequestViewSet(ServicesViewSet):
             "duplicates": list(routing.likely_duplicates(obj.category, obj.node, exclude=obj.pk)[:5])
             if intake and status in (Status.SUBMITTED, Status.ACCEPTED)
             else [],
-            "can": {
-                "accept": intake and status == Status.SUBMITTED,
-                "assign": intake and status in (Status.ACCEPTED, Status.RETURNED),
-                "merge": intake and status in (Status.SUBMITTED, Status.ACCEPTED),
-                "start": handler and status in (Status.ASSIGNED, Status.REOPENED),
-                "return": handler and status in (Status.ASSIGNED, Status.IN_PROGRESS),
-                "resolve": handler and status == Status.IN_PROGRESS,
-                "subtask": handler and status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED),
-                "rate": intake and status == Status.RESOLVED,
-                "close": intake and status in (Status.RESOLVED, Status.RATED),
-                "comment": can(user, ServiceRequest, "change")
-                and ServiceRequest.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
-            },
         }
 
 
@@ -295,114 +275,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
 
 
-# -- steps on the case file -----------------------------------------------------------------------------------------
-
-
-def _request(request: HttpRequest, pk: str, action: str = "view") -> ServiceRequest:
-    return fetch(ServiceRequest.objects.select_related("category", "node", "organization"), request.user, action, pk)
-
-
-def _step(
-    request: HttpRequest,
-    pk: str,
-    form_class: type,
-    title: Any,
-    work: Callable[[ServiceRequest, dict[str, Any]], Any],
-    *,
-    files: bool = False,
-) -> HttpResponse:
-    obj = _request(request, pk, "change")
-    data = request.POST if request.method == "POST" else None
-    form = form_class(data, request.FILES if files and data is not None else None, user=request.user)
-    if data is not None and form.is_valid():
-        try:
-            work(obj, form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(None, "；".join(exc.messages))
-        else:
-            messages.success(request, _("Saved “%(obj)s”.") % {"obj": obj})
-            return HttpResponseRedirect(obj.get_absolute_url())
-    return render(
-        request,
-        "services/action.html",
-        {"object": obj, "form": form, "title": title, "multipart": files},
-        status=400 if data is not None else 200,
-    )
-
-
-STEPS: dict[str, tuple[type, Any, Callable[..., Any], bool]] = {
-    "accept": (
-        forms.ConfirmForm,
-        gettext_lazy("Accept the request"),
-        lambda r, u, d: actions.do_accept(r, acting_user=u),
-        False,
-    ),
-    "assign": (
-        forms.AssignForm,
-        gettext_lazy("Assign"),
-        lambda r, u, d: actions.do_assign(r, acting_user=u, organization=d.get("organization")),
-        False,
-    ),
-    "start": (forms.ConfirmForm, gettext_lazy("Start work"), lambda r, u, d: actions.do_start(r, acting_user=u), False),
-    "return": (
-        forms.ReasonForm,
-        gettext_lazy("Return (wrong routing)"),
-        lambda r, u, d: actions.do_return(r, acting_user=u, reason=d["reason"]),
-        False,
-    ),
-    "resolve": (
-        forms.NoteForm,
-        gettext_lazy("Resolve"),
-        lambda r, u, d: actions.do_resolve(r, acting_user=u, note=d["note"]),
-        False,
-    ),
-    "rate": (
-        forms.RateForm,
-        gettext_lazy("Record the resident's rating"),
-        lambda r, u, d: actions.do_rate(r, acting_user=u, rating=d["rating"], comment=d.get("comment") or ""),
-        False,
-    ),
-    "close": (
-        forms.CloseForm,
-        gettext_lazy("Close"),
-        lambda r, u, d: actions.do_close(r, acting_user=u, note=d.get("note") or ""),
-        False,
-    ),
-    "merge": (
-        forms.MergeForm,
-        gettext_lazy("Merge into the original request"),
-        lambda r, u, d: actions.do_merge(r, acting_user=u, into=d["into"]),
-        False,
-    ),
-    "comment": (
-        forms.CommentForm,
-        gettext_lazy("Comment"),
-        lambda r, u, d: actions.do_comment(r, acting_user=u, text=d["text"], public=d.get("public", False)),
-        False,
-    ),
-    "attach": (
-        forms.AttachForm,
-        gettext_lazy("Attach a file"),
-        lambda r, u, d: actions.do_attach(r, acting_user=u, upload=d["file"], public=d.get("public", False)),
-        True,
-    ),
-    "subtask": (
-        forms.SubTaskForm,
-        gettext_lazy("Open a sub-task"),
-        lambda r, u, d: actions.do_open_subtask(
-            r, acting_user=u, organization=d["organization"], instruction=d["instruction"]
-        ),
-        False,
-    ),
-}
-
-
-@login_required
-def request_step(request: HttpRequest, pk: str, step: str) -> HttpResponse:
-    if step not in STEPS:
-        raise NotFound()
-    form_class, title, work, files = STEPS[step]
-    return _step(request, pk, form_class, title, lambda r, d: work(r, request.user, d), files=files)
+# -- the case file ---------------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -433,21 +306,3 @@ def subtask_done(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: str) -> HttpResponseBase:
     return actions.open_attachment(request.user, pk)
-
-
-# -- notifications --------------------------------------------------------------------------------------------------
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user_id=getattr(request.user, "pk", 0)).select_related("request")[:100])
-    return render(request, "services/notifications.html", {"items": items})
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(user_id=getattr(request.user, "pk", 0), read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return HttpResponseRedirect(reverse("services:notifications"))

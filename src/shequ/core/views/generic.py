@@ -69,6 +69,9 @@ class ViewSet:
     table: ClassVar[type[tables.Table]]
     form: ClassVar[Any] = None
     importer: ClassVar[type[Importer] | None] = None
+    # A case-like model's declared process (``core.workflow.Workflow``): the detail page shows its status, the
+    # steps open to the user and the timeline; ``<pk>/do/<step>/`` pages take the steps.
+    workflow: ClassVar[Any] = None
     select_related: ClassVar[Sequence[str]] = ()
     detail_fields: ClassVar[Sequence[str]] = ()
     export_fields: ClassVar[Sequence[str]] = ()
@@ -157,6 +160,21 @@ class ViewSet:
         """Extra context for the detail page (e.g. related lists shown beside the fields)."""
         return {}
 
+    def case_context(self, obj: Any) -> dict[str, Any]:
+        """The workflow's part of the detail page: the steps open to the user, the timeline."""
+        if self.workflow is None:
+            return {}
+        timeline = list(self.workflow.timeline_of(obj))
+        for entry in timeline:
+            entry.state_label = self.workflow.state_label(entry.to_status) if entry.to_status else ""
+        return {
+            "case_steps": self.workflow.available(self.user, obj),
+            "timeline": timeline,
+            "case_state": self.workflow.state_label(obj.status),
+            "timeline_title": self.workflow.timeline_title,
+            "step_url": self.url_name("step"),
+        }
+
     def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
         """Extra context for the add/edit page (e.g. where Cancel leads)."""
         return {}
@@ -189,10 +207,15 @@ class ViewSet:
             "edit": ("<str:pk>/edit/", ObjectEditView),
             "delete": ("<str:pk>/delete/", ObjectDeleteView),
             "history": ("<str:pk>/history/", ObjectHistoryView),
+            "step": ("<str:pk>/do/<slug:step>/", ObjectStepView),
         }
         patterns = []
         for action, (route, view) in views.items():
             base_action = "import" if action == "import_template" else action
+            if action == "step":
+                if cls.workflow is not None:
+                    patterns.append(path(route, view.as_view(viewset=cls), name=f"{name}_step"))
+                continue
             if base_action not in cls.actions:
                 continue
             if base_action in ("import",) and cls.importer is None:
@@ -273,7 +296,13 @@ class ObjectListView(ViewSetView):
 class ObjectDetailView(ViewSetView):
     def get(self, request: HttpRequest, pk: str) -> HttpResponse:
         obj = self.vs.get_object(pk, "view")
-        ctx = self.context(object=obj, rows=self.vs.detail_rows(obj), tab="detail", **self.vs.detail_context(obj))
+        ctx = self.context(
+            object=obj,
+            rows=self.vs.detail_rows(obj),
+            tab="detail",
+            **self.vs.case_context(obj),
+            **self.vs.detail_context(obj),
+        )
         return render(request, self.vs.detail_template, ctx)
 
 
@@ -363,6 +392,52 @@ class BulkDeleteView(ViewSetView):
         for error in errors:
             messages.error(request, error)
         return HttpResponseRedirect(reverse(self.vs.url_name("list")))
+
+
+class ObjectStepView(ViewSetView):
+    """A step of the model's workflow on one object: its form (a confirmation when it has none), then the
+    step's ``run``; refused steps keep what was typed and say why."""
+
+    def load(self, pk: str, name: str) -> tuple[Any, Any]:
+        workflow = self.vs.workflow
+        step = workflow.steps.get(name)
+        if step is None:
+            raise NotFound()
+        obj = self.vs.get_object(pk, step.permission)
+        if not workflow.may(self.request.user, obj, step):
+            raise NotFound()
+        return obj, step
+
+    def page(self, obj: Any, step: Any, form: Any, status: int = 200) -> HttpResponse:
+        ctx = self.context(
+            object=obj,
+            form=form,
+            step=step,
+            title=step.title,
+            blocked=self.vs.workflow.blocked(obj, step),
+            warning=step.warning(obj) if step.warning else "",
+        )
+        return render(self.request, "core/object_step.html", ctx, status=status)
+
+    def get(self, request: HttpRequest, pk: str, step: str) -> HttpResponse:
+        obj, declared = self.load(pk, step)
+        initial = declared.initial(request, obj) if declared.initial else None
+        return self.page(obj, declared, declared.form_class()(user=request.user, initial=initial))
+
+    def post(self, request: HttpRequest, pk: str, step: str) -> HttpResponse:
+        obj, declared = self.load(pk, step)
+        form = declared.form_class()(request.POST, request.FILES if declared.files else None, user=request.user)
+        if form.is_valid():
+            try:
+                result = declared.run(request.user, obj, form.cleaned_data)
+            except ActionError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Done: %(step)s.") % {"step": declared.title})
+                url = declared.done_url(obj, result) if declared.done_url else obj.get_absolute_url()
+                return HttpResponseRedirect(url)
+        return self.page(obj, declared, form, status=400)
 
 
 class ObjectExportView(ViewSetView):

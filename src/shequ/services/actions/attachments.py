@@ -7,15 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shequ.core import files
-from shequ.core.actions import acting_as
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.services.models import Attachment, EventKind, ServiceRequest
 
-from .requests import _locked, _user, log
+from .requests import WORKFLOW, _user
 
 # Extension → (content type, the file's first bytes).  The contents must match the name.
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -63,8 +61,9 @@ def do_attach(
 ) -> Attachment:
     """Add a photo or document to the case file (any organization working on it may)."""
     name, content_type = check_upload(upload)
-    with acting_as(_user(acting_user)), transaction.atomic():
-        current = _locked(_user(acting_user), request.pk)
+    staff = _user(acting_user)  # none: the public portal, attaching to the request it has just filed
+    with WORKFLOW.transition(request, "attach", acting_user=staff, trusted=staff is None) as move:
+        current = move.case
         folder = files.storage_dir(FOLDER) / str(current.pk)
         folder.mkdir(mode=0o700, exist_ok=True)
         target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
@@ -80,7 +79,7 @@ def do_attach(
             public=public,
             uploaded_by=_user(acting_user),
         )
-        log(current, EventKind.ATTACHMENT, user=acting_user, text=name, public=public)
+        move.log(EventKind.ATTACHMENT, name, public=public)
     return attachment
 
 

@@ -1,5 +1,9 @@
 """The workflow of a request: submitted → accepted → assigned → in progress → resolved → rated → closed,
-with returned (wrong routing) and reopened (an unsatisfied rating, once); sub-tasks; comments."""
+with returned (wrong routing) and reopened (an unsatisfied rating, once); sub-tasks; comments.
+
+The process is declared once, as ``WORKFLOW`` (``core.workflow``) at the end of this module: each step's
+states, side (the intake's — the place's officers — or the handler's — the responsible organization's),
+form and action.  Every ``do_*`` takes its step through ``WORKFLOW.transition``."""
 
 from __future__ import annotations
 
@@ -11,12 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.accounts.scope import can
 from shequ.core.actions import acting_as
 from shequ.core.exceptions import ActionError, NotFound
-from shequ.services import routing, workdays
+from shequ.core.notifications import notify
+from shequ.core.workflow import Step, Workflow
+from shequ.services import routing
 from shequ.services.models import (
+    OPEN_STATUSES,
     UNSATISFIED_MAX,
     CaseEvent,
     Channel,
@@ -28,8 +36,6 @@ from shequ.services.models import (
     SubTask,
     SubTaskStatus,
 )
-
-from .notify import notify
 
 PUBLIC_CHANNELS = (Channel.PORTAL, Channel.OPEN311)
 
@@ -49,60 +55,28 @@ def log(
     actor_label: str = "",
     organization: Any = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        request=request,
-        kind=kind,
+    """A line in the case file (a STATUS line records the request's present status)."""
+    return WORKFLOW.log(
+        request,
+        kind,
+        user=user,
+        text=text,
         from_status=from_status,
         to_status=request.status if kind == EventKind.STATUS else "",
-        text=text,
         public=public,
-        actor=_user(user),
-        actor_label=actor_label or ("" if _user(user) else _("resident")),
+        actor_label=actor_label,
         organization=organization,
     )
 
 
-def _locked(user: Any, pk: Any, action: str = "change") -> ServiceRequest:
-    """The request, locked, if *user* may *action* it (404 otherwise)."""
-    qs = ServiceRequest.objects.select_for_update(of=("self",)).select_related(
-        "category", "organization", "node", "handler"
-    )
-    if user is not None:
-        qs = qs.restrict(user, action)
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise NotFound()
-    return obj
+def intake_side(user: Any, request: ServiceRequest) -> bool:
+    """The officers of the request's place (who took it in)."""
+    return can(user, ServiceRequest, "change", request.path)
 
 
-def _expect(request: ServiceRequest, *statuses: str) -> None:
-    if request.status not in statuses:
-        raise ActionError(
-            _("The request is %(status)s: this step is not possible now.") % {"status": request.get_status_display()},
-            code="wrong_status",
-        )
-
-
-def _intake_side(user: Any, request: ServiceRequest) -> None:
-    if not can(user, ServiceRequest, "change", request.path):
-        raise NotFound()
-
-
-def _handler_side(user: Any, request: ServiceRequest) -> None:
+def handler_side(user: Any, request: ServiceRequest) -> bool:
     """The responsible organization's side (before routing: the place's)."""
-    if not can(user, ServiceRequest, "change", request.responsible_path or request.path):
-        raise NotFound()
-
-
-def _set_status(
-    request: ServiceRequest, status: str, user: Any, text: str = "", public: bool = True, **kw: Any
-) -> None:
-    before = request.status
-    request.status = status
-    if public and text:
-        request.status_notes = text[:500]
-    request.save()
-    log(request, EventKind.STATUS, user=user, text=text, from_status=before, public=public, **kw)
+    return can(user, ServiceRequest, "change", request.responsible_path or request.path)
 
 
 # -- attributes ---------------------------------------------------------------------------------------------------
@@ -252,32 +226,31 @@ def do_file_request(
                 organization=rule.organization,
             )
         if accept:
-            _accept(request, staff)
+            request = do_accept(request, acting_user=staff)
     return request
 
 
-def _accept(request: ServiceRequest, user: Any) -> None:
+def _deadline(move: Any) -> None:
+    """The clock starts at acceptance, in working time, by the category's tier as it is now."""
+    request = move.case
     now = timezone.now()
     tier = request.category.effective_tier()
     request.accepted_at = now
     if tier is not None:
         request.tier_name = str(tier)[:80]
-        request.deadline = workdays.deadline_for(tier, now)
-        request.warn_at = workdays.warning_for(tier, now, request.deadline)
-    text = _("Accepted; due by %(deadline)s.") % {
-        "deadline": timezone.localtime(request.deadline).strftime("%Y-%m-%d %H:%M") if request.deadline else "—"
-    }
-    _set_status(request, Status.ACCEPTED, user, text)
+        move.set_deadline(tier, now)
+    move.to(
+        Status.ACCEPTED,
+        _("Accepted; due by %(deadline)s.")
+        % {"deadline": timezone.localtime(request.deadline).strftime("%Y-%m-%d %H:%M") if request.deadline else "—"},
+    )
 
 
 def do_accept(request: ServiceRequest, *, acting_user: Any) -> ServiceRequest:
     """The intake accepts the request: the deadline is computed now, in working time."""
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _intake_side(acting_user, current)
-        _expect(current, Status.SUBMITTED)
-        _accept(current, acting_user)
-    return current
+    with WORKFLOW.transition(request, "accept", acting_user=acting_user) as move:
+        _deadline(move)
+    return move.case
 
 
 def do_assign(
@@ -289,10 +262,8 @@ def do_assign(
     handler: Any = None,
 ) -> ServiceRequest:
     """Hand the request to the responsible organization (by default the one the rules chose)."""
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _intake_side(acting_user, current)
-        _expect(current, Status.ACCEPTED, Status.RETURNED)
+    with WORKFLOW.transition(request, "assign", acting_user=acting_user) as move:
+        current = move.case
         organization = organization or current.organization
         if organization is None:
             raise ActionError(_("No routing rule applies: choose the responsible organization."), code="org_required")
@@ -311,161 +282,131 @@ def do_assign(
         )
         current.handler = handler
         current.return_reason = ""
-        _set_status(
-            current,
-            Status.ASSIGNED,
-            acting_user,
-            _("Assigned to %(org)s.") % {"org": organization.name},
-            organization=organization,
-        )
-        notify(
+        move.to(Status.ASSIGNED, _("Assigned to %(org)s.") % {"org": organization.name}, organization=organization)
+        move.notify(
             routing.handlers_of(current),
-            current,
-            EventKind.STATUS,
             _("New request %(code)s (%(category)s) assigned to %(org)s.")
             % {"code": current.code, "category": current.category.name, "org": organization.name},
         )
-    return current
+    return move.case
 
 
 def do_start(request: ServiceRequest, *, acting_user: Any) -> ServiceRequest:
     """The responsible organization starts work (also on a reopened request)."""
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _handler_side(acting_user, current)
-        _expect(current, Status.ASSIGNED, Status.REOPENED)
+    with WORKFLOW.transition(request, "start", acting_user=acting_user) as move:
+        current = move.case
         if current.handler_id is None and _user(acting_user) is not None:
             current.handler = acting_user
-        _set_status(current, Status.IN_PROGRESS, acting_user, _("Work has started."), organization=current.organization)
-    return current
+        move.to(Status.IN_PROGRESS, _("Work has started."), organization=current.organization)
+    return move.case
+
+
+def _no_open_subtasks(request: ServiceRequest) -> str:
+    if request.subtasks.filter(status=SubTaskStatus.OPEN).exists():
+        return _("Close the open sub-tasks first.")
+    return ""
 
 
 def do_return(request: ServiceRequest, *, acting_user: Any, reason: str) -> ServiceRequest:
     """The responsible organization sends the request back to the intake: it was routed wrongly."""
     if not (reason or "").strip():
         raise ActionError(_("Give the reason."), code="reason_required")
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _handler_side(acting_user, current)
-        _expect(current, Status.ASSIGNED, Status.IN_PROGRESS)
-        if current.subtasks.filter(status=SubTaskStatus.OPEN).exists():
-            raise ActionError(_("Close the open sub-tasks first."), code="open_subtasks")
+    with WORKFLOW.transition(request, "return", acting_user=acting_user) as move:
+        current = move.case
         previous = current.organization
         current.return_reason = reason.strip()[:200]
         current.organization, current.post, current.handler = None, None, None
-        _set_status(
-            current,
+        move.to(
             Status.RETURNED,
-            acting_user,
             _("Returned by %(org)s: %(reason)s")
             % {"org": previous.name if previous else "—", "reason": reason.strip()},
             public=False,
             organization=previous,
         )
-        notify(
+        current.responsible_path = ""  # told below: the officers of the place, as before routing
+        move.notify(
             routing.handlers_of(current),
-            current,
-            EventKind.STATUS,
             _("Request %(code)s was returned: %(reason)s") % {"code": current.code, "reason": reason.strip()},
         )
-    return current
+    return move.case
 
 
 def do_resolve(request: ServiceRequest, *, acting_user: Any, note: str) -> ServiceRequest:
     """The matter is dealt with; the note is what the resident reads."""
     if not (note or "").strip():
         raise ActionError(_("Say what was done."), code="note_required")
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _handler_side(acting_user, current)
-        _expect(current, Status.IN_PROGRESS)
-        if current.subtasks.filter(status=SubTaskStatus.OPEN).exists():
-            raise ActionError(_("Close the open sub-tasks first."), code="open_subtasks")
-        current.resolved_at = timezone.now()
-        _set_status(current, Status.RESOLVED, acting_user, note.strip(), organization=current.organization)
-    return current
+    with WORKFLOW.transition(request, "resolve", acting_user=acting_user) as move:
+        move.case.resolved_at = timezone.now()
+        move.to(Status.RESOLVED, note.strip(), organization=move.case.organization)
+    return move.case
 
 
 def do_rate(
     request: ServiceRequest, *, acting_user: Any, rating: int, comment: str = "", actor_label: str = ""
 ) -> ServiceRequest:
     """The resident rates the result (1–5).  An unsatisfied rating (1 or 2) reopens the request once;
-    a second unsatisfied rating stands."""
+    a second unsatisfied rating stands.  Without a staff user (the public portal, which has checked the
+    tracking code and the phone digits) the step is trusted."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ActionError(_("Rate from 1 to 5."), code="invalid_rating")
     staff = _user(acting_user)
-    with acting_as(staff), transaction.atomic():
-        current = _locked(staff, request.pk) if staff is not None else _locked(None, request.pk)
-        if staff is not None:
-            _intake_side(staff, current)
-        _expect(current, Status.RESOLVED)
+    with WORKFLOW.transition(
+        request, "rate", acting_user=staff, trusted=staff is None, actor_label=actor_label
+    ) as move:
+        current = move.case
         current.rating, current.rating_comment = rating, (comment or "").strip()[:300]
         text = _("Rated %(rating)d of 5. %(comment)s") % {"rating": rating, "comment": current.rating_comment}
-        log(current, EventKind.RATING, user=staff, text=text.strip(), public=True, actor_label=actor_label)
+        move.log(EventKind.RATING, text.strip(), public=True)
         if rating <= UNSATISFIED_MAX and current.reopened_count == 0:
             current.reopened_count = 1
             current.resolved_at = None
-            _set_status(
-                current,
-                Status.REOPENED,
-                staff,
-                _("Reopened: the resident is not satisfied."),
-                actor_label=actor_label,
-                organization=current.organization,
-            )
-            notify(
+            move.to(Status.REOPENED, _("Reopened: the resident is not satisfied."), organization=current.organization)
+            move.notify(
                 routing.handlers_of(current),
-                current,
-                EventKind.RATING,
                 _("Request %(code)s was reopened after an unsatisfied rating.") % {"code": current.code},
+                kind=EventKind.RATING,
             )
         else:
-            _set_status(current, Status.RATED, staff, "", public=False, actor_label=actor_label)
-    return current
+            move.to(Status.RATED, "", public=False)
+    return move.case
 
 
 def do_close(request: ServiceRequest, *, acting_user: Any, note: str = "") -> ServiceRequest:
     """Close a rated request (or a resolved one the resident did not rate)."""
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _intake_side(acting_user, current)
-        _expect(current, Status.RATED, Status.RESOLVED)
-        current.closed_at = timezone.now()
-        _set_status(current, Status.CLOSED, acting_user, (note or "").strip() or _("Closed."))
-    return current
+    with WORKFLOW.transition(request, "close", acting_user=acting_user) as move:
+        move.case.closed_at = timezone.now()
+        move.to(Status.CLOSED, (note or "").strip() or _("Closed."))
+    return move.case
 
 
 def do_merge(request: ServiceRequest, *, acting_user: Any, into: ServiceRequest) -> ServiceRequest:
     """A duplicate of *into*: closed, pointing to it; the resident follows the other request."""
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _intake_side(acting_user, current)
-        _expect(current, Status.SUBMITTED, Status.ACCEPTED)
-        target = _locked(acting_user, into.pk, "view")
+    with WORKFLOW.transition(request, "merge", acting_user=acting_user) as move:
+        current = move.case
+        target = WORKFLOW.locked(into.pk, acting_user, "view")
         if target.pk == current.pk or target.duplicate_of_id is not None:
             raise ActionError(_("Merge into another, original request."), code="invalid_merge")
         current.duplicate_of = target
         current.closed_at = timezone.now()
-        _set_status(current, Status.CLOSED, acting_user, _("Merged into %(code)s.") % {"code": target.code})
+        move.to(Status.CLOSED, _("Merged into %(code)s.") % {"code": target.code})
         log(
             target,
             EventKind.COMMENT,
             user=acting_user,
             text=_("%(code)s was merged into this request.") % {"code": current.code},
         )
-    return current
+    return move.case
 
 
 def do_comment(request: ServiceRequest, *, acting_user: Any, text: str, public: bool = False) -> CaseEvent:
     """A note in the shared case file (every organization working on it may write)."""
     if not (text or "").strip():
         raise ActionError(_("Write the comment."), code="text_required")
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
+    with WORKFLOW.transition(request, "comment", acting_user=acting_user) as move:
         if public:
-            current.status_notes = text.strip()[:500]
-            current.save(update_fields=["status_notes", "updated"])
-        return log(current, EventKind.COMMENT, user=acting_user, text=text.strip(), public=public)
+            move.case.status_notes = text.strip()[:500]
+        event = move.log(EventKind.COMMENT, text.strip(), public=public)
+    return event
 
 
 # -- sub-tasks ------------------------------------------------------------------------------------------------------
@@ -477,10 +418,8 @@ def do_open_subtask(
     """The handler asks another organization to do part of the work; it shares the case file."""
     if not (instruction or "").strip():
         raise ActionError(_("Say what is to be done."), code="instruction_required")
-    with acting_as(acting_user), transaction.atomic():
-        current = _locked(acting_user, request.pk)
-        _handler_side(acting_user, current)
-        _expect(current, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
+    with WORKFLOW.transition(request, "subtask", acting_user=acting_user) as move:
+        current = move.case
         if organization is None or not organization.active:
             raise ActionError(_("Choose an active organization."), code="invalid_org")
         if organization.pk == current.organization_id:
@@ -493,20 +432,17 @@ def do_open_subtask(
             due=due or current.deadline,
             created_by=_user(acting_user),
         )
-        log(
-            current,
+        move.log(
             EventKind.SUBTASK,
-            user=acting_user,
-            text=_("Sub-task for %(org)s: %(what)s") % {"org": organization.name, "what": task.instruction},
+            _("Sub-task for %(org)s: %(what)s") % {"org": organization.name, "what": task.instruction},
             organization=organization,
         )
         levels = routing.officer_levels(organization.path)
-        notify(
+        move.notify(
             levels[0] if levels else [],
-            current,
-            EventKind.SUBTASK,
             _("Sub-task of request %(code)s for %(org)s: %(what)s")
             % {"code": current.code, "org": organization.name, "what": task.instruction},
+            kind=EventKind.SUBTASK,
         )
     return task
 
@@ -543,9 +479,169 @@ def do_complete_subtask(task: SubTask, *, acting_user: Any, result: str, decline
         )
         notify(
             routing.handlers_of(current.request),
-            current.request,
-            EventKind.SUBTASK,
             _("%(org)s reported on the sub-task of %(code)s.")
             % {"org": current.organization.name, "code": current.request.code},
+            obj=current.request,
+            kind=EventKind.SUBTASK,
         )
     return current
+
+
+# -- the process, declared once (core.workflow) ---------------------------------------------------------------------
+
+_FORMS = "shequ.services.forms."
+ALL_STATES = tuple(Status.values)
+
+
+def _notes(move: Any) -> None:
+    """What the resident reads: the latest public note of a step."""
+    if move.public and move.text:
+        move.case.status_notes = move.text[:500]
+
+
+WORKFLOW = Workflow(
+    ServiceRequest,
+    states=Status,
+    open_states=OPEN_STATUSES,
+    timeline=CaseEvent,
+    timeline_fk="request",
+    public_default=True,
+    on_step=_notes,
+    timeline_title=gettext_lazy("Case file"),
+    lock_related=("category", "organization", "node", "handler"),
+    handlers=routing.handlers_of,
+    escalation_targets=routing.escalation_targets,
+    warning_text=lambda r: (
+        _("Request %(code)s (%(category)s) is due by %(deadline)s.")
+        % {"code": r.code, "category": r.category.name, "deadline": _local(r.deadline)}
+    ),
+    escalation_text=lambda r: (
+        _("Request %(code)s (%(category)s) is overdue since %(deadline)s; escalated.")
+        % {"code": r.code, "category": r.category.name, "deadline": _local(r.deadline)}
+    ),
+    watch_fields=("code", "responsible_path", "handler", "category__name"),
+    watch_related=("category", "handler"),
+    steps=[
+        Step(
+            "accept",
+            gettext_lazy("Accept the request"),
+            lambda u, r, d: do_accept(r, acting_user=u),
+            states=(Status.SUBMITTED,),
+            target=Status.ACCEPTED,
+            side=intake_side,
+            style="primary",
+        ),
+        Step(
+            "assign",
+            gettext_lazy("Assign"),
+            lambda u, r, d: do_assign(r, acting_user=u, organization=d.get("organization")),
+            states=(Status.ACCEPTED, Status.RETURNED),
+            target=Status.ASSIGNED,
+            form=_FORMS + "AssignForm",
+            side=intake_side,
+            style="primary",
+        ),
+        Step(
+            "start",
+            gettext_lazy("Start work"),
+            lambda u, r, d: do_start(r, acting_user=u),
+            states=(Status.ASSIGNED, Status.REOPENED),
+            target=Status.IN_PROGRESS,
+            side=handler_side,
+            style="primary",
+        ),
+        Step(
+            "resolve",
+            gettext_lazy("Resolve"),
+            lambda u, r, d: do_resolve(r, acting_user=u, note=d["note"]),
+            states=(Status.IN_PROGRESS,),
+            target=Status.RESOLVED,
+            form=_FORMS + "NoteForm",
+            side=handler_side,
+            guard=_no_open_subtasks,
+            guard_code="open_subtasks",
+            style="primary",
+        ),
+        Step(
+            "rate",
+            gettext_lazy("Record the resident's rating"),
+            lambda u, r, d: do_rate(r, acting_user=u, rating=d["rating"], comment=d.get("comment") or ""),
+            states=(Status.RESOLVED,),
+            target=Status.RATED,
+            form=_FORMS + "RateForm",
+            side=intake_side,
+        ),
+        Step(
+            "close",
+            gettext_lazy("Close"),
+            lambda u, r, d: do_close(r, acting_user=u, note=d.get("note") or ""),
+            states=(Status.RATED, Status.RESOLVED),
+            target=Status.CLOSED,
+            form=_FORMS + "CloseForm",
+            side=intake_side,
+        ),
+        Step(
+            "subtask",
+            gettext_lazy("Open a sub-task"),
+            lambda u, r, d: do_open_subtask(
+                r, acting_user=u, organization=d["organization"], instruction=d["instruction"]
+            ),
+            states=(Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED),
+            form=_FORMS + "SubTaskForm",
+            side=handler_side,
+            api_path="subtasks",
+            status=201,
+            response="shequ.services.api.SubTaskOut",
+        ),
+        Step(
+            "return",
+            gettext_lazy("Return (wrong routing)"),
+            lambda u, r, d: do_return(r, acting_user=u, reason=d["reason"]),
+            states=(Status.ASSIGNED, Status.IN_PROGRESS),
+            target=Status.RETURNED,
+            form=_FORMS + "ReasonForm",
+            side=handler_side,
+            guard=_no_open_subtasks,
+            guard_code="open_subtasks",
+            style="danger",
+        ),
+        Step(
+            "merge",
+            gettext_lazy("Merge into the original request"),
+            lambda u, r, d: do_merge(r, acting_user=u, into=d["into"]),
+            states=(Status.SUBMITTED, Status.ACCEPTED),
+            target=Status.CLOSED,
+            form=_FORMS + "MergeForm",
+            side=intake_side,
+        ),
+        Step(
+            "comment",
+            gettext_lazy("Comment"),
+            lambda u, r, d: do_comment(r, acting_user=u, text=d["text"], public=d.get("public", False)),
+            states=ALL_STATES,
+            form=_FORMS + "CommentForm",
+            api_path="comments",
+            status=201,
+            response="shequ.services.api.EventOut",
+        ),
+        Step(
+            "attach",
+            gettext_lazy("Attach a file"),
+            lambda u, r, d: _attach(r, u, d),
+            states=ALL_STATES,
+            form=_FORMS + "AttachForm",
+            files=True,
+            api=False,
+        ),
+    ],
+)
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _attach(request: ServiceRequest, user: Any, data: dict[str, Any]) -> Any:
+    from .attachments import do_attach
+
+    return do_attach(request, acting_user=user, upload=data["file"], public=data.get("public", False))

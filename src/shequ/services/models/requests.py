@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import PathField, path_index
-from shequ.core.models import ScopedModel
+from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
 from shequ.core.querysets import RestrictedQuerySet
 
 
@@ -103,7 +103,7 @@ class ServiceRequestQuerySet(RestrictedQuerySet):
         return self.filter(is_open=True)
 
 
-class ServiceRequest(ScopedModel):
+class ServiceRequest(CaseModel):
     """``node``/``path``: where the matter is.  ``responsible_path``: the path of the responsible
     organization's node (it may sit elsewhere, e.g. a district water company)."""
 
@@ -277,24 +277,14 @@ class EventKind(models.TextChoices):
     RATING = "rating", _("rating")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEntry):
     """One line of the case file: every step, comment, attachment and sub-task, with who and when."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices, blank=True)
-    text = models.TextField(_("text"), blank=True)
     public = models.BooleanField(_("shown to the resident"), default=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_label = models.CharField(_("by"), max_length=100, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         verbose_name=_("organization"),
@@ -303,21 +293,10 @@ class CaseEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("case file entry")
         verbose_name_plural = _("case file entries")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-    @property
-    def who(self) -> str:
-        if self.actor_id and self.actor is not None:
-            return str(self.actor)
-        return self.actor_label
 
 
 class SubTaskStatus(models.TextChoices):
@@ -426,23 +405,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Notification(models.Model):
-    """An in-app message to one user (a new assignment, a sub-task, a deadline warning, an escalation)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_notifications")
-    request = models.ForeignKey(ServiceRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
-    text = models.CharField(_("text"), max_length=300)
-    created = models.DateTimeField(_("created"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="services_notification_unread")]
-
-    def __str__(self) -> str:
-        return self.text

@@ -23,9 +23,9 @@ from shequ.services.models import ServiceRequest
 
 from .helpers import ServicesTree, file, org
 
-# Session, user, grants, capped count, page (with its category, place and organization joined), and the
-# catalogue the category filter offers.
-LIST_BOUND = 6
+# Session, user, grants, capped count, page (with its category, place and organization joined), the
+# catalogue the category filter offers, and the unread notifications (the bell).
+LIST_BOUND = 7
 # Token with its user, grants, the page's capped count, the page (with its category).
 API_LIST_BOUND = 4
 # Token with its user, grants, the request (with its category).

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from shequ.core.models import Notification
+from shequ.core.notifications import about
 from shequ.core.testing import APITestMixin, ViewSetTestMixin, WorldTestCase
 from shequ.people.tests.helpers import make_id
 from shequ.services import actions, views
-from shequ.services.models import EventKind, Notification, RoutingRule, ServiceCategory, ServiceRequest, Status
+from shequ.services.models import EventKind, RoutingRule, ServiceCategory, ServiceRequest, Status
 from shequ.services.tasks import check_deadlines
 from shequ.territory.models import Node
 
@@ -139,22 +141,24 @@ class ScreenTests(WorldTestCase):
         r = file(self.world, acting_user=a)
         self.login(a)
         page = self.client.get(r.get_absolute_url())
-        self.assertContains(page, reverse("services:request_step", args=[r.pk, "accept"]))
+        self.assertContains(page, reverse("services:servicerequest_step", args=[r.pk, "accept"]))
         for step, data in (("accept", {}), ("assign", {}), ("start", {}), ("resolve", {"note": "已处理"})):
-            response = self.client.post(reverse("services:request_step", args=[r.pk, step]), data)
+            response = self.client.post(reverse("services:servicerequest_step", args=[r.pk, step]), data)
             self.assertEqual(response.status_code, 302, (step, response.content[:1500]))
         r.refresh_from_db()
         self.assertEqual(r.status, Status.RESOLVED)
-        response = self.client.post(reverse("services:request_step", args=[r.pk, "rate"]), {"rating": "5"})
+        response = self.client.post(reverse("services:servicerequest_step", args=[r.pk, "rate"]), {"rating": "5"})
         self.assertEqual(response.status_code, 302)
-        self.client.post(reverse("services:request_step", args=[r.pk, "comment"]), {"text": "回访完成"})
+        self.client.post(reverse("services:servicerequest_step", args=[r.pk, "comment"]), {"text": "回访完成"})
         page = self.client.get(r.get_absolute_url())
         self.assertContains(page, "回访完成")
         self.assertContains(page, "已处理")
         # Another community: 404 on the page and on every step.
         self.login(self.tree.worker_b)
         self.assertEqual(self.client.get(r.get_absolute_url()).status_code, 404)
-        self.assertEqual(self.client.post(reverse("services:request_step", args=[r.pk, "close"])).status_code, 404)
+        self.assertEqual(
+            self.client.post(reverse("services:servicerequest_step", args=[r.pk, "close"])).status_code, 404
+        )
         # Lists within scope.
         self.login(a)
         self.assertContains(self.client.get(reverse("services:servicerequest_list")), r.code)
@@ -198,9 +202,9 @@ class ScreenTests(WorldTestCase):
         r = file(self.world, acting_user=self.tree.worker_a, accept=True)
         actions.do_assign(r, acting_user=self.tree.worker_a)
         self.login(self.tree.worker_a)
-        response = self.client.get(reverse("services:notifications"))
+        response = self.client.get(reverse("core:notification_list"))
         self.assertContains(response, r.code)
-        self.client.post(reverse("services:notifications_read"))
+        self.client.post(reverse("core:notification_read_all"))
         self.assertFalse(Notification.objects.filter(user=self.tree.worker_a, read_at__isnull=True).exists())
 
 
@@ -219,12 +223,14 @@ class DeadlineWatchTests(WorldTestCase):
         self.assertEqual(check_deadlines(r.warn_at - timedelta(minutes=1)), {"warned": 0, "escalated": 0})
         self.assertEqual(check_deadlines(r.warn_at + timedelta(minutes=1)), {"warned": 1, "escalated": 0})
         self.assertEqual(check_deadlines(r.warn_at + timedelta(minutes=2)), {"warned": 0, "escalated": 0})  # once
-        self.assertTrue(Notification.objects.filter(user=a, request=r, kind=EventKind.WARNING).exists())
+        self.assertTrue(about(r).filter(user=a, kind=EventKind.WARNING).exists())
         self.assertEqual(check_deadlines(r.deadline + timedelta(minutes=1)), {"warned": 0, "escalated": 1})
         self.assertEqual(check_deadlines(r.deadline + timedelta(minutes=2)), {"warned": 0, "escalated": 0})
         # The street officer is the level above the community worker.
         self.assertTrue(
-            Notification.objects.filter(user=self.world.officer_a, request=r, kind=EventKind.ESCALATION).exists()
+            Notification.objects.filter(
+                user=self.world.officer_a, object_pk=str(r.pk), kind=EventKind.ESCALATION
+            ).exists()
         )
         self.assertTrue(r.events.filter(kind=EventKind.ESCALATION).exists())
         # A resolved request is never escalated.

@@ -8,9 +8,10 @@ from typing import ClassVar
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shequ.core.models import Notification
 from shequ.core.testing import WorldTestCase
 from shequ.services import actions
-from shequ.services.models import CaseEvent, EventKind, Notification, ServiceRequest
+from shequ.services.models import CaseEvent, EventKind, ServiceRequest
 from shequ.services.tasks import check_deadlines
 
 from .helpers import ServicesTree, file
@@ -46,10 +47,14 @@ class WatchTests(WorldTestCase):
         for r in [*few, *many]:
             self.assertTrue(CaseEvent.objects.filter(request=r, kind=EventKind.ESCALATION, actor__isnull=True).exists())
             self.assertTrue(
-                Notification.objects.filter(user=self.world.officer_a, request=r, kind=EventKind.ESCALATION).exists()
+                Notification.objects.filter(
+                    user=self.world.officer_a, object_pk=str(r.pk), kind=EventKind.ESCALATION
+                ).exists()
             )
             self.assertTrue(
-                Notification.objects.filter(user=self.tree.worker_a, request=r, kind=EventKind.ESCALATION).exists()
+                Notification.objects.filter(
+                    user=self.tree.worker_a, object_pk=str(r.pk), kind=EventKind.ESCALATION
+                ).exists()
             )
 
     def test_email_hook_once_per_notice(self) -> None:
@@ -59,7 +64,16 @@ class WatchTests(WorldTestCase):
         self.tree.worker_a.save()
         r = self.due(2)[0]
         assert r.warn_at is not None
-        with self.settings(SHEQU_SERVICES_EMAIL=True), self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(check_deadlines(r.warn_at + timedelta(minutes=1))["warned"], 2)
+        from shequ.core.notifications import channels
+
+        channels.cache_clear()
+        try:
+            with (
+                self.settings(SHEQU_NOTIFICATION_CHANNELS=["shequ.core.notifications.EmailChannel"]),
+                self.captureOnCommitCallbacks(execute=True),
+            ):
+                self.assertEqual(check_deadlines(r.warn_at + timedelta(minutes=1))["warned"], 2)
+        finally:
+            channels.cache_clear()
         self.assertEqual(len(mail.outbox), 2)
         self.assertEqual(mail.outbox[0].to, ["a@example.org"])

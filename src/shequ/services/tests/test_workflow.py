@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.notifications import about
 from shequ.core.testing import WorldTestCase
 from shequ.orgs.models import OrgKind
 from shequ.services import actions, routing
@@ -18,7 +19,6 @@ from shequ.services.models import (
     CaseEvent,
     DeadlineTier,
     EventKind,
-    Notification,
     RoutingRule,
     ServiceCategory,
     ServiceRequest,
@@ -173,7 +173,7 @@ class WorkflowTests(WorldTestCase):
         self.assertTrue(r.accepted_at < r.warn_at < r.deadline)
         r = actions.do_assign(r, acting_user=self.a)
         self.assertEqual((r.status, r.organization), (Status.ASSIGNED, self.tree.committee_a))
-        self.assertTrue(Notification.objects.filter(user=self.a, request=r).exists())
+        self.assertTrue(about(r).filter(user=self.a).exists())
         r = actions.do_start(r, acting_user=self.a)
         self.assertEqual((r.status, r.handler), (Status.IN_PROGRESS, self.a))
         self.error("note_required", lambda: actions.do_resolve(r, acting_user=self.a, note=""))
@@ -230,7 +230,7 @@ class WorkflowTests(WorldTestCase):
         self.error("reason_required", lambda: actions.do_return(r, acting_user=officer, reason=" "))
         r = actions.do_return(r, acting_user=officer, reason="不属于供水问题")
         self.assertEqual((r.status, r.organization, r.return_reason), (Status.RETURNED, None, "不属于供水问题"))
-        self.assertTrue(Notification.objects.filter(user=self.a, request=r, text__contains="不属于供水问题").exists())
+        self.assertTrue(about(r).filter(user=self.a, text__contains="不属于供水问题").exists())
         r = actions.do_assign(r, acting_user=self.a, organization=self.tree.committee_a)
         self.assertEqual(r.status, Status.ASSIGNED)
 
@@ -280,7 +280,7 @@ class WorkflowTests(WorldTestCase):
         self.assertIn(r.pk, visible(self.b))
         self.assertNotIn(other.pk, visible(self.b))
         self.assertIn(task.pk, set(SubTask.objects.restrict(self.b, "view").values_list("pk", flat=True)))
-        self.assertTrue(Notification.objects.filter(user=self.b, request=r, kind=EventKind.SUBTASK).exists())
+        self.assertTrue(about(r).filter(user=self.b, kind=EventKind.SUBTASK).exists())
         # B writes in the shared case file, but may not resolve A's request.
         actions.do_comment(r, acting_user=self.b, text="已联系楼上住户")
         with self.assertRaises(NotFound):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase
 
-from shequ.services import workdays
+from shequ.core import workdays
 from shequ.services.models import DeadlineTier, DeadlineUnit
 
 CST = ZoneInfo("Asia/Shanghai")
