@@ -158,3 +158,95 @@ def read_notifications(request: HttpRequest, payload: ReadIn) -> Any:
     from .notifications import mark_read
 
     return {"read": mark_read(user_of(request), payload.ids)}
+
+
+targets = Router(tags=["targets"])
+
+
+class FigureOut(Schema):
+    code: str
+    name: str
+    unit: str
+    target: float | None
+    comparison: str
+    value: float | None
+    met: bool | None
+    numerator: float
+    denominator: float
+    communities: int
+
+
+class RankOut(Schema):
+    node_id: int
+    name: str
+    rank: int | None
+    value: float | None
+    met: bool | None
+
+
+class TargetOut(FigureOut):
+    node_id: int
+    year: int
+    trend: list[tuple[int, float | None]]
+    ranking: list[RankOut]
+
+
+def _figure_out(f: Any) -> dict[str, Any]:
+    i = f.indicator
+    return {
+        "code": i.code,
+        "name": str(i.name),
+        "unit": i.unit,
+        "target": i.target,
+        "comparison": i.comparison,
+        "value": f.value,
+        "met": f.met,
+        "numerator": f.numerator,
+        "denominator": f.denominator,
+        "communities": f.communities,
+    }
+
+
+@targets.get("/", response={200: list[FigureOut], 404: ErrorOut}, operation_id="list_targets")
+def list_targets(
+    request: HttpRequest, node: int | None = None, year: int | None = Query(None, ge=2000, le=2100), app: str = ""
+) -> Any:
+    """Every policy indicator the caller may read, at *node* (default: the widest place of the caller's area;
+    404 outside it) for *year* (default: this one): value, goal, whether it is met, and what it is summed from."""
+    from . import indicators
+    from .views.targets import _year, anchor_node
+
+    user = user_of(request)
+    anchor = anchor_node(user, node)
+    shown = [i for i in indicators.visible(user) if not app or i.app == app]
+    figures = indicators.figures(anchor, _year(year), shown)
+    return [_figure_out(figures[i.code]) for i in shown]
+
+
+@targets.get("/{code}", response={200: TargetOut, 404: ErrorOut}, operation_id="get_target")
+def get_target(
+    request: HttpRequest, code: str, node: int | None = None, year: int | None = Query(None, ge=2000, le=2100)
+) -> Any:
+    """One indicator at *node* for *year*: its figure, its trend over five years, and the ranking of the areas
+    directly below the node (best first by the goal's direction)."""
+    from . import indicators
+    from .views.targets import TREND_YEARS, _children, _year, anchor_node
+
+    user = user_of(request)
+    indicator = indicators.INDICATORS.get(code)
+    if indicator is None or indicator not in indicators.visible(user):
+        raise NotFound()
+    anchor = anchor_node(user, node)
+    at = _year(year)
+    figure = indicators.figure(indicator, anchor, at)
+    ranking = indicators.ranking(indicator, anchor, at, _children(anchor))
+    return {
+        **_figure_out(figure),
+        "node_id": anchor.pk,
+        "year": at,
+        "trend": indicators.trend(indicator, anchor, list(range(at - TREND_YEARS + 1, at + 1))),
+        "ranking": [
+            {"node_id": f.node.pk, "name": f.node.name, "rank": f.rank or None, "value": f.value, "met": f.met}
+            for f in ranking
+        ],
+    }

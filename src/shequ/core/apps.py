@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .indicators import refresh_due
+        from .registry import PERIODIC
+
+        PERIODIC["indicators"] = refresh_due

@@ -20,6 +20,10 @@ class MenuItem:
 
 MENU: list[tuple[str | Promise, list[MenuItem]]] = [
     (
+        _("Overview"),
+        [MenuItem(_("Targets"), "core:targets", "territory.node")],
+    ),
+    (
         _("Territory"),
         [
             MenuItem(_("Territory tree"), "territory:tree", "territory.node"),

@@ -282,3 +282,32 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:notification_open", args=[self.pk])
+
+
+class IndicatorValue(models.Model):
+    """One indicator's (numerator, denominator) at one community in one year (``core.indicators``): the rollup
+    every figure of a node is summed from.  Kept for past years: the trend."""
+
+    code = models.CharField(_("indicator"), max_length=60)
+    node = models.ForeignKey("territory.Node", on_delete=models.CASCADE, related_name="+")
+    path = PathField()
+    year = models.PositiveSmallIntegerField(_("year"))
+    numerator = models.FloatField(default=0)
+    denominator = models.FloatField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [models.UniqueConstraint(fields=["code", "node", "year"], name="core_indicatorvalue_unique")]
+        # A node's figure: one indicator and year, the communities under the node (a range of their paths).
+        indexes = [
+            models.Index(
+                fields=["code", "year", "path"],
+                name="core_indicatorvalue_at",
+                opclasses=["", "", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.year}"

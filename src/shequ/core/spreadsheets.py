@@ -159,6 +159,16 @@ class XlsxWriter:
                 self.sheet.write_string(self.row, col, str(value), fmt)
         self.row += 1
 
+    def sheet_named(self, name: str) -> None:
+        """Go on in a new sheet called *name* (made valid and unique)."""
+        clean = "".join("_" if c in "[]:*?/\\" else c for c in name)[:28] or "Sheet"
+        taken = {ws.get_name() for ws in self.workbook.worksheets()}
+        candidate, n = clean, 2
+        while candidate in taken:
+            candidate, n = f"{clean[:26]}~{n}", n + 1
+        self.sheet = self.workbook.add_worksheet(candidate)
+        self.row = 0
+
     def close(self) -> None:
         self.workbook.close()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import misc, notifications
+from .views import misc, notifications, targets
 
 app_name = "core"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("jobs/<str:pk>/", misc.job_detail, name="job_detail"),
     path("jobs/<str:pk>/apply/", misc.job_apply, name="job_apply"),
     path("jobs/<str:pk>/report/", misc.job_report, name="job_report"),
+    path("targets/", targets.targets_page, name="targets"),
+    path("targets/export/", targets.targets_export, name="targets_export"),
+    path("targets/<str:code>/", targets.target_detail, name="target_detail"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read_all, name="notification_read_all"),
     path("notifications/<str:pk>/", notifications.notification_open, name="notification_open"),

@@ -14,8 +14,10 @@ class ServicesConfig(AppConfig):
         from shequ.core.registry import SEEDERS
 
         from .demo import seed_services
+        from .indicators import register_all
         from .models import DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest, SubTask
 
+        register_all()
         auditlog.register(DeadlineTier)
         auditlog.register(ServiceCategory)
         auditlog.register(ServiceAttribute)

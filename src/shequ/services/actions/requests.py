@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from shequ.accounts.scope import can
 from shequ.core.actions import acting_as
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.indicators import mark_dirty
 from shequ.core.notifications import notify
 from shequ.core.workflow import Step, Workflow
 from shequ.services import routing
+from shequ.services.indicators import ON_TIME, SATISFACTION
 from shequ.services.models import (
     OPEN_STATUSES,
     UNSATISFIED_MAX,
@@ -338,6 +340,7 @@ def do_resolve(request: ServiceRequest, *, acting_user: Any, note: str) -> Servi
     with WORKFLOW.transition(request, "resolve", acting_user=acting_user) as move:
         move.case.resolved_at = timezone.now()
         move.to(Status.RESOLVED, note.strip(), organization=move.case.organization)
+        mark_dirty(ON_TIME, move.case.node)
     return move.case
 
 
@@ -355,6 +358,7 @@ def do_rate(
     ) as move:
         current = move.case
         current.rating, current.rating_comment = rating, (comment or "").strip()[:300]
+        mark_dirty(SATISFACTION, current.node)
         text = _("Rated %(rating)d of 5. %(comment)s") % {"rating": rating, "comment": current.rating_comment}
         move.log(EventKind.RATING, text.strip(), public=True)
         if rating <= UNSATISFIED_MAX and current.reopened_count == 0:

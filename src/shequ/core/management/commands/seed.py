@@ -75,6 +75,11 @@ class Command(BaseCommand):
             extra: dict[str, Any] = {}
             for seeder in SEEDERS:
                 extra.update(seeder(city, scale_name, opts["seed"]) or {})
+            # The figures of the targets page, this year and the four before (the trend).
+            from shequ.core import indicators
+
+            this = indicators.this_year()
+            extra["indicator values"] = sum(indicators.refresh(year=y) for y in range(this - 4, this + 1))
             for find_logins in DEMO_LOGINS:
                 for username, role, full_name, node, organization in find_logins(city):
                     if User.objects.filter(username=username).exists():
