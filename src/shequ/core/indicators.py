@@ -207,29 +207,33 @@ _DIRTY_ATTR = "_shequ_dirty_indicators"
 
 def mark_dirty(codes: str | Iterable[str], node: Any) -> None:
     """The figures of *codes* at *node*'s community change with this transaction: recompute them after the
-    commit (once per transaction for each indicator and community)."""
+    commit (once per transaction for each indicator and community; nothing when the transaction rolls back)."""
     from django.db import connection
 
     codes = [codes] if isinstance(codes, str) else list(codes)
     community = community_of(node)
     if community is None:
         return
-    pending: dict[int, tuple[Any, set[str]]] | None = getattr(connection, _DIRTY_ATTR, None)
-    if pending is None:
-        pending = {}
-        setattr(connection, _DIRTY_ATTR, pending)
+    state = getattr(connection, _DIRTY_ATTR, None)
+    # The pending set belongs to the callback still waiting for this transaction's commit; a rolled-back
+    # transaction dropped its callback, and with it the set.
+    if state is None or not any(entry[1] is state[0] for entry in connection.run_on_commit):
+        pending: dict[int, tuple[Any, set[str]]] = {}
 
         def flush() -> None:
-            todo = getattr(connection, _DIRTY_ATTR, {}) or {}
             setattr(connection, _DIRTY_ATTR, None)
-            for place, wanted in todo.values():
+            for place, wanted in pending.values():
                 try:
                     refresh(wanted, [place])
                 except Exception:
                     logger.exception("refreshing indicators %s failed", sorted(wanted))
 
-        transaction.on_commit(flush)
-    pending.setdefault(community.pk, (community, set()))[1].update(codes)
+        state = (flush, pending)
+        setattr(connection, _DIRTY_ATTR, state)
+        state[1].setdefault(community.pk, (community, set()))[1].update(codes)
+        transaction.on_commit(flush)  # outside a transaction: at once
+        return
+    state[1].setdefault(community.pk, (community, set()))[1].update(codes)
 
 
 REFRESH_HOUR = 2  # the nightly refresh runs at the first tick after 02:00

@@ -22,3 +22,14 @@ def register_viewset(viewset: Any) -> Any:
     if getattr(viewset, "importer", None) is not None:
         IMPORTERS[viewset.model._meta.label_lower] = viewset.importer
     return viewset
+
+
+# The public portal's tabs (no account needed): (key, label, url name), in order; apps add theirs in ready().
+PORTAL_TABS: list[tuple[str, Any, str]] = []
+# What awaits a user today ("today" page, issue 17): callables (user) → list of core.today.Todo, one per app.
+TODO: list[Any] = []
+
+
+def register_portal_tab(key: str, label: Any, url_name: str) -> None:
+    if all(existing != key for existing, _l, _u in PORTAL_TABS):
+        PORTAL_TABS.append((key, label, url_name))

@@ -11,13 +11,17 @@ class ServicesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from shequ.core.menu import MenuItem, register_menu
-        from shequ.core.registry import SEEDERS
+        from shequ.core.registry import SEEDERS, TODO, register_portal_tab
 
         from .demo import seed_services
-        from .indicators import register_all
+        from .indicators import register_all, todo
         from .models import DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest, SubTask
 
         register_all()
+        TODO.append(todo)
+        register_portal_tab("submit", _("Raise a matter"), "services:portal")
+        register_portal_tab("track", _("Follow a request"), "services:portal_track")
+        register_portal_tab("stats", _("Figures per community"), "services:portal_statistics")
         auditlog.register(DeadlineTier)
         auditlog.register(ServiceCategory)
         auditlog.register(ServiceAttribute)

@@ -58,3 +58,34 @@ def register_all() -> None:
             order=210,
         )
     )
+
+
+def todo(user: Any) -> list[Any]:
+    """The requests awaiting *user*: to accept (their place's intake), and overdue (theirs to handle)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from shequ.accounts.scope import can
+    from shequ.core.today import Todo, capped_count
+
+    from .models import Status
+
+    if not can(user, ServiceRequest, "change"):
+        return []
+    mine = ServiceRequest.objects.restrict(user, "change")
+    url = reverse("services:servicerequest_list")
+    return [
+        Todo(
+            "services.to_accept",
+            _("Requests to accept"),
+            capped_count(mine.filter(status=Status.SUBMITTED)),
+            f"{url}?status={Status.SUBMITTED}",
+        ),
+        Todo(
+            "services.overdue",
+            _("Overdue requests"),
+            capped_count(mine.filter(is_open=True, deadline__lt=timezone.now())),
+            f"{url}?overdue=true",
+            urgent=True,
+        ),
+    ]

@@ -82,3 +82,13 @@ def shown_when(form: Any, field: Any) -> SafeString:
     return format_html(
         ' data-shown-when="{}" data-shown-values="{}"', form.add_prefix(other), " ".join(str(v) for v in values)
     )
+
+
+@register.inclusion_tag("core/_portal_nav.html")
+def portal_nav(active: str = "") -> dict[str, Any]:
+    """The public portal's tabs (``core.registry.PORTAL_TABS``), *active* highlighted."""
+    from django.urls import reverse
+
+    from shequ.core.registry import PORTAL_TABS
+
+    return {"tabs": [(key, label, reverse(url)) for key, label, url in PORTAL_TABS], "active": active}
