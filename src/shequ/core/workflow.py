@@ -208,6 +208,7 @@ class Workflow:
         self.lock_related = tuple(lock_related)
         self.on_step = on_step
         self.timeline_title = timeline_title or gettext_lazy("Timeline")
+        self.listeners: dict[str, list[Callable[..., None]]] = {}
         WORKFLOWS[model._meta.label_lower] = self
 
     def __repr__(self) -> str:
@@ -222,6 +223,25 @@ class Workflow:
             return str(self.states(state).label)
         except ValueError:
             return state
+
+    # -- other apps ----------------------------------------------------------------------------------------------
+    def add_step(self, step: Step) -> Step:
+        """Another app contributes a step to this workflow (from its ``AppConfig.ready()``): e.g. mediation's
+        "register a mediation case" on a residents' request."""
+        if step.name in self.steps:
+            raise ValueError(f"{self.model.__name__}: a step {step.name!r} exists already")
+        self.steps[step.name] = step
+        return step
+
+    def on(self, event: str, listener: Callable[..., None]) -> None:
+        """Call ``listener(case, move)`` after each *event* (a step's name, or ``"created"`` when the app says
+        a case was created), inside the same transaction: declared in another app's ``ready()``, e.g. a
+        must-arrive task when a request is rated unsatisfied."""
+        self.listeners.setdefault(event, []).append(listener)
+
+    def fire(self, event: str, case: Any, move: Move | None = None) -> None:
+        for listener in self.listeners.get(event, ()):
+            listener(case, move)
 
     # -- who may take which step ---------------------------------------------------------------------------------
     def may(self, user: Any, case: Any, step: Step, reachable: dict[str, bool] | None = None) -> bool:
@@ -343,6 +363,7 @@ class Workflow:
             from .notifications import notify_many
 
             notify_many((users, text, case, url or None, kind) for users, text, url, kind in move.notices)
+        self.fire(move.step.name, case, move)
 
     # -- the timeline --------------------------------------------------------------------------------------------
     def log(

@@ -225,3 +225,23 @@ class DeadlineProperties(SimpleTestCase):
         due = workdays.deadline_for(workdays.Duration(30, workdays.DeadlineUnit.DAYS), start)
         self.assertEqual(due.astimezone(CST).date(), date(2025, 10, 30))
         self.assertEqual((due.astimezone(CST).hour, due.astimezone(CST).minute), (23, 59))
+
+
+class ListenerTests(WorldTestCase):
+    tree: ClassVar[ServicesTree]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.tree = ServicesTree(cls.world)
+
+    def test_other_apps_hear_creations_and_steps_in_the_same_transaction(self) -> None:
+        heard: list[tuple[str, int, str]] = []
+        WORKFLOW.on("created", lambda case, move: heard.append(("created", case.pk, case.status)))
+        WORKFLOW.on("accept", lambda case, move: heard.append(("accept", case.pk, move.before)))
+        try:
+            r = file(self.world, acting_user=self.world.officer_a, accept=True)
+        finally:
+            WORKFLOW.listeners.pop("created")
+            WORKFLOW.listeners.pop("accept")
+        self.assertEqual(heard, [("created", r.pk, Status.SUBMITTED), ("accept", r.pk, Status.SUBMITTED)])

@@ -23,6 +23,8 @@ from shequ.people.models import Resident
 from shequ.people.tests.helpers import id_number_shapes, make_id, resident
 
 COMMUNITY_A, COMMUNITY_B = "990101001001", "990101002001"
+
+
 def job_at(url: str) -> Job:
     match = re.fullmatch(r"/jobs/(\d+)/", url)
     assert match is not None, url

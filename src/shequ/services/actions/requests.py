@@ -227,6 +227,7 @@ def do_file_request(
                 actor_label=label,
                 organization=rule.organization,
             )
+        WORKFLOW.fire("created", request)
         if accept:
             request = do_accept(request, acting_user=staff)
     return request
