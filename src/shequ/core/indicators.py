@@ -207,33 +207,33 @@ _DIRTY_ATTR = "_shequ_dirty_indicators"
 
 def mark_dirty(codes: str | Iterable[str], node: Any) -> None:
     """The figures of *codes* at *node*'s community change with this transaction: recompute them after the
-    commit (once per transaction for each indicator and community; nothing when the transaction rolls back)."""
+    commit.  What is pending is shared by the connection; each call asks for a flush after the commit, and the
+    first flush to run does the work (a recomputation reads the database as it is, so one that outlives a
+    rolled-back savepoint is merely redundant)."""
     from django.db import connection
 
     codes = [codes] if isinstance(codes, str) else list(codes)
     community = community_of(node)
     if community is None:
         return
-    state = getattr(connection, _DIRTY_ATTR, None)
-    # The pending set belongs to the callback still waiting for this transaction's commit; a rolled-back
-    # transaction dropped its callback, and with it the set.
-    if state is None or not any(entry[1] is state[0] for entry in connection.run_on_commit):
-        pending: dict[int, tuple[Any, set[str]]] = {}
+    pending: dict[int, tuple[Any, set[str]]] | None = getattr(connection, _DIRTY_ATTR, None)
+    if pending is None:
+        pending = {}
+        setattr(connection, _DIRTY_ATTR, pending)
+    pending.setdefault(community.pk, (community, set()))[1].update(codes)
+    transaction.on_commit(_flush)  # outside a transaction: at once
 
-        def flush() -> None:
-            setattr(connection, _DIRTY_ATTR, None)
-            for place, wanted in pending.values():
-                try:
-                    refresh(wanted, [place])
-                except Exception:
-                    logger.exception("refreshing indicators %s failed", sorted(wanted))
 
-        state = (flush, pending)
-        setattr(connection, _DIRTY_ATTR, state)
-        state[1].setdefault(community.pk, (community, set()))[1].update(codes)
-        transaction.on_commit(flush)  # outside a transaction: at once
-        return
-    state[1].setdefault(community.pk, (community, set()))[1].update(codes)
+def _flush() -> None:
+    from django.db import connection
+
+    pending = getattr(connection, _DIRTY_ATTR, None) or {}
+    setattr(connection, _DIRTY_ATTR, None)
+    for place, wanted in pending.values():
+        try:
+            refresh(wanted, [place])
+        except Exception:
+            logger.exception("refreshing indicators %s failed", sorted(wanted))
 
 
 REFRESH_HOUR = 2  # the nightly refresh runs at the first tick after 02:00

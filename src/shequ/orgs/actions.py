@@ -18,10 +18,16 @@ from django.utils.translation import gettext as _
 from shequ.accounts.scope import can
 from shequ.core.actions import acting_as, do_delete_object, ensure_in_scope
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.indicators import mark_dirty
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
 
+from .indicators import CROSS_POSTING, PARTY_ORG_COVERAGE, PARTY_WORK_COVERAGE
 from .models import Organization, OrgKind, Post
+
+# What an organization's creation, change or dissolution can move: its committees' cross-posting and the
+# coverage of "two new" organizations (the figures of its community, recomputed after the commit).
+ORG_INDICATORS = (CROSS_POSTING, PARTY_ORG_COVERAGE, PARTY_WORK_COVERAGE)
 
 ORG_FIELDS = (
     "kind",
@@ -115,6 +121,7 @@ def do_create_organization(
         if members:
             for member in members:
                 _add_member(org, member, acting_user)
+        mark_dirty(ORG_INDICATORS, org.node)
     return org
 
 
@@ -148,6 +155,7 @@ def do_update_organization(org: Organization, *, acting_user: Any, **fields: Any
                 node_id=current.node_id, path=current.path
             )
             _check_children_below(current)
+        mark_dirty(ORG_INDICATORS, current.node)
     return current
 
 
@@ -190,6 +198,7 @@ def do_dissolve_organization(
         for post in Post.objects.filter(organization=current).current(on).select_related("organization"):
             post.end_date = on
             post.save()
+        mark_dirty(ORG_INDICATORS, current.node)
     return current
 
 
@@ -308,6 +317,7 @@ def do_appoint(
         post.full_clean()
         post.save()
         ensure_in_scope(post, acting_user, "add")
+        mark_dirty(CROSS_POSTING, post.node)
     return post
 
 
@@ -332,6 +342,7 @@ def do_update_post(post: Post, *, acting_user: Any, **fields: Any) -> Post:
         current.full_clean()
         current.save()
         ensure_in_scope(current, acting_user, "change")
+        mark_dirty(CROSS_POSTING, current.node)
     return current
 
 
@@ -347,8 +358,11 @@ def do_end_post(post: Post, *, acting_user: Any, end_date: date | None = None) -
         current.end_date = end_date
         current.full_clean()
         current.save()
+        mark_dirty(CROSS_POSTING, current.node)
     return current
 
 
 def do_delete_post(post: Post, *, acting_user: Any) -> None:
-    do_delete_object(post, acting_user=acting_user)
+    with transaction.atomic():
+        do_delete_object(post, acting_user=acting_user)
+        mark_dirty(CROSS_POSTING, post.node)

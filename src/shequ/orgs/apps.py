@@ -10,6 +10,10 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from .indicators import register_all
+
+        register_all()
+
         from shequ.core.importing import register_command_name
         from shequ.core.menu import MenuItem, register_menu
         from shequ.core.registry import SEEDERS

@@ -137,3 +137,49 @@ class MetricsTests(WorldTestCase):
         self.assertEqual(report.total.communities, 6)
         self.assertEqual(len(few), len(many))
         self.assertLessEqual(len(many), 6)
+
+
+class IndicatorTests(WorldTestCase):
+    """The same example through the policy indicators (core.indicators): the targets page's figures match the
+    hand counts above, for a community, a street and the district (pooled, not a mean of rates)."""
+
+    def setUp(self) -> None:
+        self.example = build_example(self.world)
+
+    def test_cross_posting_and_double_coverage_by_hand(self) -> None:
+        from shequ.core import indicators
+        from shequ.orgs.indicators import CROSS_POSTING, PARTY_ORG_COVERAGE, PARTY_WORK_COVERAGE
+
+        w = self.world
+        year = indicators.this_year()
+        indicators.refresh([CROSS_POSTING, PARTY_ORG_COVERAGE, PARTY_WORK_COVERAGE])
+        cross = indicators.INDICATORS[CROSS_POSTING]
+        self.assertEqual(indicators.figure(cross, w.community_a, year).value, 60.0)  # 3 of 5
+        self.assertTrue(indicators.figure(cross, w.community_a, year).met)
+        self.assertEqual(indicators.figure(cross, self.example["a2"], year).value, 50.0)
+        self.assertFalse(indicators.figure(cross, self.example["a2"], year).met)  # more than half
+        street = indicators.figure(cross, w.street_a, year)
+        self.assertEqual((street.numerator, street.denominator), (4, 7))
+        district = indicators.figure(cross, w.district, year)
+        self.assertEqual((district.numerator, district.denominator), (5, 8))
+        org_cover = indicators.figure(indicators.INDICATORS[PARTY_ORG_COVERAGE], w.district, year)
+        work_cover = indicators.figure(indicators.INDICATORS[PARTY_WORK_COVERAGE], w.district, year)
+        self.assertEqual((org_cover.numerator, org_cover.denominator), (3, 4))
+        self.assertEqual((work_cover.numerator, work_cover.denominator), (2, 4))
+        ranking = indicators.ranking(cross, w.district, year, [w.street_a, w.street_b])
+        self.assertEqual([f.node.name for f in ranking], ["胜利街道", "和平街道"])
+
+    def test_ending_a_post_recomputes_its_community(self) -> None:
+        from shequ.core import indicators
+        from shequ.core.models import IndicatorValue
+        from shequ.orgs.actions import do_end_post
+        from shequ.orgs.indicators import CROSS_POSTING
+        from shequ.orgs.models import Post
+
+        w = self.world
+        indicators.refresh([CROSS_POSTING])
+        li = Post.objects.get(person__name="李四", organization__kind=OrgKind.RESIDENTS_COMMITTEE)
+        with self.captureOnCommitCallbacks(execute=True):
+            do_end_post(li, acting_user=w.admin)
+        row = IndicatorValue.objects.get(code=CROSS_POSTING, node=w.community_a, year=indicators.this_year())
+        self.assertEqual((row.numerator, row.denominator), (2, 5))

@@ -68,9 +68,14 @@ def counted(member: PartyMember | None) -> Any:
 
 def retally(before: Any, member: PartyMember) -> None:
     """Keep the statistics' rollup current: *member* (saved) was *before* (``counted``) until now."""
+    from shequ.core.indicators import mark_dirty
+    from shequ.party.indicators import DEVELOPED, REPORTING
     from shequ.party.tally import apply, snapshot
 
     apply(before, snapshot(member))
+    # The policy figures of the member's community (a move also changes the one it left: the nightly refresh
+    # catches that one).
+    mark_dirty((DEVELOPED, REPORTING), member.node)
 
 
 def not_future(day: date | None, label: str) -> None:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from shequ.accounts.scope import can
 from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.indicators import mark_dirty
 from shequ.orgs.models import Organization, OrgKind
+from shequ.party.indicators import REPORTING
 from shequ.party.models import Category, CommunityReport, EventKind, OutstandingSelection, PartyMember, ReportActivity
 from shequ.party.models.members import ACTIVE_STATUSES
 from shequ.people.fields import id_hash_of
@@ -84,6 +86,7 @@ def do_register_report(
         report = CommunityReport(member=current, node=place, branch=group, registered_on=registered_on, notes=notes)
         save_unique(report, _("This member has reported to a community already."), "already_reported")
         ensure_in_scope(report, acting_user, "add")
+        mark_dirty(REPORTING, place)
         add_event(
             current,
             EventKind.REPORT,
@@ -105,6 +108,7 @@ def do_end_report(report: CommunityReport, *, acting_user: Any, on: date | None 
             raise ActionError(_("A report cannot end before it starts."), code="invalid_date")
         current.ended_on = on
         current.save()
+        mark_dirty(REPORTING, current.node)
     return current
 
 

@@ -100,6 +100,18 @@ class StatisticsTests(WorldTestCase):
         self.assertEqual(age_band(69), "60-69")
         self.assertEqual(age_band(70), f"≥{AGE_BANDS[-1][0]}")
 
+    def test_the_developed_indicator_counts_communities_meeting_the_target(self) -> None:
+        from shequ.core import indicators
+        from shequ.party.indicators import DEVELOPED
+
+        indicators.refresh([DEVELOPED])
+        developed = indicators.INDICATORS[DEVELOPED]
+        year = indicators.this_year()
+        district = indicators.figure(developed, self.world.district, year)
+        self.assertEqual((district.numerator, district.denominator, district.value), (1, 2, 50.0))
+        self.assertTrue(indicators.figure(developed, self.world.community_a, year).met)
+        self.assertFalse(indicators.figure(developed, self.world.community_b, year).met)
+
     def test_developed_this_year_per_community_against_the_target(self) -> None:
         rows = {row["node"].pk: row for row in compute(self.world.district, self.world.admin).communities}
         self.assertEqual(

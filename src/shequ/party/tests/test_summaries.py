@@ -103,6 +103,23 @@ class ReportingRateTests(OnTheJobData, WorldTestCase):
         self.login(w.nobody)
         self.assertEqual(self.client.get(reverse("party:reporting")).status_code, 404)
 
+    def test_the_reporting_indicator_matches_the_page_and_follows_the_actions(self) -> None:
+        from shequ.core import indicators
+        from shequ.party.indicators import REPORTING
+
+        w = self.world
+        indicators.refresh([REPORTING])
+        rate = indicators.INDICATORS[REPORTING]
+        year = indicators.this_year()
+        a = indicators.figure(rate, w.community_a, year)
+        self.assertEqual((a.numerator, a.denominator), (2, 3))  # as the page: 2 of 3
+        district = indicators.figure(rate, w.district, year)
+        self.assertEqual((district.numerator, district.denominator), (2, 4))
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_register_report(acting_user=w.admin, member=self.members["乙"], community=w.community_a)
+        a = indicators.figure(rate, w.community_a, year)
+        self.assertEqual((a.numerator, a.denominator), (3, 3))
+
     def test_a_grid_shows_the_part_of_its_community(self) -> None:
         self.login(self.world.admin)
         page = self.client.get(reverse("party:reporting"), {"node": self.world.grid_a.pk})
