@@ -3,10 +3,10 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from .api import api
-from .core.views import misc
+from .core.views import misc, today
 
 urlpatterns = [
-    path("", misc.home, name="home"),
+    path("", today.today, name="home"),
     path("health/", misc.health, name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -43,8 +43,11 @@ def test_browse_add_node_and_switch_language(
     base = live_server.url
     shot = request.node.name
 
-    # Log in through the real form; "/" then lands on the officer's street.
+    # Log in through the real form; "/" then lands on the officer's "today", which leads to their street.
     log_in(page, base, "officer_a", "officer_a-pass-123", screenshot=artifact_path(shot, "0-login"))
+    expect(page.get_by_test_id("todos")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_test_id("my-area").click()
     expect(page).to_have_url(re.compile(NODE_URL.pattern))
     assert node_id(page) == world.street_a.pk
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")

@@ -10,9 +10,13 @@ class PartyConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from shequ.core.registry import TODO
+
         from .indicators import register_all
+        from .today import todo
 
         register_all()
+        TODO.append(todo)
 
         from shequ.core.importing import register_command_name
         from shequ.core.menu import MenuItem, register_menu

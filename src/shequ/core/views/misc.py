@@ -28,17 +28,6 @@ from shequ.core.tasks import enqueue_job
 SEARCH_LIMIT = 10
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from shequ.territory.models import Node
-
-    roots = Node.objects.restrict(request.user, "view").order_by("depth", "path")
-    top = roots.first()
-    if top is not None:
-        return redirect("territory:node_detail", pk=top.pk)
-    return render(request, "core/home.html", {})
-
-
 def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -224,7 +213,6 @@ def job_report(request: HttpRequest, pk: str) -> HttpResponseBase:
 
 
 __all__ = [
-    "home",
     "health",
     "search",
     "audit_list",

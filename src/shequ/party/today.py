@@ -1,0 +1,77 @@
+"""What awaits a party secretary today (``core.today``): transfers to approve or to accept, development steps
+and probations due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.accounts.scope import can
+from shequ.core.today import Todo, capped_count
+
+from .filtersets import RelationTransferFilterSet
+from .models import DevelopmentRecord, MemberStatus, PartyMember, RelationTransfer, Stage, TransferStatus
+from .models.common import add_years
+
+
+class _Request:
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+
+def _transfers(user: Any, box: str, status: str) -> int:
+    data = QueryDict(mutable=True)
+    data.update({"box": box})
+    data.setlist("status", [status])
+    filterset = RelationTransferFilterSet(
+        data, queryset=RelationTransfer.objects.restrict(user, "change"), request=_Request(user)
+    )
+    return capped_count(filterset.qs) if filterset.is_valid() else 0
+
+
+def todo(user: Any) -> list[Todo]:
+    items: list[Todo] = []
+    transfers = reverse("party:relationtransfer_list")
+    if can(user, RelationTransfer, "change"):
+        items.append(
+            Todo(
+                "party.transfers_to_approve",
+                _("Transfers to approve"),
+                _transfers(user, "outbox", TransferStatus.REQUESTED),
+                f"{transfers}?box=outbox&status={TransferStatus.REQUESTED}",
+            )
+        )
+        items.append(
+            Todo(
+                "party.transfers_to_accept",
+                _("Transfers to accept"),
+                _transfers(user, "inbox", TransferStatus.APPROVED),
+                f"{transfers}?box=inbox&status={TransferStatus.APPROVED}",
+            )
+        )
+    if can(user, DevelopmentRecord, "change"):
+        today = timezone.localdate()
+        records = DevelopmentRecord.objects.restrict(user, "change")
+        due = capped_count(records.filter(stage__in=(Stage.APPLICANT, Stage.TARGET))) + capped_count(
+            records.filter(stage=Stage.ACTIVIST, activist_on__lte=add_years(today, -1))
+        )
+        probations = capped_count(
+            PartyMember.objects.restrict(user, "change").filter(
+                status=MemberStatus.PROBATIONARY, probation_ends__lte=today
+            )
+        )
+        items.append(Todo("party.development_due", _("Development steps due"), due, reverse("party:due")))
+        items.append(
+            Todo(
+                "party.probations_ended",
+                _("Probations ended, awaiting a decision"),
+                probations,
+                reverse("party:due"),
+                urgent=True,
+            )
+        )
+    return items
