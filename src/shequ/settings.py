@@ -15,6 +15,8 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_REDIS_URL``       e.g. ``redis://127.0.0.1:6379/0``: the shared cache (else files in the var dir)
 ``SHEQU_NOTIFICATION_CHANNELS`` comma-separated Channel classes delivering notifications (console in development)
 ``SHEQU_SITE_URL``        the site's address, for links in notifications sent by e-mail or SMS
+``SHEQU_MAP_TILES``       the map's base layer (a tile URL template; Tianditu or self-hosted), and
+``SHEQU_MAP_ATTRIBUTION`` its attribution
 """
 
 from __future__ import annotations
@@ -204,13 +206,31 @@ if PRODUCTION and not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Content-Security-Policy: nothing but our own origin; no inline script.
+# The map's base layer: a tile URL template such as the official Tianditu service
+# (https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default
+# &TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY) or a self-hosted one. Empty: the
+# maps draw the places on a plain background and load nothing from elsewhere.
+SHEQU_MAP_TILES = os.environ.get("SHEQU_MAP_TILES", "")
+SHEQU_MAP_ATTRIBUTION = os.environ.get("SHEQU_MAP_ATTRIBUTION", "")
+
+
+def _tile_origins(template: str) -> list[str]:
+    """The origins the map's tiles come from (``{s}`` stands for any subdomain)."""
+    from urllib.parse import urlsplit
+
+    if not template:
+        return []
+    parts = urlsplit(template.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.netloc else []
+
+
+# Content-Security-Policy: nothing but our own origin (and the map's tile server, when configured); no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origins(SHEQU_MAP_TILES)],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],

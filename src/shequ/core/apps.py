@@ -13,3 +13,6 @@ class CoreConfig(AppConfig):
         from .registry import PERIODIC
 
         PERIODIC["indicators"] = refresh_due
+        from .maplayers import register_core_layers
+
+        register_core_layers()

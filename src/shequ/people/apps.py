@@ -11,11 +11,19 @@ class PeopleConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from shequ.core.importing import register_command_name
+        from shequ.core.maplayers import MapLayer, register_layer
         from shequ.core.menu import MenuItem, register_menu
         from shequ.core.registry import SEEDERS
 
         from .demo import seed_people
+        from .maplayers import care_households
         from .models import CareTag, Household, Resident
+
+        register_layer(
+            MapLayer(
+                "care", _("Special care, per building"), "people.resident", care_households, color="#7c3aed", order=30
+            )
+        )
 
         # The identity number itself is never audited: only its masked form.
         auditlog.register(

@@ -10,15 +10,22 @@ class ServicesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from shequ.core.maplayers import MapLayer, register_layer
         from shequ.core.menu import MenuItem, register_menu
         from shequ.core.registry import SEEDERS, TODO, register_portal_tab
 
         from .demo import seed_services
         from .indicators import register_all, todo
+        from .maplayers import open_requests
         from .models import DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest, SubTask
 
         register_all()
         TODO.append(todo)
+        register_layer(
+            MapLayer(
+                "requests", _("Open requests"), "services.servicerequest", open_requests, color="#f59e0b", order=20
+            )
+        )
         register_portal_tab("submit", _("Raise a matter"), "services:portal")
         register_portal_tab("track", _("Follow a request"), "services:portal_track")
         register_portal_tab("stats", _("Figures per community"), "services:portal_statistics")

@@ -6,6 +6,7 @@ app_name = "territory"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("map/", views.map_view, name="map"),
+    path("map/layers/<slug:key>/", views.map_layer, name="map_layer"),
     path("pick/", views.node_pick, name="node_pick"),
     path("nodes/", include(views.NodeViewSet.urls())),
     path("nodes/<str:pk>/", views.node_detail, name="node_detail"),

@@ -231,11 +231,53 @@ def node_geojson(request: HttpRequest, pk: str) -> JsonResponse:
 
 @login_required
 def map_view(request: HttpRequest) -> HttpResponse:
+    import json
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from shequ.core.maplayers import layers_for
+
     node_id = request.GET.get("node")
     node = _node(request, node_id) if node_id else Node.objects.restrict(request.user, "view").order_by("depth").first()
     if node is None:
         return render(request, "core/home.html", {})
-    return render(request, "territory/map.html", {"node": node, "object": node, "crumbs": breadcrumbs(request, node)})
+    layers = [
+        {
+            "key": layer.key,
+            "label": str(layer.label),
+            "color": layer.color,
+            "url": f"{reverse('territory:map_layer', args=[layer.key])}?node={node.pk}",
+            "options": layer.options(request.user) if layer.options else [],
+        }
+        for layer in layers_for(request.user)
+    ]
+    tiles = {"url": settings.SHEQU_MAP_TILES, "attribution": settings.SHEQU_MAP_ATTRIBUTION}
+    return render(
+        request,
+        "territory/map.html",
+        {
+            "node": node,
+            "object": node,
+            "crumbs": breadcrumbs(request, node),
+            "layers": layers,
+            "layers_json": json.dumps(layers, ensure_ascii=False),
+            "tiles_json": json.dumps(tiles if tiles["url"] else {}, ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+def map_layer(request: HttpRequest, key: str) -> JsonResponse:
+    """One layer's features at a place of the user's area (404 for a layer the user may not see)."""
+    from shequ.core.maplayers import layers_for
+
+    layer = next((item for item in layers_for(request.user) if item.key == key), None)
+    if layer is None:
+        raise NotFound()
+    node = _node(request, request.GET.get("node", ""))
+    features = layer.features(request.user, node, {"option": request.GET.get("option", "")[:80]})
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 @login_required

@@ -92,10 +92,16 @@
       return;
     }
 
-    // No tile layer: nothing is loaded from other origins. Background comes from app.css.
+    // No tile layer unless one is configured (SHEQU_MAP_TILES): otherwise nothing is loaded from other
+    // origins and the background comes from app.css.
     const map = window.L.map(el, { zoomSnap: 0.25 });
     maps.push({ el: el, map: map });
     map.setView([0, 0], 1); // placeholder until the data arrives
+    const tiles = parseJson(el.dataset.mapTiles);
+    if (tiles && tiles.url) {
+      window.L.tileLayer(tiles.url, { attribution: tiles.attribution || '', subdomains: '01234567', maxZoom: 18 }).addTo(map);
+    }
+    wireLayers(el, map);
 
     let data;
     try {
@@ -140,6 +146,85 @@
     } else {
       el.classList.add('map-empty');
     }
+  }
+
+  function parseJson(text) {
+    if (!text) {
+      return null;
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // The layers a map page offers ([data-map-layers]): a check box each ([data-map-layer=key]), and for some a
+  // choice ([data-map-layer-option=key]); ticked, the layer's GeoJSON is fetched and drawn, styled by its
+  // features' properties (color; count sizes a point; radius in metres draws a circle around it).
+  function wireLayers(el, map) {
+    const declared = parseJson(el.dataset.mapLayers) || [];
+    const drawn = {};
+    declared.forEach(function (layer) {
+      const box = document.querySelector('[data-map-layer="' + layer.key + '"]');
+      const option = document.querySelector('[data-map-layer-option="' + layer.key + '"]');
+      if (!box) {
+        return;
+      }
+      async function redraw() {
+        if (drawn[layer.key]) {
+          map.removeLayer(drawn[layer.key]);
+          delete drawn[layer.key];
+        }
+        if (!box.checked) {
+          return;
+        }
+        let url = layer.url;
+        if (option && option.value) {
+          url += '&option=' + encodeURIComponent(option.value);
+        }
+        let data;
+        try {
+          const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+          if (!response.ok) {
+            throw new Error('HTTP ' + response.status);
+          }
+          data = await response.json();
+        } catch (err) {
+          console.error('shequ: could not load the map layer ' + layer.key, err);
+          return;
+        }
+        const group = window.L.featureGroup();
+        window.L.geoJSON(data, {
+          pointToLayer: function (feature, latlng) {
+            const props = feature.properties || {};
+            const color = props.color || layer.color;
+            if (props.radius) {
+              window.L.circle(latlng, { radius: props.radius, color: color, weight: 1, fillOpacity: 0.08 }).addTo(group);
+            }
+            const size = props.count ? Math.min(22, 5 + 2 * Math.sqrt(props.count)) : 6;
+            return window.L.circleMarker(latlng, { radius: size, weight: 1, color: color, fillColor: color, fillOpacity: 0.7 });
+          },
+          style: function (feature) {
+            const color = (feature.properties && feature.properties.color) || layer.color;
+            return { color: color, weight: 2, fillColor: color, fillOpacity: 0.35 };
+          },
+          onEachFeature: function (feature, featureLayer) {
+            const content = popupContent(feature.properties);
+            if (content) {
+              featureLayer.bindPopup(content);
+            }
+          },
+        }).addTo(group);
+        group.addTo(map);
+        drawn[layer.key] = group;
+        el.dataset.layersDrawn = Object.keys(drawn).join(',');
+      }
+      box.addEventListener('change', redraw);
+      if (option) {
+        option.addEventListener('change', redraw);
+      }
+    });
   }
 
   /* ---------- (c) ECharts from [data-echarts] ---------- */

@@ -1,0 +1,82 @@
+"""The map's layers: offered by the view right on their model, drawn from the user's area only, and the care
+layer counts people per building without a name."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.urls import reverse
+
+from shequ.core.testing import WorldTestCase
+from shequ.services.tests.helpers import ServicesTree, file
+from shequ.territory.actions import do_create_node
+from shequ.territory.models import Kind
+
+
+class MapLayerTests(WorldTestCase):
+    tree: ClassVar[ServicesTree]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.tree = ServicesTree(cls.world)
+        places = (
+            (cls.world.community_a, 30.5),
+            (cls.world.community_b, 30.6),
+            (cls.world.street_a, 30.4),
+            (cls.world.street_b, 30.7),
+        )
+        for node, lat in places:
+            node.latitude, node.longitude = lat, 114.3
+            node.save()
+
+    def layer(self, user: Any, key: str, node: Any, option: str = "") -> Any:
+        self.login(user)
+        return self.client.get(reverse("territory:map_layer", args=[key]), {"node": node.pk, "option": option})
+
+    def test_the_page_offers_the_layers_the_role_may_see(self) -> None:
+        self.login(self.world.officer_a)
+        page = self.client.get(reverse("territory:map"))
+        self.assertEqual({layer["key"] for layer in page.context["layers"]}, {"indicator", "requests", "care"})
+        self.assertContains(page, 'data-map-layer="requests"')
+        self.login(self.world.nobody)
+        self.assertNotContains(self.client.get(reverse("territory:map")), "data-map-layer")
+
+    def test_requests_are_counted_per_place_within_the_area(self) -> None:
+        file(self.world, node=self.world.community_a, acting_user=self.world.admin)
+        file(self.world, node=self.world.community_a, acting_user=self.world.admin)
+        file(self.world, node=self.world.community_b, acting_user=self.world.admin)
+        features = self.layer(self.world.officer_a, "requests", self.world.street_a).json()["features"]
+        self.assertEqual([f["properties"]["count"] for f in features], [2])
+        self.assertNotIn("张先生", str(features))  # the contact is never on the map
+        # Another street's place is outside the area; an unknown layer is not found.
+        self.assertEqual(self.layer(self.world.officer_a, "requests", self.world.street_b).status_code, 404)
+        self.assertEqual(self.layer(self.world.officer_a, "nope", self.world.street_a).status_code, 404)
+        self.assertEqual(self.layer(self.world.nobody, "requests", self.world.street_a).status_code, 404)
+
+    def test_care_per_building_counts_without_names(self) -> None:
+        from shequ.people.models import CareTag
+        from shequ.people.tests.helpers import resident
+
+        building = do_create_node(
+            acting_user=self.world.admin,
+            parent=self.world.grid_a,
+            kind=Kind.BUILDING,
+            name="1号楼",
+            latitude=30.51,
+            longitude=114.31,
+        )
+        unit = do_create_node(acting_user=self.world.admin, parent=building, kind=Kind.UNIT, name="1单元")
+        tag = CareTag.objects.first() or CareTag.objects.create(code="alone", name="独居老人")
+        for name in ("王大爷", "李奶奶"):
+            resident(self.world, unit, name=name).tags.add(tag)
+        features = self.layer(self.world.officer_a, "care", self.world.street_a).json()["features"]
+        self.assertEqual([f["properties"]["count"] for f in features], [2])
+        self.assertNotIn("王大爷", str(features))
+
+    def test_areas_coloured_by_a_target(self) -> None:
+        from shequ.services.indicators import SATISFACTION
+
+        features = self.layer(self.world.admin, "indicator", self.world.district, SATISFACTION).json()["features"]
+        self.assertEqual({f["properties"]["color"] for f in features}, {"#9ca3af"})  # nothing yet: grey
+        self.assertEqual(self.layer(self.world.admin, "indicator", self.world.district, "nope").json()["features"], [])
