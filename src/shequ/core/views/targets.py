@@ -113,6 +113,75 @@ def targets_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/targets.html", ctx)
 
 
+def _goal_line(indicator: indicators.Indicator) -> dict[str, Any]:
+    if indicator.target is None:
+        return {}
+    return {
+        "markLine": {
+            "symbol": "none",
+            "label": {"formatter": str(_("target")) + " {c}"},
+            "lineStyle": {"type": "dashed", "color": "#dc2626"},
+            "data": [{"yAxis": indicator.target}],
+        }
+    }
+
+
+def trend_chart(indicator: indicators.Indicator, trend: list[tuple[int, float | None]]) -> str:
+    """The value year by year against the goal, as an ECharts option (JSON for ``data-echarts``)."""
+    import json
+
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 50, "right": 60, "top": 30, "bottom": 30},
+        "xAxis": {"type": "category", "data": [str(y) for y, _v in trend]},
+        "yAxis": {"type": "value", "name": "%" if indicator.unit == "%" else str(unit_label(indicator.unit))},
+        "series": [
+            {
+                "type": "line",
+                "connectNulls": False,
+                "data": [None if v is None else round(v, indicator.places) for _y, v in trend],
+                "label": {"show": True},
+                **_goal_line(indicator),
+            }
+        ],
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+def ranking_chart(indicator: indicators.Indicator, ranking: list[indicators.Figure]) -> str:
+    """The areas below, best first, as horizontal bars coloured by whether each meets the goal."""
+    import json
+
+    if not ranking:
+        return ""
+    rows = [f for f in ranking if f.value is not None][::-1]  # ECharts draws the first category at the bottom
+    colors = {True: "#16a34a", False: "#dc2626", None: "#9ca3af"}
+    option = {
+        "tooltip": {},
+        "grid": {"left": 130, "right": 60, "top": 28, "bottom": 30},
+        "xAxis": {"type": "value"},
+        "yAxis": {
+            "type": "category",
+            "data": [f.node.name for f in rows],
+            "axisLabel": {"interval": 0, "width": 120, "overflow": "break"},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "data": [
+                    {"value": round(f.value or 0, indicator.places), "itemStyle": {"color": colors[f.met]}}
+                    for f in rows
+                ],
+                "label": {"show": True, "position": "right"},
+                **_goal_line(indicator),
+            }
+        ],
+    }
+    if indicator.target is not None:
+        option["series"][0]["markLine"]["data"] = [{"xAxis": indicator.target}]  # type: ignore[index]
+    return json.dumps(option, ensure_ascii=False)
+
+
 @login_required
 def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = indicators.INDICATORS.get(code)
@@ -122,6 +191,7 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     year = _year(request.GET.get("year"))
     ranking = indicators.ranking(indicator, anchor, year, _children(anchor))
     years = list(range(year - TREND_YEARS + 1, year + 1))
+    trend = indicators.trend(indicator, anchor, years)
     return render(
         request,
         "core/target_detail.html",
@@ -132,7 +202,9 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
             "figure": indicators.figure(indicator, anchor, year),
             "target": target_text(indicator),
             "ranking": ranking,
-            "trend": indicators.trend(indicator, anchor, years),
+            "trend": trend,
+            "trend_chart": trend_chart(indicator, trend),
+            "ranking_chart": ranking_chart(indicator, ranking),
             "drill": indicator.drill(anchor, year) if indicator.drill else "",
             "form": AreaForm(initial={"node": anchor.pk, "year": year}),
         },
