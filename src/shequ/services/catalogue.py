@@ -24,6 +24,7 @@ TIME_OF_DAY = [{"key": "day", "name": "白天"}, {"key": "evening", "name": "夜
 
 # code, name, tier, description, keywords, children: [(code, name, tier or None, [attributes])]
 # attribute: (code, label, datatype, required, values)
+# Which categories are not public is decided below (PRIVATE), by code.
 CATEGORIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None, list[Any]]]]] = [
     (
         "water",
@@ -160,6 +161,31 @@ CATEGORIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None,
 ]
 
 
+# Not public: social assistance, disputes, health and care, employment, personal consultations, and matters
+# that name a neighbour (noise, public order).  Their requests never appear in a public feed.
+PRIVATE = frozenset(
+    {
+        "disputes",
+        "neighbour-dispute",
+        "property-dispute",
+        "family-dispute",
+        "elderly",
+        "home-care",
+        "meal-assist",
+        "employment",
+        "job-seeking",
+        "job-training",
+        "assistance",
+        "subsistence",
+        "temporary-aid",
+        "consultation",
+        "policy",
+        "noise",
+        "public-order",
+    }
+)
+
+
 def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
     """Create the tiers, categories and questions that do not exist yet (by code)."""
     if apps is None:
@@ -169,6 +195,12 @@ def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
     Tier = apps.get_model("services", "DeadlineTier")
     Category = apps.get_model("services", "ServiceCategory")
     Attribute = apps.get_model("services", "ServiceAttribute")
+    # An early migration installs the catalogue before categories had the public flag.
+    has_public = any(f.name == "public" for f in Category._meta.get_fields())
+
+    def public(code: str) -> dict[str, bool]:
+        return {"public": code not in PRIVATE} if has_public else {}
+
     tiers = {}
     for code, name, amount, unit in TIERS:
         tiers[code], _created = Tier.objects.get_or_create(
@@ -184,6 +216,7 @@ def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
                 "description": description,
                 "keywords": keywords,
                 "order": order,
+                **public(code),
             },
         )
         count += created
@@ -195,6 +228,7 @@ def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
                     "parent": parent,
                     "tier": tiers[child_tier] if child_tier else None,
                     "order": child_order,
+                    **public(child_code),
                 },
             )
             count += created
@@ -211,3 +245,14 @@ def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
                     },
                 )
     return {"service categories": count}
+
+
+def mark_private_categories(apps: Any = None) -> int:
+    """Make the standard catalogue's private categories (``PRIVATE``) not public; for databases whose
+    catalogue was installed before categories had the flag."""
+    if apps is None:
+        from django.apps import apps as registry
+
+        apps = registry
+    Category = apps.get_model("services", "ServiceCategory")
+    return int(Category.objects.filter(code__in=PRIVATE).update(public=False))

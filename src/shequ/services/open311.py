@@ -6,7 +6,9 @@ request — in XML and JSON, with the field names, status values, date window an
 * ``api_key`` (POST only): an API token of a user who may file requests at the place; the place is the
   ``address_id`` (a node's code), else the node nearest to ``lat``/``long``, else the user's home node.
 * GET requests: by default those requested in the last 90 days, at most 1,000, newest first; a window
-  given with ``start_date``/``end_date`` may span at most 90 days.  No personal data is ever shown.
+  given with ``start_date``/``end_date`` may span at most 90 days.  No personal data is ever shown, and
+  requests of categories that are not public (``ServiceCategory.public``) are never shown at all; the
+  services list still offers those categories, so that other systems can file them.
 """
 
 from __future__ import annotations
@@ -232,7 +234,9 @@ def request_row(r: ServiceRequest) -> dict[str, Any]:
 
 
 def _base() -> Any:
-    return ServiceRequest.objects.select_related("category", "organization", "node")
+    """The requests a public feed may show: those of public categories (the others, e.g. social assistance
+    or a family dispute, are answered exactly like requests that do not exist)."""
+    return ServiceRequest.objects.public().select_related("category", "organization", "node")
 
 
 def _date(value: str | None, name: str) -> datetime | None:

@@ -8,6 +8,7 @@ from .catalogue import (
     RoutingRule,
     ServiceAttribute,
     ServiceCategory,
+    public_q,
 )
 from .requests import (
     OPEN_STATUSES,
@@ -42,4 +43,5 @@ __all__ = [
     "Status",
     "SubTask",
     "SubTaskStatus",
+    "public_q",
 ]
