@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -189,10 +189,10 @@ class RequestBuilder:
 
     def moment(self, target: str = "") -> datetime:
         """When a request was filed: over the last DAYS days, more of them lately, in the daytime; one to
-        end in *target*, long enough ago to get there (days for the first steps, two months for the rest)."""
+        end in *target*, long enough ago to get there (days for the first steps, a month for the rest)."""
         if target:
             early = target in ("submitted", "accepted", "assigned", "returned", "in_progress")
-            age = timedelta(days=self.rng.uniform(3, 6) if early else self.rng.uniform(60, 70))
+            age = timedelta(days=self.rng.uniform(3, 6) if early else self.rng.uniform(25, 35))
         else:
             age = timedelta(days=DAYS * self.rng.random() ** 1.4)
         local = timezone.localtime(self.now - age)
@@ -202,6 +202,16 @@ class RequestBuilder:
 
     def later(self, start: datetime, low_minutes: float, high_minutes: float) -> datetime:
         return start + timedelta(minutes=self.rng.uniform(low_minutes, high_minutes))
+
+    def office(self, moment: datetime, around_the_clock: bool = False) -> datetime:
+        """Staff work from 8 to 19 o'clock: a step due outside those hours happens the next morning
+        (emergencies are handled around the clock)."""
+        local = timezone.localtime(moment)
+        if around_the_clock or 8 <= local.hour < 19:
+            return moment
+        day = local.date() + timedelta(days=1 if local.hour >= 19 else 0)
+        morning = datetime.combine(day, time(8, self.rng.randrange(60), self.rng.randrange(60)))
+        return timezone.make_aware(morning)
 
     def answers(self, questions: list[Any]) -> dict[str, Any]:
         """Answers to the category's questions, as the actions store them (every required one)."""
@@ -304,7 +314,7 @@ def build_case(
     case.step("submitted", created, _("Filed through: %(channel)s") % {"channel": label}, by=label)
     text = _("Routed to %(org)s by the rule at %(node)s.") % {"org": committee.name, "node": community.name}
     case.note(EventKind.ROUTING, created, text, by=label, org=org)
-    accepted = builder.later(created, 5, 900 if channel in ("portal", "open311") else 120)
+    accepted = builder.office(builder.later(created, 5, 900 if channel in ("portal", "open311") else 120))
     if case.stops(accepted, now):
         return case.finish()
     tier = category.effective_tier()
@@ -314,31 +324,36 @@ def build_case(
     row["warn_at"] = workdays.warning_for(tier, accepted, deadline) if tier else accepted + allowed * 0.8
     when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
     case.step("accepted", accepted, _("Accepted; due by %(deadline)s.") % {"deadline": when}, by=by)
-    assigned = accepted + allowed * rng.uniform(0.01, 0.08)
+    urgent = tier is not None and tier.unit == "hours"
+
+    def office(moment: datetime) -> datetime:
+        return builder.office(moment, urgent)
+
+    assigned = office(accepted + allowed * rng.uniform(0.01, 0.08))
     if case.stops(assigned, now):
         return watch(case, builder)
     wrong = (helpers.get("service_station") or [None])[0]
     if wrong is not None and (target == "returned" or (not target and rng.random() < RETURNED)):
         case.step("assigned", assigned, _("Assigned to %(org)s.") % {"org": wrong.name}, by=by, org=wrong.pk)
-        returned = builder.later(assigned, 30, 240)
+        returned = office(builder.later(assigned, 30, 240))
         if case.stops(returned, now):
             row.update(organization=wrong.pk, responsible_path=wrong.path)
             return watch(case, builder)
         reason = rng.choice(RETURN_REASONS)
         text = _("Returned by %(org)s: %(reason)s") % {"org": wrong.name, "reason": reason}
         case.step("returned", returned, text, public=False, by=wrong.name, org=wrong.pk)
-        assigned = builder.later(returned, 30, 480)
+        assigned = office(builder.later(returned, 30, 480))
         if case.stops(assigned, now):
             row.update(organization=None, responsible_path="", return_reason=reason)
             return watch(case, builder)
     case.step("assigned", assigned, _("Assigned to %(org)s.") % {"org": committee.name}, by=by, org=org)
-    started = assigned + allowed * rng.uniform(0.02, 0.12)
+    started = office(assigned + allowed * rng.uniform(0.02, 0.12))
     if case.stops(started, now):
         return watch(case, builder)
     case.step("in_progress", started, _("Work has started."), by=by, org=org)
-    late = rng.random() > ON_TIME
+    late = not target and rng.random() > ON_TIME
     resolved = accepted + allowed * (rng.uniform(1.05, 2.2) if late else rng.uniform(0.15, 0.95))
-    resolved = max(resolved, started + timedelta(minutes=20))
+    resolved = office(max(resolved, started + timedelta(minutes=20)))
     subtask(case, builder, category, helpers, started, resolved, deadline, by)
     if case.stops(resolved, now):
         return watch(case, builder)
@@ -349,11 +364,11 @@ def build_case(
     rated = row["updated"]
     row.update(reopened_count=1, resolved_at=None)
     case.step("reopened", rated, _("Reopened: the resident is not satisfied."), by=_("resident"), org=org)
-    again = builder.later(rated, 30, 600)
+    again = office(builder.later(rated, 30, 600))
     if case.stops(again, now):
         return watch(case, builder)
     case.step("in_progress", again, _("Work has started."), by=by, org=org)
-    resolved = again + allowed * rng.uniform(0.2, 0.9)
+    resolved = office(again + allowed * rng.uniform(0.2, 0.9))
     if case.stops(resolved, now):
         return watch(case, builder)
     resolve(case, builder, category, resolved, by, org, second=True)
@@ -394,6 +409,7 @@ def close(case: Case, builder: RequestBuilder, by: str) -> Case:
     """Closed some days after the rating (or, unrated, after a week)."""
     last = case.row["updated"]
     closing = builder.later(last, 60, 5 * 24 * 60) if case.status == "rated" else last + timedelta(days=7)
+    closing = builder.office(closing)
     if case.status in ("rated", "resolved") and not case.stops(closing, builder.now):
         case.row["closed_at"] = closing
         case.step("closed", closing, _("Closed."), by=by)
