@@ -31,6 +31,7 @@ from shequ.core.exceptions import ActionError, NotFound
 from . import actions
 from .actions.requests import category_attributes
 from .models import Channel, ServiceCategory, ServiceRequest
+from .pickers import fileable_categories
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -149,7 +150,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _services() -> list[ServiceCategory]:
     return list(
-        ServiceCategory.objects.filter(active=True, parent__isnull=False)
+        fileable_categories()
         .select_related("parent")
         .prefetch_related("attributes", "parent__attributes")
         .order_by("parent__order", "order", "code")
@@ -176,9 +177,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _category(code: str) -> ServiceCategory:
-    category = (
-        ServiceCategory.objects.filter(code=code, active=True, parent__isnull=False).select_related("parent").first()
-    )
+    category = fileable_categories().filter(code=code).select_related("parent").first()
     if category is None:
         raise Open311Error(404, f"service_code not found: {code}")
     return category
