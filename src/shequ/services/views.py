@@ -75,6 +75,9 @@ class ServiceCategoryViewSet(ServicesViewSet):
     actions = ("list", "detail", "add", "edit", "delete", "export", "history")
     detail_fields = ("code", "name", "parent", "tier", "description", "keywords", "active", "public", "order")
 
+    def update(self, form: Any, obj: Any) -> Any:
+        return actions.do_update_category(form.save(commit=False), acting_user=self.user)
+
     def detail_context(self, obj: ServiceCategory) -> dict[str, Any]:
         return {
             "attributes": list(obj.attributes.all()),

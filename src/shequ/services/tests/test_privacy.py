@@ -235,6 +235,15 @@ class PrivateCategoryTests(WorldTestCase):
         response = self.client.post(reverse("services:servicecategory_add"), data)
         self.assertEqual(response.status_code, 302)
         self.assertFalse(ServiceCategory.objects.get(code="housing-aid").is_public)
+        # A category made not public on its page takes its sub-categories along, and their requests.
+        prop = category("property")
+        edit = {"code": prop.code, "name": prop.name, "tier": prop.tier_id, "active": "on", "order": prop.order}
+        response = self.client.post(reverse("services:servicecategory_edit", args=[prop.pk]), edit)
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(ServiceCategory.objects.filter(parent=prop, public=True).exists())
+        self.assertNotContains(Client().get("/open311/v2/requests.json"), self.shown.code)
+        listed = self.client.get(reverse("services:servicecategory_list"), {"public": "false"})
+        self.assertContains(listed, "公共设施维修")
         # The API says which categories are public.
         rows = {c["code"]: c for c in self.client.get("/api/v1/services/categories").json()}
         self.assertEqual((rows["housing-aid"]["public"], rows["water-burst"]["public"]), (False, True))
