@@ -27,6 +27,7 @@ class CategoryOut(Schema):
     parent_id: int | None
     description: str
     active: bool
+    public: bool
 
 
 @router.get("/categories", response=list[CategoryOut], operation_id="services_categories")

@@ -24,6 +24,7 @@ TIME_OF_DAY = [{"key": "day", "name": "白天"}, {"key": "evening", "name": "夜
 
 # code, name, tier, description, keywords, children: [(code, name, tier or None, [attributes])]
 # attribute: (code, label, datatype, required, values)
+# Which categories are not public is decided below (PRIVATE), by code.
 CATEGORIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None, list[Any]]]]] = [
     (
         "water",
@@ -160,8 +161,34 @@ CATEGORIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None,
 ]
 
 
+# Not public: social assistance, disputes, health and care, employment, personal consultations, and matters
+# that name a neighbour (noise, public order).  Their requests never appear in a public feed.
+PRIVATE = frozenset(
+    {
+        "disputes",
+        "neighbour-dispute",
+        "property-dispute",
+        "family-dispute",
+        "elderly",
+        "home-care",
+        "meal-assist",
+        "employment",
+        "job-seeking",
+        "job-training",
+        "assistance",
+        "subsistence",
+        "temporary-aid",
+        "consultation",
+        "policy",
+        "noise",
+        "public-order",
+    }
+)
+
+
 def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
-    """Create the tiers, categories and questions that do not exist yet (by code)."""
+    """Create the tiers, categories and questions that do not exist yet (by code): three queries when
+    they all do."""
     if apps is None:
         from django.apps import apps as registry
 
@@ -169,45 +196,57 @@ def install_standard_catalogue(apps: Any = None) -> dict[str, int]:
     Tier = apps.get_model("services", "DeadlineTier")
     Category = apps.get_model("services", "ServiceCategory")
     Attribute = apps.get_model("services", "ServiceAttribute")
-    tiers = {}
+    # An early migration installs the catalogue before categories had the public flag.
+    has_public = any(f.name == "public" for f in Category._meta.get_fields())
+
+    def public(code: str) -> dict[str, bool]:
+        return {"public": code not in PRIVATE} if has_public else {}
+
+    tiers = {t.code: t for t in Tier.objects.all()}
     for code, name, amount, unit in TIERS:
-        tiers[code], _created = Tier.objects.get_or_create(
-            code=code, defaults={"name": name, "amount": amount, "unit": unit}
-        )
+        if code not in tiers:
+            tiers[code] = Tier.objects.create(code=code, name=name, amount=amount, unit=unit)
+    categories = {c.code: c for c in Category.objects.all()}
+    answered = set(Attribute.objects.values_list("category_id", "code"))
     count = 0
+
+    def category(code: str, **fields: Any) -> Any:
+        nonlocal count
+        if code not in categories:
+            categories[code] = Category.objects.create(code=code, **fields, **public(code))
+            count += 1
+        return categories[code]
+
     for order, (code, name, tier, description, keywords, children) in enumerate(CATEGORIES):
-        parent, created = Category.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "tier": tiers[tier],
-                "description": description,
-                "keywords": keywords,
-                "order": order,
-            },
-        )
-        count += created
+        parent = category(code, name=name, tier=tiers[tier], description=description, keywords=keywords, order=order)
         for child_order, (child_code, child_name, child_tier, attributes) in enumerate(children):
-            child, created = Category.objects.get_or_create(
-                code=child_code,
-                defaults={
-                    "name": child_name,
-                    "parent": parent,
-                    "tier": tiers[child_tier] if child_tier else None,
-                    "order": child_order,
-                },
+            child = category(
+                child_code,
+                name=child_name,
+                parent=parent,
+                tier=tiers[child_tier] if child_tier else None,
+                order=child_order,
             )
-            count += created
             for attr_order, (attr_code, label, datatype, required, values) in enumerate(attributes):
-                Attribute.objects.get_or_create(
-                    category=child,
-                    code=attr_code,
-                    defaults={
-                        "label": label,
-                        "datatype": datatype,
-                        "required": required,
-                        "values": values,
-                        "order": attr_order,
-                    },
-                )
+                if (child.pk, attr_code) not in answered:
+                    Attribute.objects.create(
+                        category=child,
+                        code=attr_code,
+                        label=label,
+                        datatype=datatype,
+                        required=required,
+                        values=values,
+                        order=attr_order,
+                    )
     return {"service categories": count}
+
+
+def mark_private_categories(apps: Any = None) -> int:
+    """Make the standard catalogue's private categories (``PRIVATE``) not public; for databases whose
+    catalogue was installed before categories had the flag."""
+    if apps is None:
+        from django.apps import apps as registry
+
+        apps = registry
+    Category = apps.get_model("services", "ServiceCategory")
+    return int(Category.objects.filter(code__in=PRIVATE).update(public=False))

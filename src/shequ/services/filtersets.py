@@ -20,26 +20,13 @@ from .models import (
     SubTask,
     SubTaskStatus,
 )
-
-
-def category_choices() -> list[tuple[int, str]]:
-    """The catalogue as the category filter offers it: each category, then its sub-categories indented
-    (a top-level category finds its sub-categories' requests too).  Plain values: no model instances."""
-    rows = list(ServiceCategory.objects.order_by("order", "code").values_list("pk", "name", "parent_id"))
-    children: dict[int | None, list[tuple[int, str]]] = {}
-    for pk, name, parent in rows:
-        children.setdefault(parent, []).append((pk, name))
-    choices: list[tuple[int, str]] = []
-    for pk, name in children.get(None, []):
-        choices.append((pk, name))
-        choices.extend((child, f"\u3000{child_name}") for child, child_name in children.get(pk, []))
-    return choices
+from .pickers import CategoryFilter
 
 
 class ServiceRequestFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    category = django_filters.ChoiceFilter(choices=category_choices, method="filter_category", label=_("Category"))
+    category = CategoryFilter(method="filter_category")
     organization = django_filters.NumberFilter(
         field_name="organization_id", label=_("Responsible organization"), widget=OrganizationPickerWidget()
     )
@@ -52,9 +39,11 @@ class ServiceRequestFilterSet(SearchFilterSet):
         fields = ["q", "status", "channel", "category", "organization", "within", "open", "overdue"]
 
     def filter_category(self, queryset: Any, name: str, value: Any) -> Any:
-        return queryset.filter(
-            category_id__in=[value, *ServiceCategory.objects.filter(parent_id=value).values_list("pk", flat=True)]
-        )
+        """A top-level category finds its sub-categories' requests too."""
+        if value is None:
+            return queryset
+        children = ServiceCategory.objects.filter(parent_id=value.pk).values_list("pk", flat=True)
+        return queryset.filter(category_id__in=[value.pk, *children])
 
     def filter_overdue(self, queryset: Any, name: str, value: Any) -> Any:
         if value is None:
@@ -75,10 +64,11 @@ class SubTaskFilterSet(SearchFilterSet):
 
 class ServiceCategoryFilterSet(SearchFilterSet):
     active = django_filters.BooleanFilter(label=_("Active"))
+    public = django_filters.BooleanFilter(label=_("Public"))
 
     class Meta:
         model = ServiceCategory
-        fields = ["q", "active"]
+        fields = ["q", "active", "public"]
 
 
 class DeadlineTierFilterSet(SearchFilterSet):
@@ -87,14 +77,8 @@ class DeadlineTierFilterSet(SearchFilterSet):
         fields = ["q"]
 
 
-def one_category_filter() -> django_filters.ChoiceFilter:
-    """The catalogue's category select (indented as on the request list) matching that category only: the
-    filter of the catalogue's own lists (routing rules, attributes), where a rule is a category's own."""
-    return django_filters.ChoiceFilter(choices=category_choices, field_name="category_id", label=_("Category"))
-
-
 class RoutingRuleFilterSet(SearchFilterSet):
-    category = one_category_filter()
+    category = CategoryFilter()  # a rule is a category's own: a top-level category finds its rules only
 
     class Meta:
         model = RoutingRule
@@ -102,7 +86,7 @@ class RoutingRuleFilterSet(SearchFilterSet):
 
 
 class ServiceAttributeFilterSet(SearchFilterSet):
-    category = one_category_filter()
+    category = CategoryFilter()
 
     class Meta:
         model = ServiceAttribute

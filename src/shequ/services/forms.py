@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import ScopedModelForm, UserForm
@@ -12,6 +13,15 @@ from shequ.territory.models import Node
 
 from .actions.requests import category_attributes
 from .models import Channel, Datatype, DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest
+from .pickers import CategoryChoiceField, CategorySelect, fileable_categories
+
+# The category select of a filing form fetches the chosen category's questions into the block below it.
+QUESTIONS_HTMX = {
+    "hx-get": reverse_lazy("services:category_questions"),
+    "hx-trigger": "change",
+    "hx-target": "#category-questions",
+    "hx-swap": "innerHTML",
+}
 
 
 class DeadlineTierForm(ScopedModelForm):
@@ -23,7 +33,7 @@ class DeadlineTierForm(ScopedModelForm):
 class ServiceCategoryForm(ScopedModelForm):
     class Meta:
         model = ServiceCategory
-        fields = ["code", "name", "parent", "tier", "description", "keywords", "active", "order"]
+        fields = ["code", "name", "parent", "tier", "description", "keywords", "active", "public", "order"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,8 +50,20 @@ class ServiceCategoryForm(ScopedModelForm):
             raise forms.ValidationError(_("A category with sub-categories stays at the top."))
         return parent
 
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        parent = data.get("parent")
+        if data.get("public") and parent is not None and not parent.public:
+            self.add_error(
+                "public",
+                _("“%(parent)s” is not public: its sub-categories cannot be public either.") % {"parent": parent.name},
+            )
+        return data
+
 
 class ServiceAttributeForm(ScopedModelForm):
+    category = CategoryChoiceField(label=_("Category"), parents_selectable=True)
+
     class Meta:
         model = ServiceAttribute
         fields = ["category", "code", "label", "datatype", "required", "description", "values", "order"]
@@ -57,6 +79,14 @@ class ServiceAttributeForm(ScopedModelForm):
 
 
 class RoutingRuleForm(ScopedModelForm):
+    category = CategoryChoiceField(
+        label=_("Category"),
+        parents_selectable=True,
+        required=False,
+        empty_label=_("Every category"),
+        help_text=_("Empty: every category without a rule of its own."),
+    )
+
     class Meta:
         model = RoutingRule
         fields = ["node", "category", "organization", "post", "notes"]
@@ -86,10 +116,78 @@ class FindResidentForm(forms.Form):
     )
 
 
-class IntakeForm(forms.Form):
+class CategoryQuestionsForm(forms.Form):
+    """The extra questions of one category, as typed fields named ``attr_<code>``."""
+
+    def __init__(self, data: Any = None, *, category: ServiceCategory | None = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.category = category
+        for attr in category_attributes(category) if category is not None else []:
+            self.fields[f"attr_{attr.code}"] = attribute_field(attr)
+
+    def has_required(self) -> bool:
+        return any(field.required for field in self.fields.values())
+
+    def answers(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        result = {}
+        for name in self.fields:
+            value: Any = self.cleaned_data.get(name)
+            if value not in (None, "", []):
+                result[name.removeprefix("attr_")] = value.isoformat() if hasattr(value, "isoformat") else value
+        return result
+
+
+class FilingForm(forms.Form):
+    """A form that files a request (the portal, the intake): the chosen category brings its questions, a
+    second form (``self.questions``) shown under the category and checked with the rest, all at once.
+
+    The page names the category whose questions it shows (``questions_for``, swapped in by htmx with the
+    questions when the category changes): answers are read only for that category.  Without scripts the
+    questions of a newly chosen category appear after the first submit; if one of them is required the
+    form asks for them instead of filing, keeping everything typed."""
+
+    category: Any
+
+    def setup_questions(self) -> None:
+        self.category_chosen = self.chosen_category()
+        shown = self.is_bound and self.category_chosen is not None
+        shown = shown and str(self.data.get("questions_for", "")) == str(self.category_chosen.pk)  # type: ignore[union-attr]
+        self.questions = CategoryQuestionsForm(self.data if shown else None, category=self.category_chosen)
+
+    def chosen_category(self) -> ServiceCategory | None:
+        raw = self["category"].value()
+        if isinstance(raw, ServiceCategory):
+            return raw
+        if raw in (None, "") or not str(raw).isdigit():
+            return None
+        field: Any = self.fields["category"]
+        return field.queryset.filter(pk=int(raw)).first()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.questions.is_bound:
+            return self.questions.is_valid() and valid
+        if self.questions.has_required():
+            if getattr(self, "_asked_questions", False):
+                return False
+            self._asked_questions = True
+            self.add_error(
+                None,
+                _("Answer the questions about “%(name)s” below.") % {"name": self.category_chosen.name},  # type: ignore[union-attr]
+            )
+            return False
+        return valid
+
+    def attributes(self) -> dict[str, Any]:
+        return self.questions.answers()
+
+
+class IntakeForm(FilingForm):
     """One form for the window, the hotline and the grid: the extra questions follow the category."""
 
-    category = forms.ModelChoiceField(queryset=ServiceCategory.objects.none(), label=_("Category"))
+    category = CategoryChoiceField(label=_("Category"), widget=CategorySelect(attrs=QUESTIONS_HTMX))
     node = forms.ModelChoiceField(queryset=Node.objects.none(), label=_("Place"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     channel = forms.ChoiceField(
@@ -104,33 +202,27 @@ class IntakeForm(forms.Form):
     photo = forms.FileField(label=_("Photo or document"), required=False)
     accept = forms.BooleanField(label=_("Accept now"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any = None, category: ServiceCategory | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from shequ.core.widgets import NodePickerWidget
         from shequ.people.models import Resident
 
         self.user = user
         cat: Any = self.fields["category"]
-        cat.queryset = ServiceCategory.objects.filter(active=True, parent__isnull=False).select_related("parent")
+        cat.queryset = fileable_categories()
         node: Any = self.fields["node"]
         node.queryset = Node.objects.restrict(user, "add", perm_model=ServiceRequest)
         node.widget = NodePickerWidget(action="add", model="services.servicerequest")
         resident: Any = self.fields["resident"]
         resident.queryset = Resident.objects.restrict(user, "view")
         resident.widget = ResidentPickerWidget()
-        self.attribute_fields: list[str] = []
-        if category is not None:
-            for attr in category_attributes(category):
-                self.fields[f"attr_{attr.code}"] = attribute_field(attr)
-                self.attribute_fields.append(attr.code)
+        self.setup_questions()
 
-    def attributes(self) -> dict[str, Any]:
-        result = {}
-        for code in self.attribute_fields:
-            value: Any = self.cleaned_data.get(f"attr_{code}")
-            if value not in (None, "", []):
-                result[code] = value.isoformat() if hasattr(value, "isoformat") else value
-        return result
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        if data.get("resident") is None and not (data.get("contact_name") or "").strip():
+            self.add_error("contact_name", _("Choose the resident, or give a contact name."))
+        return data
 
 
 def attribute_field(attr: ServiceAttribute) -> forms.Field:

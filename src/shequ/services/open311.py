@@ -6,7 +6,9 @@ request — in XML and JSON, with the field names, status values, date window an
 * ``api_key`` (POST only): an API token of a user who may file requests at the place; the place is the
   ``address_id`` (a node's code), else the node nearest to ``lat``/``long``, else the user's home node.
 * GET requests: by default those requested in the last 90 days, at most 1,000, newest first; a window
-  given with ``start_date``/``end_date`` may span at most 90 days.  No personal data is ever shown.
+  given with ``start_date``/``end_date`` may span at most 90 days.  No personal data is ever shown, and
+  requests of categories that are not public (``ServiceCategory.public``) are never shown at all; the
+  services list still offers those categories, so that other systems can file them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from shequ.core.exceptions import ActionError, NotFound
 from . import actions
 from .actions.requests import category_attributes
 from .models import Channel, ServiceCategory, ServiceRequest
+from .pickers import fileable_categories
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -147,7 +150,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _services() -> list[ServiceCategory]:
     return list(
-        ServiceCategory.objects.filter(active=True, parent__isnull=False)
+        fileable_categories()
         .select_related("parent")
         .prefetch_related("attributes", "parent__attributes")
         .order_by("parent__order", "order", "code")
@@ -174,9 +177,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _category(code: str) -> ServiceCategory:
-    category = (
-        ServiceCategory.objects.filter(code=code, active=True, parent__isnull=False).select_related("parent").first()
-    )
+    category = fileable_categories().filter(code=code).select_related("parent").first()
     if category is None:
         raise Open311Error(404, f"service_code not found: {code}")
     return category
@@ -232,7 +233,9 @@ def request_row(r: ServiceRequest) -> dict[str, Any]:
 
 
 def _base() -> Any:
-    return ServiceRequest.objects.select_related("category", "organization", "node")
+    """The requests a public feed may show: those of public categories (the others, e.g. social assistance
+    or a family dispute, are answered exactly like requests that do not exist)."""
+    return ServiceRequest.objects.public().select_related("category", "organization", "node")
 
 
 def _date(value: str | None, name: str) -> datetime | None:

@@ -29,7 +29,9 @@ from shequ.territory.models import Kind, Node
 
 from . import actions, stats
 from .actions.attachments import check_upload
-from .models import CaseEvent, Channel, ServiceCategory, ServiceRequest, Status
+from .forms import QUESTIONS_HTMX, CategoryQuestionsForm, FilingForm
+from .models import CaseEvent, Channel, ServiceRequest, Status
+from .pickers import CategoryChoiceField, CategorySelect, fileable_categories
 
 # Places a resident may pick: names of communities and what lies in them, nothing below a building.
 PUBLIC_KINDS = (Kind.COMMUNITY, Kind.GRID, Kind.ESTATE, Kind.BUILDING)
@@ -42,6 +44,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "track_code": (10, 3600),
     "rate_ip": (20, 3600),
     "places_ip": (300, 600),
+    "questions_ip": (300, 600),
 }
 
 
@@ -92,8 +95,16 @@ def public_places() -> Any:
     return Node.objects.filter(kind__in=PUBLIC_KINDS, retired=False)
 
 
-class PortalForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=ServiceCategory.objects.none(), label=gettext_lazy("Category"))
+class PortalForm(FilingForm):
+    category = CategoryChoiceField(
+        label=gettext_lazy("Category"),
+        mark_private=True,
+        widget=CategorySelect(attrs=QUESTIONS_HTMX),
+        help_text=gettext_lazy(
+            "Matters marked “not published” (social assistance, disputes, care, anything about a person) are"
+            " never shown publicly: only you follow them, with the tracking code."
+        ),
+    )
     place = forms.ModelChoiceField(
         queryset=Node.objects.none(),
         label=gettext_lazy("Place"),
@@ -115,11 +126,11 @@ class PortalForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cat: Any = self.fields["category"]
-        cat.queryset = ServiceCategory.objects.filter(active=True, parent__isnull=False).select_related("parent")
-        cat.label_from_instance = lambda c: f"{c.parent.name} · {c.name}" if c.parent_id else c.name
+        cat.queryset = fileable_categories()
         place: Any = self.fields["place"]
         place.queryset = public_places()
         place.widget = PublicPlaceWidget(kinds=list(PUBLIC_KINDS))
+        self.setup_questions()
 
     def clean_phone(self) -> str:
         try:
@@ -238,6 +249,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                         contact_name=d.get("contact_name") or "",
                         phone=d["phone"],
                         address=d.get("address") or "",
+                        attributes=form.attributes(),
                     )
                     if d.get("photo"):
                         actions.do_attach(filed, acting_user=None, upload=d["photo"], public=True)
@@ -246,7 +258,23 @@ def submit(request: HttpRequest) -> HttpResponse:
             else:
                 request.session["portal_filed"] = filed.code
                 return HttpResponseRedirect(reverse("services:portal_filed"))
+        if request.FILES.get("photo") and "photo" not in form.errors:
+            photo: Any = form.fields["photo"]
+            photo.help_text = _("Choose the photo again: a browser does not keep it across pages.")
     return render(request, "services/portal/submit.html", {"form": form}, status=400 if data is not None else 200)
+
+
+def category_questions(request: HttpRequest) -> HttpResponse:
+    """The extra questions of the chosen category (htmx, on a change of the portal's or the intake's
+    category select); public, like the catalogue itself."""
+    try:
+        _hit("questions_ip", client_ip(request))
+    except Throttled:
+        return throttled(request)
+    raw = request.GET.get("category", "")
+    category = fileable_categories().filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    questions = CategoryQuestionsForm(category=category)
+    return render(request, "services/_questions.html", {"questions": questions})
 
 
 def filed(request: HttpRequest) -> HttpResponse:

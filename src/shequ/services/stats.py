@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from shequ.territory.models import Kind, Node
 
-from .models import Channel, ServiceCategory, ServiceRequest
+from .models import Channel, ServiceCategory, ServiceRequest, public_q
 
 WEEKS = 12
 OVERDUE_SHOWN = 50
@@ -35,6 +35,7 @@ class Figures:
     rated: int = 0
     satisfied: int = 0
     rating_avg: float | None = None
+    private: int = 0  # of the total, requests of categories that are not public (public figures only)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -46,15 +47,33 @@ class Figures:
         return round(100 * self.satisfied / self.rated, 1) if self.rated else None
 
 
-FIGURES = {
-    "total": Count("pk"),
-    "open": Count("pk", filter=Q(is_open=True)),
-    "resolved": Count("pk", filter=Q(resolved_at__isnull=False, deadline__isnull=False)),
-    "on_time": Count("pk", filter=Q(resolved_at__isnull=False, deadline__isnull=False, resolved_at__lte=F("deadline"))),
-    "rated": Count("pk", filter=Q(rating__isnull=False)),
-    "satisfied": Count("pk", filter=Q(rating__gte=SATISFIED_MIN)),
-    "rating_avg": Avg("rating"),
-}
+def aggregates(rates_of: Q | None = None) -> dict[str, Any]:
+    """The aggregates of ``Figures``; *rates_of*: the requests the rates and the average rating are of
+    (the others are only counted)."""
+
+    def of(condition: Q) -> Q:
+        return condition & rates_of if rates_of is not None else condition
+
+    figures: dict[str, Any] = {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(is_open=True)),
+        "resolved": Count("pk", filter=of(Q(resolved_at__isnull=False, deadline__isnull=False))),
+        "on_time": Count(
+            "pk", filter=of(Q(resolved_at__isnull=False, deadline__isnull=False, resolved_at__lte=F("deadline")))
+        ),
+        "rated": Count("pk", filter=of(Q(rating__isnull=False))),
+        "satisfied": Count("pk", filter=of(Q(rating__gte=SATISFIED_MIN))),
+        "rating_avg": Avg("rating", filter=rates_of),
+    }
+    if rates_of is not None:
+        figures["private"] = Count("pk", filter=~rates_of)
+    return figures
+
+
+FIGURES = aggregates()
+# The public figures: requests of categories that are not public are counted (total, open, private) and
+# nothing more.
+PUBLIC_FIGURES = aggregates(public_q("category__"))
 
 
 def _figures(row: dict[str, Any], now: datetime, overdue: int = 0) -> Figures:
@@ -68,6 +87,7 @@ def _figures(row: dict[str, Any], now: datetime, overdue: int = 0) -> Figures:
         rated=row.get("rated") or 0,
         satisfied=row.get("satisfied") or 0,
         rating_avg=round(float(avg), 2) if avg is not None else None,
+        private=row.get("private") or 0,
     )
 
 
@@ -208,8 +228,9 @@ def public_communities() -> QuerySet[Node]:
 
 
 def per_community(now: datetime | None = None) -> list[CommunityFigures]:
-    """Volume, on-time rate and satisfaction of every community: names and counts, nothing personal.
-    One grouped query per path length of the communities (all communities stand at one depth)."""
+    """Volume, on-time rate and satisfaction of every community: names and counts, nothing personal; the
+    requests of categories that are not public only counted.  One grouped query per path length of the
+    communities (all communities stand at one depth)."""
     now = now or timezone.now()
     communities = list(public_communities())
     rows: dict[str, dict[str, Any]] = {}
@@ -219,7 +240,7 @@ def per_community(now: datetime | None = None) -> list[CommunityFigures]:
             .annotate(community=Substr("path", 1, length))
             .order_by()
             .values("community")
-            .annotate(**FIGURES)
+            .annotate(**PUBLIC_FIGURES)
         )
         rows.update({r["community"]: r for r in grouped})
     return [

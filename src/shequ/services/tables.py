@@ -115,10 +115,11 @@ class ServiceCategoryTable(BaseTable):
     parent = tables.Column(verbose_name=_("Parent category"), accessor="parent__name")
     tier = tables.Column(verbose_name=_("Deadline tier"), accessor="tier__name")
     active = tables.BooleanColumn(verbose_name=_("Active"))
+    public = tables.BooleanColumn(verbose_name=_("Public"), accessor="is_public", orderable=False)
 
     class Meta(BaseTable.Meta):
         model = ServiceCategory
-        fields = ("name", "code", "parent", "tier", "active")
+        fields = ("name", "code", "parent", "tier", "active", "public")
 
 
 class DeadlineTierTable(BaseTable):

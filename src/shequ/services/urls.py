@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/rate/", portal.rate, name="portal_rate"),
     path("portal/places/", portal.places, name="portal_places"),
     path("portal/statistics/", portal.statistics, name="portal_statistics"),
+    path("category-questions/", portal.category_questions, name="category_questions"),
     path("catalogue/", include(views.ServiceCategoryViewSet.urls())),
     path("questions/", include(views.ServiceAttributeViewSet.urls())),
     path("tiers/", include(views.DeadlineTierViewSet.urls())),

@@ -67,7 +67,10 @@ class ServiceCategoryViewSet(ServicesViewSet):
     select_related = ("parent", "tier")
     detail_template = "services/category_detail.html"
     actions = ("list", "detail", "add", "edit", "delete", "export", "history")
-    detail_fields = ("code", "name", "parent", "tier", "description", "keywords", "active", "order")
+    detail_fields = ("code", "name", "parent", "tier", "description", "keywords", "active", "public", "order")
+
+    def update(self, form: Any, obj: Any) -> Any:
+        return actions.do_update_category(form.save(commit=False), acting_user=self.user)
 
     def detail_context(self, obj: ServiceCategory) -> dict[str, Any]:
         return {
@@ -216,23 +219,19 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not can(user, ServiceRequest, "add"):
         raise NotFound()
     data = request.POST if request.method == "POST" else None
-    category = None
     category_id = (data or request.GET).get("category")
-    if category_id and str(category_id).isdigit():
-        category = ServiceCategory.objects.filter(pk=category_id, active=True).select_related("parent", "tier").first()
     found: list[Any] = []
     finder = forms.FindResidentForm(data if data and "find" in data else None)
     if data is not None and "find" in data:
         if finder.is_valid():
             found = find_residents(user, finder.cleaned_data["find"])
-        initial = {"category": category.pk if category else None}
-        form = forms.IntakeForm(user=user, category=category, initial=initial)
+        form = forms.IntakeForm(user=user, initial={"category": category_id, "accept": True})
         finder = forms.FindResidentForm()  # what was typed (maybe an identity number) is not shown back
         return render(
             request, "services/intake.html", {"form": form, "finder": finder, "found": found, "searched": True}
         )
-    initial = {"category": category.pk if category else None, "resident": request.GET.get("resident"), "accept": True}
-    form = forms.IntakeForm(data, request.FILES or None, user=user, category=category, initial=initial)
+    initial = {"category": category_id, "resident": request.GET.get("resident"), "accept": True}
+    form = forms.IntakeForm(data, request.FILES or None, user=user, initial=initial)
     duplicates: list[Any] = []
     if data is not None and form.is_valid():
         d = form.cleaned_data

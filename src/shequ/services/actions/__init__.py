@@ -6,6 +6,7 @@ outside the user's scope and says no with an ``ActionError`` whose code is stabl
 """
 
 from .attachments import do_attach, open_attachment
+from .catalogue import do_update_category
 from .requests import (
     do_accept,
     do_assign,
@@ -36,6 +37,7 @@ __all__ = [
     "do_resolve",
     "do_return",
     "do_start",
+    "do_update_category",
     "open_attachment",
     "validate_attributes",
 ]

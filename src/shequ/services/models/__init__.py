@@ -8,6 +8,7 @@ from .catalogue import (
     RoutingRule,
     ServiceAttribute,
     ServiceCategory,
+    public_q,
 )
 from .requests import (
     OPEN_STATUSES,
@@ -40,4 +41,5 @@ __all__ = [
     "Status",
     "SubTask",
     "SubTaskStatus",
+    "public_q",
 ]

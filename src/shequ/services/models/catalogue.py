@@ -14,6 +14,14 @@ from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel, TimeStampedModel
 
 
+def public_q(prefix: str = "") -> Q:
+    """The public categories (the category and its parent are public); with ``prefix="category__"``, the
+    requests of public categories: the only ones a public feed may show."""
+    return Q(**{f"{prefix}public": True}) & (
+        Q(**{f"{prefix}parent__isnull": True}) | Q(**{f"{prefix}parent__public": True})
+    )
+
+
 def _is_root_path(path: str) -> bool:
     return path.count(".") == 1
 
@@ -89,6 +97,16 @@ class ServiceCategory(TimeStampedModel):
         DeadlineTier, verbose_name=_("deadline tier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     active = models.BooleanField(_("active"), default=True)
+    public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_(
+            "Requests of a category that is not public (social assistance, disputes, health, anything naming a"
+            " person) appear in no public list or map: the public figures only count them, and the resident"
+            " follows their own with the tracking code. A sub-category of a category that is not public is not"
+            " public either."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = CatalogueQuerySet.as_manager()
@@ -113,6 +131,13 @@ class ServiceCategory(TimeStampedModel):
         if self.parent_id and self.parent is not None:
             return self.parent.tier
         return None
+
+    @property
+    def is_public(self) -> bool:
+        """Its requests may be shown to anyone: the category and its parent are both public."""
+        if not self.public:
+            return False
+        return not (self.parent_id and self.parent is not None and not self.parent.public)
 
     @property
     def group(self) -> str:

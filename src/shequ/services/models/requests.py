@@ -102,6 +102,12 @@ class ServiceRequestQuerySet(RestrictedQuerySet):
     def open(self) -> Self:
         return self.filter(is_open=True)
 
+    def public(self) -> Self:
+        """Those anyone may see in a public feed: the requests of public categories."""
+        from .catalogue import public_q
+
+        return self.filter(public_q("category__"))
+
 
 class ServiceRequest(CaseModel):
     """``node``/``path``: where the matter is.  ``responsible_path``: the path of the responsible

@@ -71,9 +71,12 @@ class RoutingRuleViewTests(ViewSetTestMixin, WorldTestCase):
         response = self.client.get(self.url("list"), {"category": first.category_id})
         self.assertContains(response, self.detail_url(first))
         self.assertNotContains(response, self.detail_url(second))
-        # The select lists the catalogue by name, sub-categories indented under their category.
-        self.assertContains(
-            response, f'<option value="{first.category_id}" selected>\u3000{first.category.name}</option>'
+        # The select lists the catalogue by name, sub-categories grouped under their category.
+        group = first.category.parent.name if first.category.parent else first.category.name
+        self.assertRegex(
+            response.content.decode(),
+            rf'<optgroup label="{group}">(<option [^>]*>[^<]*</option>)*'
+            rf'<option value="{first.category_id}" data-search="[^"]*" selected>{first.category.name}</option>',
         )
         # An id that is no category: the field named in the message, and no list of everything.
         forged = self.client.get(self.url("list"), {"category": "999999"})
@@ -191,7 +194,10 @@ class ScreenTests(WorldTestCase):
         page = self.client.get(url, {"within": self.world.grid_a.pk, "organization": self.tree.water.pk})
         self.assertContains(page, 'value="第1网格"', html=False)
         self.assertContains(page, "东区自来水公司")
-        self.assertContains(page, f'<option value="{category("property").pk}">物业管理</option>', html=True)
+        self.assertRegex(
+            page.content.decode(),
+            f'<optgroup label="物业管理"><option value="{category("property").pk}"[^>]*>物业管理（全部）',
+        )
         # An empty choice in a filter means every value: "全部", not "未知" (unknown) or dashes.
         self.assertContains(page, '<option value="" selected>全部</option>', html=True)
         self.assertContains(page, '<option value="unknown" selected>全部</option>', html=True)

@@ -414,3 +414,69 @@
     }
   });
 })();
+
+/* Category pickers (services): <div data-category-select> holds a search box, hidden until this script
+ * shows it, and a <select> grouped by parent category. Typing keeps only the options whose data-search
+ * (name, parent, keywords, pinyin) or label holds the text, and the whole group whose name does; the
+ * chosen option always stays. One match left is chosen (a change event, so htmx and filters follow). */
+(function () {
+  'use strict';
+
+  function hit(option, text) {
+    return ((option.getAttribute('data-search') || '') + ' ' + option.textContent).toLowerCase().indexOf(text) !== -1;
+  }
+
+  function setup(box) {
+    if (box.hasAttribute('data-ready')) { return; }
+    box.setAttribute('data-ready', '');
+    const search = box.querySelector('[data-category-search]');
+    const select = box.querySelector('select');
+    if (!search || !select) { return; }
+    const original = Array.prototype.map.call(select.children, function (node) { return node.cloneNode(true); });
+    search.hidden = false;
+
+    function filter() {
+      const text = search.value.trim().toLowerCase();
+      const current = select.value;
+      const matches = [];
+      const keep = function (option, groupHit) {
+        const ok = !text || !option.value || groupHit || hit(option, text) || option.value === current;
+        if (ok && option.value && (!text || groupHit || hit(option, text))) { matches.push(option.value); }
+        return ok;
+      };
+      const nodes = [];
+      original.forEach(function (node) {
+        if (node.tagName === 'OPTGROUP') {
+          const groupHit = text !== '' && node.label.toLowerCase().indexOf(text) !== -1;
+          const group = node.cloneNode(false);
+          Array.prototype.forEach.call(node.children, function (option) {
+            if (keep(option, groupHit)) { group.appendChild(option.cloneNode(true)); }
+          });
+          if (group.children.length) { nodes.push(group); }
+        } else if (keep(node, false)) {
+          nodes.push(node.cloneNode(true));
+        }
+      });
+      select.replaceChildren.apply(select, nodes);
+      select.value = current;
+      if (text && matches.length === 1 && current !== matches[0]) {
+        select.value = matches[0];
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    }
+
+    search.addEventListener('input', function (event) { event.stopPropagation(); filter(); });
+    // The box is no field of the form: its changes and Enter neither refresh a filter form nor submit one.
+    search.addEventListener('change', function (event) { event.stopPropagation(); });
+    search.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); select.focus(); }
+    });
+  }
+
+  function setupAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll('[data-category-select]').forEach(setup);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { setupAll(document); });
+  document.addEventListener('htmx:afterSwap', function (event) { setupAll(event.target || document); });
+})();
