@@ -296,6 +296,14 @@ TASKS = {
     }
 }
 
+# Background jobs: a running job writes a heartbeat this often (seconds; 0: none) and is taken for interrupted
+# when its process is gone from this host, or, running on another host, when its heartbeat is older than
+# SHEQU_JOB_STALE_SECONDS (``core.jobs``).
+SHEQU_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SHEQU_JOB_HEARTBEAT_SECONDS", 15))
+SHEQU_JOB_STALE_SECONDS = float(os.environ.get("SHEQU_JOB_STALE_SECONDS", 120))
+# Rows a large import reads, checks and commits at a time (default: the importer's own, 2,000).
+SHEQU_IMPORT_CHUNK_ROWS = int(os.environ.get("SHEQU_IMPORT_CHUNK_ROWS", 0)) or None
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # Lists never count more than this many rows exactly; beyond it they show "10,000+".
@@ -349,6 +357,7 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     SHEQU_NOTIFICATION_CHANNELS = []
+    SHEQU_JOB_HEARTBEAT_SECONDS = 0  # no thread of its own inside a test's transaction
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shequ-test-files-"))
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # each test process removes its own
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

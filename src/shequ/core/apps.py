@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401
         from .indicators import refresh_due
+        from .jobs import reap
         from .registry import PERIODIC
 
         PERIODIC["indicators"] = refresh_due
+        PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled

@@ -220,7 +220,15 @@ class Importer:
             self.job = self._record(path, filename, mode)
         runner = self.run_chunked if self.chunk_size else self.run_whole
         try:
-            result = runner(path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path)
+            if self._own_job:
+                from .jobs import running
+
+                with running(self.job):
+                    result = runner(
+                        path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path
+                    )
+            else:
+                result = runner(path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path)
         except BaseException as exc:
             if self._own_job:
                 from .models import Job
@@ -240,6 +248,7 @@ class Importer:
         return result
 
     def _record(self, path: str | Path, filename: str, mode: str) -> Any:
+        from .jobs import process_token
         from .models import Job
 
         node = self.node if self.node is not None else getattr(self.user, "node", None)
@@ -260,6 +269,7 @@ class Importer:
                 "mode": mode,
             },
             started=_now(),
+            process=process_token(),
         )
 
     def _audit_summary(self, filename: str, result: ImportResult) -> None:
@@ -413,7 +423,7 @@ class Importer:
 
         def work(each_chunk_atomic: bool) -> None:
             write = not dry_run
-            for chunk in chunks():
+            for number, chunk in enumerate(chunks(), start=1):
                 with transaction.atomic() if each_chunk_atomic else contextlib.nullcontext():
                     self.validate([r for r in chunk if not r.error])
                     if write and mode == "all" and (result.rejected or any(r.error for r in chunk)):
@@ -431,8 +441,12 @@ class Importer:
                             result.errors.append(_error(row))
                         if report is not None:
                             report.write(row)
+                done = min(result.total + result.duplicates, total)
+                if write and each_chunk_atomic:
+                    self.checkpoint(done, total, result)
                 if progress:
-                    progress(min(result.total + result.duplicates, total), total)
+                    progress(done, total)
+                pause_for_tests(number, self.job)
 
         try:
             if dry_run:
@@ -456,6 +470,20 @@ class Importer:
         if progress:
             progress(total, total)
         return result
+
+    def rows_per_chunk(self) -> int:
+        """Rows read, checked and written at a time (``SHEQU_IMPORT_CHUNK_ROWS`` overrides the importer's)."""
+        return int(getattr(settings, "SHEQU_IMPORT_CHUNK_ROWS", None) or self.chunk_size)
+
+    def checkpoint(self, done: int, total: int, result: ImportResult) -> None:
+        """A chunk is committed: the batch record says how far the import got and what it wrote so far, which
+        the job page shows if the import never finishes (its process killed)."""
+        if self.job is None:
+            return
+        from .models import Job
+
+        partial = {**result.as_dict(), "applied": True, "partial": True}
+        Job.objects.filter(pk=self.job.pk).update(done=done, total=total, result=partial, heartbeat=_now())
 
     def prepare(self, rows: list[Row]) -> None:
         """Chunked imports: checks and work on parsed rows that need no database (hashing, encryption,
@@ -509,7 +537,7 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
     seen: set[bytes] = set()
     duplicates = 0
     items: list[tuple[int, list[Any]]] = []
-    size = importer.chunk_size
+    size = importer.rows_per_chunk()
     for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
@@ -574,6 +602,20 @@ def _parallel_chunks(importer: Importer, path: str | Path, filename: str) -> Ite
         if process.is_alive():  # the import stopped early (an error, all or nothing): stop reading
             process.kill()
             process.join()
+
+
+def pause_for_tests(chunk: int, job: Any) -> None:
+    """Tests of an import killed half-way (``SHEQU_IMPORT_PAUSE_AFTER_CHUNKS=N``): after the N-th chunk (written,
+    or in all-or-nothing mode applied inside the open transaction), say so on stderr and wait until stdin
+    closes; the test kills the process meanwhile."""
+    wanted = os.environ.get("SHEQU_IMPORT_PAUSE_AFTER_CHUNKS")
+    if not wanted or not wanted.isdigit() or chunk != int(wanted):
+        return
+    import sys
+
+    sys.stderr.write(f"shequ-import-paused chunk={chunk} job={getattr(job, 'pk', '')}\n")
+    sys.stderr.flush()
+    sys.stdin.readline()
 
 
 def _error(row: Row) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from shequ.core.exceptions import ActionError
         from shequ.core.importing import file_checksum
+        from shequ.core.jobs import process_token, running
         from shequ.core.models import Job
 
         kind = opts["kind"]
@@ -65,12 +66,19 @@ class Command(BaseCommand):
                 "command": True,
             },
             started=timezone.now(),
+            process=process_token(),
         )
         importer = viewset.importer(user, node, job=job)
         try:
-            result = importer.run(
-                str(source), source.name, dry_run=opts["dry_run"], mode=opts["mode"], report_path=report
-            )
+            with running(job):
+                result = importer.run(
+                    str(source),
+                    source.name,
+                    dry_run=opts["dry_run"],
+                    mode=opts["mode"],
+                    report_path=report,
+                    progress=lambda done, total: job.progress(done, total),
+                )
         except ActionError as exc:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.FAILED, message="；".join(exc.messages)[:500], finished=timezone.now()
