@@ -28,6 +28,7 @@ from .actions import acting_as
 from .cells import (  # noqa: F401  (the cell parsers, for importers)
     EXCEL_EPOCH,
     RowError,
+    accepted_by,
     alnum_code_cell,
     bool_cell,
     choice_cell,
@@ -66,9 +67,15 @@ class Column:
     example: Any = ""
     # Many rows hold the same few values (choices, places, dates): parse each distinct cell once.
     repeats: bool = False
+    # What the column holds, for the import page's table of columns (a lazy translation).
+    meaning: Any = ""
 
     def names(self) -> set[str]:
         return {squash(self.header), squash(self.key), *(squash(s) for s in self.synonyms)}
+
+    def accepts(self) -> str:
+        """What the column's cells may hold, in words (the parser's own description)."""
+        return accepted_by(self.parse)
 
 
 @dataclass
@@ -518,11 +525,40 @@ class Importer:
             writer.write([row.number, *row.cells, row.error], highlight_last=True)
         writer.close()
 
+    def sample(self) -> dict[str, Any]:
+        """The template's sample row, by column key.  It must import cleanly for this importer's user: apps fill
+        in places and organizations of the user's area (a test imports every template); people in it are made
+        up.  Default: each column's ``example``."""
+        return {c.key: c.example for c in self.columns}
+
+    def describe_columns(self) -> list[dict[str, Any]]:
+        """The import page's table: each column with what it holds, whether it is required, what it accepts and
+        an example (the template's own sample where it has one)."""
+        from django.utils.translation import get_language
+
+        sample = self.sample()
+        english = (get_language() or "").startswith("en")
+        return [
+            {
+                "header": c.header,
+                "required": c.required,
+                "meaning": str(c.meaning),
+                "accepts": c.accepts(),
+                "example": sample.get(c.key) if sample.get(c.key) not in (None, "") else c.example,
+                # Other header names that are read as this column (ASCII ones only on English pages).
+                "synonyms": [s for s in c.synonyms if "_" not in s and (english or not s.isascii())],
+            }
+            for c in self.columns
+        ]
+
     @classmethod
-    def write_template(cls, target: Any) -> None:
+    def write_template(cls, target: Any, sample: dict[str, Any] | None = None) -> None:
+        """The template: the header (required columns marked *) and one sample row (*sample*, by column key;
+        default the columns' examples)."""
+        row = sample if sample is not None else {c.key: c.example for c in cls.columns}
         writer = XlsxWriter(target, cls.sheet_name)
         writer.header([c.header + ("*" if c.required else "") for c in cls.columns])
-        writer.write([c.example for c in cls.columns])
+        writer.write([row.get(c.key, "") for c in cls.columns])
         writer.close()
 
 

@@ -481,9 +481,11 @@ def _chain(*iterables: Any) -> Any:
 
 class ImportTemplateView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        assert self.vs.importer is not None
+        if self.vs.importer is None or not can(request.user, self.vs.model, "import"):
+            raise NotFound()
         target = temp_xlsx_path()
-        self.vs.importer.write_template(target)
+        importer = self.vs.importer(request.user, getattr(request.user, "node", None))
+        importer.write_template(target, importer.sample())  # a sample row in the user's own area
         handle = open(target, "rb")  # noqa: SIM115
         os.unlink(target)
         name = f"{self.vs.basename()}-template.xlsx"
@@ -500,6 +502,11 @@ class ObjectImportView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.check()
         return render(request, "core/object_import.html", self.context(form=self.make_form()))
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        assert self.vs.importer is not None
+        importer = self.vs.importer(self.request.user, getattr(self.request.user, "node", None))
+        return super().context(columns=importer.describe_columns(), **extra)
 
     def make_form(self, data: Any = None, files: Any = None) -> ImportForm:
         from django.conf import settings
