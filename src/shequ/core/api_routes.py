@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.accounts.scope import can
@@ -120,8 +120,22 @@ class AuditOut(Schema):
     content_type_id: int
     actor_id: int | None
     remote_addr: str | None
-    changes: dict | None
+    changes: dict | None = Field(
+        None, description="Each changed field: [old, new], raw values; identity numbers masked, secrets left out."
+    )
     additional_data: dict | None
+
+    @staticmethod
+    def resolve_changes(obj: AuditEntry) -> Any:
+        from .audit import scrub
+
+        return scrub(obj)
+
+    @staticmethod
+    def resolve_object_repr(obj: AuditEntry) -> str:
+        from .logging import mask_identity_numbers
+
+        return mask_identity_numbers(obj.object_repr or "")
 
 
 audit = crud_router(model=AuditEntry, out_schema=AuditOut, filterset=AuditEntryFilterSet, tags=["audit"])
