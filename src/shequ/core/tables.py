@@ -89,5 +89,8 @@ class JobTable(BaseTable):
         model = Job
         fields = ("title", "user", "status", "percent", "created")
 
+    def render_status(self, record: Job) -> str:
+        return str(record.get_status_display())  # type: ignore[attr-defined]
+
     def render_percent(self, record: Job) -> str:
         return f"{record.percent}%"

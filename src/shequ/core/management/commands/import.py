@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ._spreadsheet import acting_user, check_allowed, known_kinds, place, viewset_for
 
@@ -50,7 +51,8 @@ class Command(BaseCommand):
         # creates point to it.
         job = Job.objects.create(
             kind="import",
-            title=f"{kind} ← {source.name} (shell)",
+            title=_("Import of %(what)s from %(file)s (command line)")
+            % {"what": viewset.model._meta.verbose_name_plural, "file": source.name},
             user=user,
             node=node,
             path=getattr(node, "path", "") or "",
