@@ -75,7 +75,7 @@ class ImportTemplateTests(WorldTestCase):
     def test_the_sample_is_in_the_users_own_area(self) -> None:
         from shequ.people.models import Resident
 
-        viewset = VIEWSETS["people.resident"]
+        viewset = next(vs for vs in importing_viewsets() if vs.model is Resident)
         rows, _preview = self.import_template(viewset, self.world.officer_a)
         sample = dict(zip([str(h).rstrip("*") for h in rows[0]], rows[1], strict=True))
         self.assertEqual((sample["地区编码"], sample["地址"]), ("990101001001", "第1网格/阳光小区/1号楼/1单元"))

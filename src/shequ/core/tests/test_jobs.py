@@ -32,6 +32,7 @@ from shequ.people.tests.helpers import make_id
 ROWS = 12
 CHUNK = 5
 COMMUNITY = "990101001001"  # 和平社区 of the World
+WATCHDOG_SECONDS = 180
 
 
 def residents_file(folder: str, rows: int = ROWS) -> Path:
@@ -71,12 +72,20 @@ class KilledHalfWay:
         )
 
     def wait_for_pause(self) -> str:
+        import threading
+
         seen = []
         assert self.process.stderr is not None
-        for line in self.process.stderr:
-            if line.startswith("shequ-import-paused"):
-                return line
-            seen.append(line)
+        # A safety net, not a clock: a process stuck before its first chunk is killed, and the test fails.
+        watchdog = threading.Timer(WATCHDOG_SECONDS, self.process.kill)
+        watchdog.start()
+        try:
+            for line in self.process.stderr:
+                if line.startswith("shequ-import-paused"):
+                    return line
+                seen.append(line)
+        finally:
+            watchdog.cancel()
         raise AssertionError("the import never reached its first chunk:\n" + "".join(seen[-40:]))
 
     def kill(self) -> None:
