@@ -15,6 +15,9 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_REDIS_URL``       e.g. ``redis://127.0.0.1:6379/0``: the shared cache (else files in the var dir)
 ``SHEQU_NOTIFICATION_CHANNELS`` comma-separated Channel classes delivering notifications (console in development)
 ``SHEQU_SITE_URL``        the site's address, for links in notifications sent by e-mail or SMS
+``SHEQU_JOB_HEARTBEAT_SECONDS`` how often a running background job says it is alive (15; 0: never)
+``SHEQU_JOB_STALE_SECONDS`` a job run on another host without a sign of life for this long is interrupted (120)
+``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and commits at a time (the importer's own: 2,000)
 """
 
 from __future__ import annotations
