@@ -338,3 +338,29 @@ class InterruptedPageTests(WorldTestCase):
         self.assertEqual(self.client.post(reverse("core:job_rerun", args=[running.pk])).status_code, 404)
         self.assertEqual(self.client.post(reverse("core:job_rerun", args=["9x'"])).status_code, 404)
         self.assertEqual(self.client.get(reverse("core:job_rerun", args=[running.pk])).status_code, 405)
+
+
+class HeartbeatTests(TransactionTestCase):
+    """The heartbeat thread writes a running job's progress on its own connection, within a second."""
+
+    def test_progress_and_heartbeat_from_the_thread(self) -> None:
+        import time
+
+        world = World()
+        job = Job.objects.create(kind="import", title="t", user=world.officer_a, status=Job.Status.RUNNING)
+        with override_settings(SHEQU_JOB_HEARTBEAT_SECONDS=0.2), jobs.running(job):
+            self.assertIn(job.pk, jobs._beats)
+            job.progress(3, 10)
+            deadline = time.monotonic() + 30
+            while Job.objects.get(pk=job.pk).done != 3:  # polled, not slept on: written by the thread
+                self.assertLess(time.monotonic(), deadline, "the heartbeat never wrote the progress")
+                time.sleep(0.05)
+            first = Job.objects.get(pk=job.pk).heartbeat
+            while Job.objects.get(pk=job.pk).heartbeat == first:
+                self.assertLess(time.monotonic(), deadline, "no second heartbeat")
+                time.sleep(0.05)
+            job.progress(7, 10)
+        self.assertNotIn(job.pk, jobs._beats)
+        stored = Job.objects.get(pk=job.pk)
+        self.assertEqual((stored.done, stored.total), (7, 10))  # what the thread had not written yet, flushed
+        self.assertEqual(stored.process, jobs.process_token())
