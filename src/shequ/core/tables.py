@@ -54,7 +54,9 @@ class AuditEntryTable(BaseTable):
         described = getattr(self, "_described", None)
         if described is None:
             rows = self.page.object_list if getattr(self, "page", None) is not None else self.rows
-            described = self._described = describe([row.record for row in rows], self.request.user)
+            request = getattr(self, "request", None)  # set by RequestConfig (core.pagination.configure_table)
+            reader = getattr(request, "user", None)  # without one, no related name is revealed
+            described = self._described = describe([row.record for row in rows], reader)
         lines = described.get(record.pk) or []
         if not lines:
             return "—"
