@@ -17,6 +17,9 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_SITE_URL``        the site's address, for links in notifications sent by e-mail or SMS
 ``SHEQU_MAP_TILES``       the map's base layer (a tile URL template; Tianditu or self-hosted), and
 ``SHEQU_MAP_ATTRIBUTION`` its attribution
+``SHEQU_JOB_HEARTBEAT_SECONDS`` how often a running background job says it is alive (15; 0: never)
+``SHEQU_JOB_STALE_SECONDS`` a job run on another host without a sign of life for this long is interrupted (120)
+``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and commits at a time (the importer's own: 2,000)
 """
 
 from __future__ import annotations
@@ -316,6 +319,14 @@ TASKS = {
     }
 }
 
+# Background jobs: a running job writes a heartbeat this often (seconds; 0: none) and is taken for interrupted
+# when its process is gone from this host, or, running on another host, when its heartbeat is older than
+# SHEQU_JOB_STALE_SECONDS (``core.jobs``).
+SHEQU_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SHEQU_JOB_HEARTBEAT_SECONDS", 15))
+SHEQU_JOB_STALE_SECONDS = float(os.environ.get("SHEQU_JOB_STALE_SECONDS", 120))
+# Rows a large import reads, checks and commits at a time (default: the importer's own, 2,000).
+SHEQU_IMPORT_CHUNK_ROWS = int(os.environ.get("SHEQU_IMPORT_CHUNK_ROWS", 0)) or None
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # Lists never count more than this many rows exactly; beyond it they show "10,000+".
@@ -369,6 +380,7 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     SHEQU_NOTIFICATION_CHANNELS = []
+    SHEQU_JOB_HEARTBEAT_SECONDS = 0  # no thread of its own inside a test's transaction
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shequ-test-files-"))
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # each test process removes its own
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.accounts.scope import can
@@ -55,13 +55,36 @@ class JobOut(Schema):
 
 @jobs.get("/{pk}", response={200: JobOut, 404: ErrorOut}, operation_id="get_job")
 def get_job(request: HttpRequest, pk: str) -> Any:
-    """A background job the caller started (an import or export): its status, progress, message and result.
-    Another user's job answers 404."""
+    """A background job the caller started (an import or export): its status (``queued``, ``running``, ``done``,
+    ``failed``, or ``interrupted`` when the process running it ended before it did), progress, message and
+    result (for an interrupted import in "valid rows" mode: what it wrote before it stopped, with
+    ``partial: true``). Another user's job answers 404."""
+    from .jobs import refresh
+
     user = user_of(request)
-    job = Job.objects.filter(user=user, pk=int(pk) if pk.isdigit() else 0).first()
+    job = Job.objects.filter(user=user, pk=int(pk) if pk.isdigit() and len(pk) < 19 else 0).first()
     if job is None:
         raise NotFound()
+    refresh([job])
     return job
+
+
+@jobs.post("/{pk}/rerun", response={202: JobOut, 400: ErrorOut, 404: ErrorOut}, operation_id="rerun_job")
+def rerun_job(request: HttpRequest, pk: str) -> Any:
+    """Run an interrupted import of the caller's again: the same stored file, mode and place, as a new job
+    (answered here; follow it with ``get_job``). Rows the first run wrote are recognised and left as they are.
+    A job that is not an interrupted import of the caller answers 404; one started on the command line, or
+    whose upload is no longer kept, 400."""
+    from .jobs import do_rerun, refresh
+
+    user = user_of(request)
+    job = Job.objects.filter(user=user, pk=int(pk) if pk.isdigit() and len(pk) < 19 else 0).first()
+    if job is None:
+        raise NotFound()
+    refresh([job])
+    again = do_rerun(job, acting_user=user)
+    again.refresh_from_db()
+    return Status(202, again)
 
 
 @jobs.post("/import/{model}", response={202: JobOut, 400: ErrorOut, 404: ErrorOut}, operation_id="start_import")
@@ -97,8 +120,22 @@ class AuditOut(Schema):
     content_type_id: int
     actor_id: int | None
     remote_addr: str | None
-    changes: dict | None
+    changes: dict | None = Field(
+        None, description="Each changed field: [old, new], raw values; identity numbers masked, secrets left out."
+    )
     additional_data: dict | None
+
+    @staticmethod
+    def resolve_changes(obj: AuditEntry) -> Any:
+        from .audit import scrub
+
+        return scrub(obj)
+
+    @staticmethod
+    def resolve_object_repr(obj: AuditEntry) -> str:
+        from .logging import mask_identity_numbers
+
+        return mask_identity_numbers(obj.object_repr or "")
 
 
 audit = crud_router(model=AuditEntry, out_schema=AuditOut, filterset=AuditEntryFilterSet, tags=["audit"])

@@ -10,9 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401
         from .indicators import refresh_due
+        from .jobs import reap
+        from .maplayers import register_core_layers
         from .registry import PERIODIC
 
         PERIODIC["indicators"] = refresh_due
-        from .maplayers import register_core_layers
-
+        PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled
         register_core_layers()

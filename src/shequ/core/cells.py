@@ -28,6 +28,18 @@ class RowError(Exception):
         self.code = code
 
 
+def accepts(parser: Any, text: Callable[[], str]) -> Any:
+    """Say what *parser* reads, for the import page's table of columns: *text* is asked in the reader's language."""
+    parser.accepts = text
+    return parser
+
+
+def accepted_by(parser: Any) -> str:
+    """What *parser* reads, in words (empty for plain text)."""
+    text = getattr(parser, "accepts", None)
+    return str(text()).replace("。 ", "。") if callable(text) else ""  # sentences joined by a space in English
+
+
 def text_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -45,6 +57,9 @@ def float_cell(value: Any) -> float | None:
         return float(normalize(value))
     except ValueError:
         raise RowError(_("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+accepts(float_cell, lambda: _("A number, with a decimal point if need be (116.41)."))
 
 
 # -- dates ----------------------------------------------------------------------------------------------------
@@ -103,7 +118,15 @@ def date_parser(
             raise RowError(_("“%(value)s” is not a date.") % {"value": raw}, code="bad_date")
         return EXCEL_EPOCH + timedelta(days=int(number))
 
-    return parse
+    def describe() -> str:
+        text = _("A date cell, or 1985-03-02, 1985/3/2, 1985.3.2, 1985年3月2日 or 19850302.")
+        if month_only:
+            text += " " + _("A month alone (2024年3月) is its first day.")
+        if open_set:
+            text += " " + _("%(words)s: no date (still running).") % {"words": "、".join(sorted(open_set))}
+        return text
+
+    return accepts(parse, describe)
 
 
 def _not_a_date(value: Any) -> RowError:
@@ -147,7 +170,11 @@ def choice_cell(choices: Any, words: Mapping[str, Sequence[str]] | None = None) 
             )
         return found
 
-    return parse
+    def describe() -> str:
+        names = "、".join(str((words or {}).get(v, (label,))[0]) for v, label in choices.choices)
+        return _("One of: %(choices)s.") % {"choices": names}
+
+    return accepts(parse, describe)
 
 
 def code_cell(value: Any) -> str:
@@ -161,6 +188,10 @@ def alnum_code_cell(value: Any) -> str:
     if text and not text.isalnum():
         raise RowError(_("A code holds only digits and letters, not “%(value)s”.") % {"value": value})
     return text
+
+
+accepts(code_cell, lambda: _("Digits and letters, as text (spaces are dropped)."))
+accepts(alnum_code_cell, lambda: _("Digits and letters only, as text: a code Excel stored as a number loses digits."))
 
 
 TRUE_WORDS = frozenset(
@@ -181,6 +212,9 @@ def bool_cell(value: Any) -> bool | None:
     if text in FALSE_WORDS:
         return False
     raise RowError(_("“%(value)s”: write 是 or 否.") % {"value": value})
+
+
+accepts(bool_cell, lambda: _("是 or 否 (also 有/无, √/×)."))
 
 
 # -- phones ---------------------------------------------------------------------------------------------------
@@ -232,3 +266,9 @@ def phone_cell(value: Any) -> str:
     if number.country_code == 86:
         return "".join(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).split())
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+accepts(
+    phone_cell,
+    lambda: _("A mobile number (13812345678), or a landline with its area code (027-87654321), or +country code."),
+)

@@ -9,9 +9,7 @@ row back with its original cells and the reason.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .actions import acting_as
+from .bulk import BulkInsert, advance_sequences  # noqa: F401  (re-exported: importers and demo seeders use them)
 from .cells import (  # noqa: F401  (the cell parsers, for importers)
     EXCEL_EPOCH,
     RowError,
+    accepted_by,
     alnum_code_cell,
     bool_cell,
     choice_cell,
@@ -66,9 +66,15 @@ class Column:
     example: Any = ""
     # Many rows hold the same few values (choices, places, dates): parse each distinct cell once.
     repeats: bool = False
+    # What the column holds, for the import page's table of columns (a lazy translation).
+    meaning: Any = ""
 
     def names(self) -> set[str]:
         return {squash(self.header), squash(self.key), *(squash(s) for s in self.synonyms)}
+
+    def accepts(self) -> str:
+        """What the column's cells may hold, in words (the parser's own description)."""
+        return accepted_by(self.parse)
 
 
 @dataclass
@@ -220,7 +226,15 @@ class Importer:
             self.job = self._record(path, filename, mode)
         runner = self.run_chunked if self.chunk_size else self.run_whole
         try:
-            result = runner(path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path)
+            if self._own_job:
+                from .jobs import running
+
+                with running(self.job):
+                    result = runner(
+                        path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path
+                    )
+            else:
+                result = runner(path, filename, dry_run=dry_run, mode=mode, progress=progress, report_path=report_path)
         except BaseException as exc:
             if self._own_job:
                 from .models import Job
@@ -240,6 +254,7 @@ class Importer:
         return result
 
     def _record(self, path: str | Path, filename: str, mode: str) -> Any:
+        from .jobs import process_token
         from .models import Job
 
         node = self.node if self.node is not None else getattr(self.user, "node", None)
@@ -260,6 +275,7 @@ class Importer:
                 "mode": mode,
             },
             started=_now(),
+            process=process_token(),
         )
 
     def _audit_summary(self, filename: str, result: ImportResult) -> None:
@@ -413,7 +429,7 @@ class Importer:
 
         def work(each_chunk_atomic: bool) -> None:
             write = not dry_run
-            for chunk in chunks():
+            for number, chunk in enumerate(chunks(), start=1):
                 with transaction.atomic() if each_chunk_atomic else contextlib.nullcontext():
                     self.validate([r for r in chunk if not r.error])
                     if write and mode == "all" and (result.rejected or any(r.error for r in chunk)):
@@ -431,8 +447,12 @@ class Importer:
                             result.errors.append(_error(row))
                         if report is not None:
                             report.write(row)
+                done = min(result.total + result.duplicates, total)
+                if write and each_chunk_atomic:
+                    self.checkpoint(done, total, result)
                 if progress:
-                    progress(min(result.total + result.duplicates, total), total)
+                    progress(done, total)
+                pause_for_tests(number, self.job)
 
         try:
             if dry_run:
@@ -456,6 +476,20 @@ class Importer:
         if progress:
             progress(total, total)
         return result
+
+    def rows_per_chunk(self) -> int:
+        """Rows read, checked and written at a time (``SHEQU_IMPORT_CHUNK_ROWS`` overrides the importer's)."""
+        return int(getattr(settings, "SHEQU_IMPORT_CHUNK_ROWS", None) or self.chunk_size)
+
+    def checkpoint(self, done: int, total: int, result: ImportResult) -> None:
+        """A chunk is committed: the batch record says how far the import got and what it wrote so far, which
+        the job page shows if the import never finishes (its process killed)."""
+        if self.job is None:
+            return
+        from .models import Job
+
+        partial = {**result.as_dict(), "applied": True, "partial": True}
+        Job.objects.filter(pk=self.job.pk).update(done=done, total=total, result=partial, heartbeat=_now())
 
     def prepare(self, rows: list[Row]) -> None:
         """Chunked imports: checks and work on parsed rows that need no database (hashing, encryption,
@@ -490,11 +524,40 @@ class Importer:
             writer.write([row.number, *row.cells, row.error], highlight_last=True)
         writer.close()
 
+    def sample(self) -> dict[str, Any]:
+        """The template's sample row, by column key.  It must import cleanly for this importer's user: apps fill
+        in places and organizations of the user's area (a test imports every template); people in it are made
+        up.  Default: each column's ``example``."""
+        return {c.key: c.example for c in self.columns}
+
+    def describe_columns(self) -> list[dict[str, Any]]:
+        """The import page's table: each column with what it holds, whether it is required, what it accepts and
+        an example (the template's own sample where it has one)."""
+        from django.utils.translation import get_language
+
+        sample = self.sample()
+        english = (get_language() or "").startswith("en")
+        return [
+            {
+                "header": c.header,
+                "required": c.required,
+                "meaning": str(c.meaning),
+                "accepts": c.accepts(),
+                "example": sample.get(c.key) if sample.get(c.key) not in (None, "") else c.example,
+                # Other header names that are read as this column (ASCII ones only on English pages).
+                "synonyms": [s for s in c.synonyms if "_" not in s and (english or not s.isascii())],
+            }
+            for c in self.columns
+        ]
+
     @classmethod
-    def write_template(cls, target: Any) -> None:
+    def write_template(cls, target: Any, sample: dict[str, Any] | None = None) -> None:
+        """The template: the header (required columns marked *) and one sample row (*sample*, by column key;
+        default the columns' examples)."""
+        row = sample if sample is not None else {c.key: c.example for c in cls.columns}
         writer = XlsxWriter(target, cls.sheet_name)
         writer.header([c.header + ("*" if c.required else "") for c in cls.columns])
-        writer.write([c.example for c in cls.columns])
+        writer.write([row.get(c.key, "") for c in cls.columns])
         writer.close()
 
 
@@ -509,7 +572,7 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
     seen: set[bytes] = set()
     duplicates = 0
     items: list[tuple[int, list[Any]]] = []
-    size = importer.chunk_size
+    size = importer.rows_per_chunk()
     for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
@@ -576,6 +639,20 @@ def _parallel_chunks(importer: Importer, path: str | Path, filename: str) -> Ite
             process.join()
 
 
+def pause_for_tests(chunk: int, job: Any) -> None:
+    """Tests of an import killed half-way (``SHEQU_IMPORT_PAUSE_AFTER_CHUNKS=N``): after the N-th chunk (written,
+    or in all-or-nothing mode applied inside the open transaction), say so on stderr and wait until stdin
+    closes; the test kills the process meanwhile."""
+    wanted = os.environ.get("SHEQU_IMPORT_PAUSE_AFTER_CHUNKS")
+    if not wanted or not wanted.isdigit() or chunk != int(wanted):
+        return
+    import sys
+
+    sys.stderr.write(f"shequ-import-paused chunk={chunk} job={getattr(job, 'pk', '')}\n")
+    sys.stderr.flush()
+    sys.stdin.readline()
+
+
 def _error(row: Row) -> dict[str, Any]:
     entry: dict[str, Any] = {"row": row.number, "message": row.error}
     if row.code:
@@ -603,135 +680,6 @@ class _ReportWriter:
         return self.path
 
 
-class BulkInsert:
-    """Many rows of one model into its table by the database's own bulk path: ``executemany`` on SQLite,
-    ``COPY`` on PostgreSQL.  For imports of a million rows, where building model instances and Django's
-    per-field SQL compilation cost several times the insert itself.
-
-    Rows are tuples in the order of *fields*; each value is prepared for the database as its field
-    would (``get_db_prep_save``: encryption, JSON …), plain text and integers as they are.  No
-    signals, no ``auto_now``: give every value.  ``reserve_ids`` hands out primary keys for rows that
-    others must refer to (call it inside the transaction of the insert).
-    """
-
-    PLAIN = frozenset(
-        {
-            "CharField",
-            "TextField",
-            "SlugField",
-            "IntegerField",
-            "BigIntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "SmallIntegerField",
-            "BooleanField",
-            "ForeignKey",
-            "AutoField",
-            "BigAutoField",
-        }
-    )
-
-    def __init__(self, model: Any, fields: Sequence[str], prepared: Sequence[str] = ()) -> None:
-        """*prepared*: fields whose values come already as the database stores them (e.g. encrypted)."""
-        from django.db import connection, models
-
-        self.model, self.connection = model, connection
-        self.fields = [model._meta.get_field(name) for name in fields]
-        self.columns = [f.column for f in self.fields]
-        ops = connection.ops
-        self.adapters: list[Callable[[Any], Any] | None] = []
-        for model_field in self.fields:
-            kind = model_field.get_internal_type()
-            plain = kind in self.PLAIN and type(model_field).get_prep_value in (
-                models.CharField.get_prep_value,
-                models.TextField.get_prep_value,
-                models.IntegerField.get_prep_value,
-                models.BooleanField.get_prep_value,
-                models.ForeignKey.get_prep_value,
-                models.AutoField.get_prep_value,
-            )
-            if plain or model_field.name in prepared:
-                self.adapters.append(None)
-            elif kind == "DateField":
-                self.adapters.append(_memoized(ops.adapt_datefield_value))
-            elif kind == "DateTimeField":
-                self.adapters.append(_memoized(ops.adapt_datetimefield_value))
-            elif kind == "JSONField":
-                # What JSONField sends on SQLite; PostgreSQL's COPY reads jsonb from the same text.
-                self.adapters.append(functools.partial(json.dumps, cls=model_field.encoder))
-            else:
-                self.adapters.append(self._field_adapter(model_field))
-        self._special = [(i, adapt) for i, adapt in enumerate(self.adapters) if adapt is not None]
-
-    def _field_adapter(self, model_field: Any) -> Callable[[Any], Any]:
-        def adapt(value: Any) -> Any:
-            return model_field.get_db_prep_save(value, self.connection)
-
-        return adapt
-
-    def prepare(self, row: Sequence[Any]) -> Sequence[Any]:
-        special = self._special
-        if not special:
-            return row
-        prepared = list(row)
-        for index, adapt in special:
-            value = prepared[index]
-            if value is not None:
-                prepared[index] = adapt(value)
-        return prepared
-
-    def reserve_ids(self, count: int) -> list[int]:
-        if count <= 0:
-            return []
-        table = self.model._meta.db_table
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-                )
-                return [r[0] for r in cursor.fetchall()]
-            # SQLite: the transaction holds the write lock, so the next ids are ours.
-            quoted = self.connection.ops.quote_name(table)
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            first = max(top, found[0] if found else 0) + 1
-        return list(range(first, first + count))
-
-    def insert(self, rows: Iterable[Sequence[Any]]) -> int:
-        prepared = [self.prepare(row) for row in rows]
-        if not prepared:
-            return 0
-        ops = self.connection.ops
-        table = ops.quote_name(self.model._meta.db_table)
-        columns = ", ".join(ops.quote_name(c) for c in self.columns)
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in prepared:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)
-        return len(prepared)
-
-
-def _memoized(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Dates and times repeat (every row of a chunk has the same ``created``): adapt each value once."""
-    seen: dict[Any, Any] = {}
-
-    def cached(value: Any) -> Any:
-        found = seen.get(value, seen)
-        if found is seen:
-            if len(seen) > 10_000:
-                seen.clear()
-            found = seen[value] = adapt(value)
-        return found
-
-    return cached
-
-
 def _now() -> Any:
     from django.utils import timezone
 
@@ -752,24 +700,3 @@ def storage_dir(kind: str) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.chmod(0o700)
     return path
-
-
-def advance_sequences(*models: Any) -> None:
-    """After rows were inserted with explicit ids, move each model's id sequence past the largest id, never
-    back: PostgreSQL's sequences are not transactional, and Django's ``sequence_reset_sql`` sets a sequence
-    to the largest id *visible now* (to 1 on an empty table), so a rolled-back insert, or rows deleted
-    before a reset, could make a later insert reuse a taken id.  SQLite needs nothing."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model in models:
-            table, column = model._meta.db_table, model._meta.pk.column
-            sequence = "pg_get_serial_sequence(%s, %s)"
-            cursor.execute(
-                f"SELECT setval({sequence}, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}),"
-                f" nextval({sequence})))",
-                [table, column, table, column],
-            )

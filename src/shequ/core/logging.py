@@ -10,15 +10,24 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z]
 _PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
+def _id(m: re.Match[str]) -> str:
+    if m.group(1):
+        return f"{m.group(1)}********{m.group(3)[-4:]}"
+    return f"{m.group(4)}******{m.group(6)}"
+
+
+def mask_identity_numbers(text: str) -> str:
+    """Mask identity numbers (18 characters, or 15 digits) in free text: ``110101********123X``."""
+    return _ID_RE.sub(_id, text)
+
+
+def is_identity_number(text: str) -> bool:
+    return bool(_ID_RE.fullmatch(text.strip()))
+
+
 def mask_text(text: str) -> str:
     """Mask identity and phone numbers in free text."""
-
-    def _id(m: re.Match[str]) -> str:
-        if m.group(1):
-            return f"{m.group(1)}********{m.group(3)[-4:]}"
-        return f"{m.group(4)}******{m.group(6)}"
-
-    text = _ID_RE.sub(_id, text)
+    text = mask_identity_numbers(text)
     return _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 
 

@@ -117,6 +117,8 @@ class Job(models.Model):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        # Its process ended before it did (killed, a crash of the machine): ``core.jobs`` finds out.
+        INTERRUPTED = "interrupted", _("interrupted")
 
     kind = models.CharField(_("kind"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
@@ -130,7 +132,7 @@ class Job(models.Model):
         related_name="+",
     )
     path = PathField()
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.TextField(_("message"), blank=True)
@@ -141,6 +143,10 @@ class Job(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Who runs it (``core.jobs.process_token``: host, pid, start of the process) and when it last said so:
+    # a running job whose process is gone is interrupted, not running forever.
+    process = models.CharField(_("process"), max_length=255, blank=True, editable=False)
+    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -168,15 +174,23 @@ class Job(models.Model):
     def finished_ok(self) -> bool:
         return self.status == self.Status.DONE
 
+    @property
+    def interrupted(self) -> bool:
+        return self.status == self.Status.INTERRUPTED
+
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Record how far the job got (and that it is alive).  While its heartbeat runs (``core.jobs.running``)
+        the heartbeat's own connection writes it: seen at once even from inside the job's transaction."""
+        from .jobs import record_progress
+
         fields: dict[str, Any] = {"done": done}
         if total is not None:
             fields["total"] = total
         if message is not None:
             fields["message"] = message
-        Job.objects.filter(pk=self.pk).update(**fields)
         for key, value in fields.items():
             setattr(self, key, value)
+        record_progress(self.pk, fields)
 
 
 # -- cases (the shared workflow: ``core.workflow``) ------------------------------------------------------------------

@@ -34,7 +34,7 @@ class SelectableTable(BaseTable):
 class AuditEntryTable(BaseTable):
     timestamp = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
     actor = tables.Column(verbose_name=_("Actor"), empty_values=(None,), default="—")
-    action = tables.Column(verbose_name=_("Action"), empty_values=())
+    action = tables.Column(verbose_name=_("Action"), empty_values=(), attrs={"td": {"class": "text-nowrap"}})
     content_type = tables.Column(verbose_name=_("Object type"), accessor="content_type__name", orderable=False)
     object_repr = tables.Column(verbose_name=_("Object"))
     remote_addr = tables.Column(verbose_name=_("IP address"))
@@ -48,14 +48,36 @@ class AuditEntryTable(BaseTable):
         return record.action_label
 
     def render_changes(self, record: AuditEntry) -> Any:
-        changes = record.changes if isinstance(record.changes, dict) else {}
-        if not changes:
+        """The changes in the reader's words (``core.audit``), described once for the whole page."""
+        from .audit import describe
+
+        described = getattr(self, "_described", None)
+        if described is None:
+            rows = self.page.object_list if getattr(self, "page", None) is not None else self.rows
+            request = getattr(self, "request", None)  # set by RequestConfig (core.pagination.configure_table)
+            reader = getattr(request, "user", None)  # without one, no related name is revealed
+            described = self._described = describe([row.record for row in rows], reader)
+        lines = described.get(record.pk) or []
+        if not lines:
             return "—"
-        parts = []
-        for field, values in list(changes.items())[:6]:
-            if isinstance(values, list) and len(values) == 2:
-                parts.append(format_html("<div><b>{}</b>: {} → {}</div>", field, values[0], values[1]))
-        return mark_safe("".join(parts))  # each part is escaped by format_html
+        return render_lines(lines[:8], more=len(lines) - 8)
+
+
+def render_lines(lines: list[Any], more: int = 0) -> Any:
+    """Lines of ``core.audit.describe`` as HTML: "label: old → new" (only the new value of a creation, the old
+    of a deletion)."""
+    parts = []
+    for line in lines:
+        if line.created:
+            parts.append(format_html("<div><b>{}</b>：{}</div>", line.label, line.new))
+        elif line.deleted:
+            parts.append(format_html("<div><b>{}</b>：{}</div>", line.label, line.old))
+        else:
+            parts.append(format_html("<div><b>{}</b>：{} → {}</div>", line.label, line.old, line.new))
+    if more > 0:
+        more_text = _("and %(count)d more") % {"count": more}
+        parts.append(format_html('<div class="text-secondary small">{}</div>', more_text))
+    return mark_safe("".join(parts))  # each part is escaped by format_html
 
 
 class JobTable(BaseTable):
@@ -68,6 +90,9 @@ class JobTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Job
         fields = ("title", "user", "status", "percent", "created")
+
+    def render_status(self, record: Job) -> str:
+        return str(record.get_status_display())  # type: ignore[attr-defined]
 
     def render_percent(self, record: Job) -> str:
         return f"{record.percent}%"

@@ -33,10 +33,16 @@ def run_job(job_id: int) -> None:
     job = Job.objects.select_related("user", "node").get(pk=job_id)
     if job.status not in (Job.Status.QUEUED,):
         return
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started=timezone.now())
+    from .jobs import running
+
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started=timezone.now()
+    ):
+        return  # another worker took it meanwhile
+    job.status = Job.Status.RUNNING
     handler = HANDLERS[job.kind]
     try:
-        with override(job.params.get("language") or "zh-hans"):
+        with override(job.params.get("language") or "zh-hans"), running(job):
             result = handler(job)
     except Exception as exc:
         from .exceptions import ActionError

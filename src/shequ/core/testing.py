@@ -7,9 +7,14 @@ and as a user with it on *another* subtree, who must see nothing and change noth
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -54,6 +59,35 @@ class World:
         user = User.objects.create_user(username, password=f"{username}-pass-123", node=node)
         Grant.objects.create(user=user, role=role, node=node)
         return user
+
+
+@contextlib.contextmanager
+def shared_database() -> Iterator[str]:
+    """A ``DATABASE_URL`` under which another process (``shequ import``, the worker) reads this test's committed
+    data and writes what this test then reads.  PostgreSQL: the test database itself.  SQLite (an in-memory test
+    database): a copy in a file for the other process, copied back over the test database on leaving.  For
+    ``TransactionTestCase``s (a ``TestCase``'s data is never committed)."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user, password = settings_dict.get("USER") or "", settings_dict.get("PASSWORD") or ""
+        auth = f"{quote(user)}:{quote(password)}@" if password else (f"{quote(user)}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        yield f"postgres://{auth}{host}:{settings_dict.get('PORT') or 5432}/{quote(settings_dict['NAME'])}"
+        return
+    import sqlite3
+
+    connection.ensure_connection()
+    with tempfile.TemporaryDirectory(prefix="shequ-shared-db-") as folder:
+        path = Path(folder) / "db.sqlite3"
+        copy = sqlite3.connect(path)
+        connection.connection.backup(copy)
+        copy.close()
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            back = sqlite3.connect(path)
+            back.backup(connection.connection)
+            back.close()
 
 
 class WorldTestCase(TestCase):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("jobs/", misc.job_list, name="job_list"),
     path("jobs/<str:pk>/", misc.job_detail, name="job_detail"),
     path("jobs/<str:pk>/apply/", misc.job_apply, name="job_apply"),
+    path("jobs/<str:pk>/rerun/", misc.job_rerun, name="job_rerun"),
     path("jobs/<str:pk>/report/", misc.job_report, name="job_report"),
     path("targets/", targets.targets_page, name="targets"),
     path("targets/export/", targets.targets_export, name="targets_export"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shequ.core.cells import RowError, date_parser, text_cell
+from shequ.core.cells import RowError, accepts, date_parser, text_cell
 from shequ.core.text import squash
 
 from .models import OrgKind, Registration, Title
@@ -224,6 +224,11 @@ def uscc_cell(value: Any) -> str:
         )
     return text_cell(value).replace(" ", "").replace("-", "").upper()
 
+
+accepts(kind_cell, lambda: _("One of: %(names)s.") % {"names": "、".join(KIND_NAMES.values())})
+accepts(registration_cell, lambda: _("登记 (registered with civil affairs), 备案 (filed with the community) or empty."))
+accepts(status_cell, lambda: _("在册 (active) or 撤销 (dissolved); empty: active."))
+accepts(uscc_cell, lambda: _("The 18-character unified social credit code, typed as text."))
 
 # Dates of terms and contracts: 2024年3月 is the first of the month, 至今 (still running) no date, and a bare
 # year such as 2024 is not read as a serial date.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError, choice_cell, date_cell, text_cell
@@ -46,14 +47,24 @@ class PartyMemberImporter(Importer):
     model = PartyMember
     sheet_name = "party-members"
     columns = [
-        Column("name", "姓名", ("名字", "党员姓名", "name"), required=True, example="张伟"),
+        Column(
+            "name",
+            "姓名",
+            ("名字", "党员姓名", "name"),
+            required=True,
+            example="张伟",
+            meaning=gettext_lazy("The member's full name, as on the identity card."),
+        ),
         Column(
             "id_number",
             "身份证号",
             ("公民身份号码", "身份证号码", "身份证", "证件号码", "身份号码", "id_number"),
             required=True,
             parse=identity_cell,
-            example="420102198503021236",
+            example="420102198503021237",
+            meaning=gettext_lazy(
+                "The identity number: it keys the archive, so importing the same number again updates the member."
+            ),
         ),
         Column(
             "organization",
@@ -61,8 +72,19 @@ class PartyMemberImporter(Importer):
             ("党组织", "所在支部", "支部", "党支部", "组织"),
             required=True,
             example="和平社区第一党支部",
+            meaning=gettext_lazy(
+                "The party organization the member belongs to (in your area), by name or by a path of names."
+            ),
         ),
-        Column("org_place", "党组织所在地编码", ("所在地编码", "地区编码", "社区编码"), example="990101001001"),
+        Column(
+            "org_place",
+            "党组织所在地编码",
+            ("所在地编码", "地区编码", "社区编码"),
+            example="990101001001",
+            meaning=gettext_lazy(
+                "The code of the place of that organization, when several organizations have its name."
+            ),
+        ),
         Column(
             "status",
             "党员状态",
@@ -70,6 +92,7 @@ class PartyMemberImporter(Importer):
             parse=choice_cell(ActiveStatus, STATUS_WORDS),
             example="正式党员",
             repeats=True,
+            meaning=gettext_lazy("Full member or probationary member."),
         ),
         Column(
             "joined_on",
@@ -79,9 +102,16 @@ class PartyMemberImporter(Importer):
             parse=date_cell,
             example="2010-07-01",
             repeats=True,
+            meaning=gettext_lazy("The day they joined the party (admitted as a probationary member)."),
         ),
         Column(
-            "converted_on", "转正日期", ("转正时间", "转正年月"), parse=date_cell, example="2011-07-01", repeats=True
+            "converted_on",
+            "转正日期",
+            ("转正时间", "转正年月"),
+            parse=date_cell,
+            example="2011-07-01",
+            repeats=True,
+            meaning=gettext_lazy("The day they became a full member."),
         ),
         Column(
             "category",
@@ -90,6 +120,7 @@ class PartyMemberImporter(Importer):
             parse=choice_cell(Category, CATEGORY_WORDS),
             example="在职党员",
             repeats=True,
+            meaning=gettext_lazy("On the job, retired, floating, student …"),
         ),
         Column(
             "phone",
@@ -97,6 +128,7 @@ class PartyMemberImporter(Importer):
             ("电话", "手机", "手机号", "手机号码", "联系方式"),
             parse=phone_cell,
             example="13812345678",
+            meaning=gettext_lazy("A number to reach them."),
         ),
         Column(
             "education",
@@ -105,17 +137,49 @@ class PartyMemberImporter(Importer):
             parse=choice_cell(Education, EDUCATION_WORDS),
             example="本科",
             repeats=True,
+            meaning=gettext_lazy("The highest schooling completed."),
         ),
-        Column("ethnicity", "民族", (), parse=ethnicity_cell, example="汉族", repeats=True),
-        Column("occupation", "职业", ("岗位", "职务"), example="教师"),
-        Column("work_unit", "工作单位", ("单位", "工作单位及职务"), example="市第一中学"),
-        Column("notes", "备注", ("说明",)),
+        Column(
+            "ethnicity",
+            "民族",
+            (),
+            parse=ethnicity_cell,
+            example="汉族",
+            repeats=True,
+            meaning=gettext_lazy("Their ethnic group."),
+        ),
+        Column(
+            "occupation", "职业", ("岗位", "职务"), example="教师", meaning=gettext_lazy("What they do for a living.")
+        ),
+        Column(
+            "work_unit",
+            "工作单位",
+            ("单位", "工作单位及职务"),
+            example="市第一中学",
+            meaning=gettext_lazy("Where they work."),
+        ),
+        Column("notes", "备注", ("说明",), meaning=gettext_lazy("Anything else worth noting.")),
     ]
 
-    def validate(self, rows: list[Row]) -> None:
-        self.orgs = Organization.objects.restrict(self.user, "add", perm_model=PartyMember).filter(
+    def organizations(self) -> Any:
+        """The party organizations members may be imported to by this importer's user."""
+        return Organization.objects.restrict(self.user, "add", perm_model=PartyMember).filter(
             kind__in=MEMBER_ORG_KINDS, active=True
         )
+
+    def sample(self) -> dict[str, Any]:
+        """A made-up member (张伟, with a number no archive has) of a party organization of the user's area."""
+        from shequ.people.identity import sample_number
+
+        row = super().sample()
+        org = self.organizations().select_related("node").order_by("path", "pk").first()
+        if org is not None:
+            row.update(organization=org.name, org_place=org.node.code or "")
+        row["id_number"] = sample_number(PartyMember.objects.all())
+        return row
+
+    def validate(self, rows: list[Row]) -> None:
+        self.orgs = self.organizations()
         self.org_cache: dict[tuple[str, str], Organization | RowError] = {}
         hashes = {id_hash_of(r.values["id_number"].number) for r in rows if r.values.get("id_number")}
         self.existing = {

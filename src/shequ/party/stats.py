@@ -8,7 +8,6 @@ are counted from their members, into the same shape, by the same code."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from shequ.core import charts
+from shequ.core.charts import Chart
 from shequ.orgs.models import PARTY_KINDS, Organization, OrgKind
 from shequ.people.models import Education
 from shequ.territory.models import Kind as NodeKind
@@ -53,50 +54,6 @@ class Stats:
     by_year: list[tuple[int, int]] = field(default_factory=list)
     communities: list[dict[str, Any]] = field(default_factory=list)
     tree: list[tuple[int, Organization, int, int]] = field(default_factory=list)
-
-    def chart(self, title: str, rows: list[tuple[Any, int]], kind: str = "bar") -> str:
-        """An ECharts option as JSON, for a ``data-echarts`` attribute (no inline script)."""
-        labels = [str(label) for label, _n in rows]
-        values = [n for _l, n in rows]
-        if kind == "pie":
-            option: dict[str, Any] = {
-                "title": {"text": title, "textStyle": {"fontSize": 14}},
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "pie",
-                        "radius": "60%",
-                        "label": {"formatter": "{b} {c}"},
-                        # Empty slices only crowd the labels: a status nobody has is left out.
-                        "data": [{"name": k, "value": v} for k, v in zip(labels, values, strict=True) if v],
-                    }
-                ],
-            }
-        else:
-            option = {
-                "title": {"text": title, "textStyle": {"fontSize": 14}},
-                "tooltip": {},
-                # Slanted names reach down and to the left of their bars: room for them there.
-                "grid": {"left": 70, "right": 10, "bottom": 85}
-                if len(labels) > 6
-                else {"left": 40, "right": 10, "bottom": 40},
-                # Every category named (ECharts skips labels that would touch), slanted when many.
-                "xAxis": {
-                    "type": "category",
-                    "data": labels,
-                    "axisLabel": {
-                        "interval": 0 if len(labels) <= 12 else "auto",
-                        "rotate": 30 if len(labels) > 6 else 0,
-                        # A long name (English "senior secondary or vocational") ends in "…" rather than
-                        # running off the chart.
-                        "width": 95,
-                        "overflow": "truncate",
-                    },
-                },
-                "yAxis": {"type": "value", "minInterval": 1},
-                "series": [{"type": "bar", "data": values, "label": {"show": len(labels) <= 12, "position": "top"}}],
-            }
-        return json.dumps(option, ensure_ascii=False)
 
     def community_rows(self) -> str:
         """The table of members developed per community, as HTML (a city has a thousand communities: built
@@ -136,13 +93,14 @@ class Stats:
         counts = dict(self.by_year)
         return [(year, counts.get(year, 0)) for year in range(self.by_year[0][0], self.by_year[-1][0] + 1)]
 
-    def charts(self) -> list[str]:
+    def charts(self) -> list[Chart]:
+        """Pies with every slice's count and share, bars with theirs (``core.charts``); the years are many."""
         return [
-            self.chart(str(_("By category")), self.by_category, "pie"),
-            self.chart(str(_("By status")), self.by_status, "pie"),
-            self.chart(str(_("By age")), self.by_age),
-            self.chart(str(_("By education")), self.by_education),
-            self.chart(str(_("By year of joining")), self.years_without_gaps()),
+            charts.pie(_("By category"), self.by_category),
+            charts.pie(_("By status"), self.by_status),
+            charts.bars(_("By age"), self.by_age),
+            charts.bars(_("By education"), self.by_education),
+            charts.bars(_("By year of joining"), self.years_without_gaps(), shares=False, dense=True),
         ]
 
 

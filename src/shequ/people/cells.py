@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from shequ.core.cells import RowError, text_cell
+from shequ.core.cells import RowError, accepts, text_cell
 from shequ.core.cells import code_cell as code_cell  # (re-exported for the importers)
 from shequ.core.cells import phone_cell as phone_cell
 from shequ.core.text import normalize
@@ -110,6 +111,29 @@ def ethnicity_cell(value: Any) -> str:
 def tags_cell(value: Any) -> list[str]:
     text = normalize(value)
     return [t for t in TAG_SPLIT.split(text) if t] if text else []
+
+
+def _tags_accepted() -> str:
+    from .models import CareTag
+
+    names = list(CareTag.objects.filter(active=True).order_by("name").values_list("name", flat=True)[:30])
+    text = _("Names of special-care tags, separated by 、 or a comma.")
+    if names:
+        text += " " + _("The list is: %(tags)s.") % {"tags": "、".join(names)}
+    return text
+
+
+_IDENTITY = gettext_noop(
+    "18 characters with a correct check digit (the last may be X), typed as text: Excel keeps only 15 digits of a"
+    " number."
+)
+accepts(identity_cell, lambda: _(_IDENTITY))
+accepts(
+    id_number_cell,
+    lambda: _(_IDENTITY) + " " + _("A masked number from an export (110101********123X) finds the person."),
+)
+accepts(ethnicity_cell, lambda: _("One of the 56 ethnic groups (汉族, 回族 …); 族 may be left out."))
+accepts(tags_cell, _tags_accepted)
 
 
 def first_word(words: Words, value: str) -> str:

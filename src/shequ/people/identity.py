@@ -209,3 +209,25 @@ def parse_phone(value: Any) -> str:
         return phone_cell(value)
     except RowError as exc:
         raise IdentityError(str(exc), code=exc.code) from None
+
+
+# The made-up person of import templates' sample rows: 张伟, a man born on 2 March 1985 in 武汉 江岸区.
+SAMPLE_BODY = "42010219850302"
+
+
+def sample_number(*known: Any) -> str:
+    """A valid identity number for a template's sample row (a man born 1985-03-02) that none of the *known*
+    querysets (of records with an ``id_hash``) holds, so the sample imports as a new person."""
+    from .fields import id_hash_of
+
+    numbers = []
+    for order in range(123, 999, 2):  # odd: a man, as the sample's 性别 says
+        body = f"{SAMPLE_BODY}{order:03d}"
+        numbers.append(body + ric.calc_check_digit(body + "0"))
+        if len(numbers) == 20:
+            break
+    hashes = {id_hash_of(n): n for n in numbers}
+    taken: set[str] = set()
+    for queryset in known:
+        taken |= set(queryset.filter(id_hash__in=list(hashes)).values_list("id_hash", flat=True))
+    return next((n for h, n in hashes.items() if h not in taken), numbers[0])

@@ -5,7 +5,6 @@ Every figure is a fixed number of aggregate queries over the ``path`` index, wha
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +14,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.core import charts
+from shequ.core.charts import Chart
 from shequ.territory.models import Kind, Node
 
 from .models import Channel, ServiceCategory, ServiceRequest, public_q
@@ -100,38 +101,18 @@ class Dashboard:
     by_week: list[tuple[str, int, int]] = field(default_factory=list)  # week starting, filed, resolved
     overdue: list[ServiceRequest] = field(default_factory=list)
 
-    def charts(self) -> list[str]:
-        """ECharts options as JSON, for ``data-echarts`` attributes (no inline script)."""
+    def charts(self) -> list[Chart]:
+        """The pies with every slice's count and share, and the weekly trend (``core.charts``)."""
+        weeks = [w for w, _f, _r in self.by_week]
         return [
-            _pie(_("By category"), self.by_category),
-            _pie(_("By channel"), self.by_channel),
-            json.dumps(
-                {
-                    "title": {"text": _("Trend by week"), "textStyle": {"fontSize": 14}},
-                    "tooltip": {"trigger": "axis"},
-                    "legend": {"bottom": 0},
-                    "grid": {"left": 40, "right": 10, "bottom": 50},
-                    "xAxis": {"type": "category", "data": [w for w, _f, _r in self.by_week]},
-                    "yAxis": {"type": "value", "minInterval": 1},
-                    "series": [
-                        {"name": _("Filed"), "type": "line", "data": [f for _w, f, _r in self.by_week]},
-                        {"name": _("Resolved"), "type": "line", "data": [r for _w, _f, r in self.by_week]},
-                    ],
-                },
-                ensure_ascii=False,
+            charts.pie(_("By category"), self.by_category),
+            charts.pie(_("By channel"), self.by_channel),
+            charts.lines(
+                _("Trend by week"),
+                weeks,
+                [(_("Filed"), [f for _w, f, _r in self.by_week]), (_("Resolved"), [r for _w, _f, r in self.by_week])],
             ),
         ]
-
-
-def _pie(title: str, rows: list[tuple[str, int]]) -> str:
-    return json.dumps(
-        {
-            "title": {"text": title, "textStyle": {"fontSize": 14}},
-            "tooltip": {"trigger": "item"},
-            "series": [{"type": "pie", "radius": "60%", "data": [{"name": k, "value": v} for k, v in rows]}],
-        },
-        ensure_ascii=False,
-    )
 
 
 def week_start(moment: datetime) -> datetime:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shequ.core.cells import alnum_code_cell, float_cell, text_cell
+from shequ.core.cells import accepts, alnum_code_cell, float_cell, text_cell
 from shequ.core.exceptions import ActionError
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.text import squash
@@ -65,18 +66,50 @@ def kind_cell(value: Any) -> str:
     return str(kind)
 
 
+# The word a template writes for each kind.
+SAMPLE_KIND_WORDS = [
+    (Kind.CITY, "市"),
+    (Kind.DISTRICT, "区"),
+    (Kind.STREET, "街道"),
+    (Kind.COMMUNITY, "社区"),
+    (Kind.GRID, "网格"),
+    (Kind.ESTATE, "小区"),
+    (Kind.BUILDING, "楼栋"),
+    (Kind.UNIT, "单元"),
+]
+accepts(
+    kind_cell, lambda: _("One of: %(names)s.") % {"names": "市、区(县)、街道(乡镇)、社区(村)、网格、小区、楼栋、单元"}
+)
+
+
 class NodeImporter(Importer):
     model = Node
     sheet_name = "territory"
     columns = [
-        Column("name", "名称", ("地名", "节点名称", "名字", "name"), required=True, example="和平社区"),
-        Column("kind", "类型", ("层级", "级别", "类别", "kind"), required=True, parse=kind_cell, example="社区"),
+        Column(
+            "name",
+            "名称",
+            ("地名", "节点名称", "名字", "name"),
+            required=True,
+            example="和平社区",
+            meaning=gettext_lazy("The place's name; under the same parent, a place of that name is updated."),
+        ),
+        Column(
+            "kind",
+            "类型",
+            ("层级", "级别", "类别", "kind"),
+            required=True,
+            parse=kind_cell,
+            example="社区",
+            meaning=gettext_lazy("Its level in the tree, one below its parent's."),
+        ),
         Column(
             "code",
             "编码",
             ("区划代码", "统计用区划代码", "代码", "code"),
             parse=alnum_code_cell,
             example="110101001001",
+            meaning=gettext_lazy("The official division or statistical code; a place with this code is updated."),
         ),
         Column(
             "parent_code",
@@ -84,16 +117,63 @@ class NodeImporter(Importer):
             ("上级代码", "父级编码", "parent code"),
             parse=alnum_code_cell,
             example="110101001",
+            meaning=gettext_lazy("The code of the place it belongs to (a place in your area, or a row of the file)."),
         ),
         Column(
             "parent_path",
             "上级",
             ("上级名称", "上级路径", "所属", "parent"),
             example="示范市/东城区/和平街道",
+            meaning=gettext_lazy("Or the place it belongs to, by its names from the city down, separated by /."),
         ),
-        Column("longitude", "经度", ("longitude", "lng"), parse=float_cell, example=116.41),
-        Column("latitude", "纬度", ("latitude", "lat"), parse=float_cell, example=39.91),
+        Column(
+            "longitude",
+            "经度",
+            ("longitude", "lng"),
+            parse=float_cell,
+            example=116.41,
+            meaning=gettext_lazy("Longitude of its centre, in degrees (−180 to 180)."),
+        ),
+        Column(
+            "latitude",
+            "纬度",
+            ("latitude", "lat"),
+            parse=float_cell,
+            example=39.91,
+            meaning=gettext_lazy("Latitude of its centre, in degrees (−90 to 90)."),
+        ),
     ]
+
+    # The name of a new place of each kind in a template's sample row ({n}: the first number free there).
+    SAMPLE_NAMES = {
+        Kind.DISTRICT: "新区{n}",
+        Kind.STREET: "新街道{n}",
+        Kind.COMMUNITY: "新社区{n}",
+        Kind.GRID: "第{n}网格",
+        Kind.ESTATE: "新小区{n}",
+        Kind.BUILDING: "{n}号楼",
+        Kind.UNIT: "{n}单元",
+    }
+
+    def sample(self) -> dict[str, Any]:
+        """A new place under one of the user's area: a grid in a community (or a level below what there is)."""
+        from shequ.territory import samples
+
+        row = super().sample()
+        parent = samples.first_of(self.user, Node, (Kind.COMMUNITY, Kind.STREET, Kind.DISTRICT, Kind.CITY), "add")
+        if parent is None:
+            return row
+        kind = Kind(KIND_ORDER[KIND_ORDER.index(parent.kind) + 1])
+        row.update(
+            name=samples.free_name(parent, self.SAMPLE_NAMES[kind]),
+            kind=dict(SAMPLE_KIND_WORDS)[kind],
+            code="",
+            parent_code=parent.code or "",
+            parent_path=samples.names_below(None, parent),
+            longitude=parent.longitude if parent.longitude is not None else "",
+            latitude=parent.latitude if parent.latitude is not None else "",
+        )
+        return row
 
     def _scope(self) -> Any:
         return Node.objects.restrict(self.user, "add").filter(retired=False)

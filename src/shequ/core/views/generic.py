@@ -34,12 +34,14 @@ from django.views import View
 from shequ.accounts.scope import can
 from shequ.core import files
 from shequ.core.actions import do_create_object, do_delete_object, do_update_object, fetch
+from shequ.core.audit import describe
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.forms import ImportForm
 from shequ.core.importing import Importer
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
 from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path, write_csv_rows
+from shequ.core.tables import render_lines
 from shequ.core.tasks import enqueue_job
 
 ExportColumn = tuple[str, Callable[[Any], Any]]
@@ -313,9 +315,13 @@ class ObjectHistoryView(ViewSetView):
             AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(self.vs.model), object_pk=str(obj.pk)
             )
-            .select_related("actor")
+            .select_related("actor", "content_type")
             .order_by("-timestamp")[:200]
         )
+        entries = list(entries)
+        described = describe(entries, request.user)  # in the reader's words, names read within their area
+        for entry in entries:
+            entry.changes_html = render_lines(described.get(entry.pk, []))
         # Rows created by a spreadsheet import carry no entry of their own: they point to the import's record.
         job_id = getattr(obj, "import_job_id", None)
         import_job = Job.objects.filter(pk=job_id).select_related("user").first() if job_id else None
@@ -481,9 +487,11 @@ def _chain(*iterables: Any) -> Any:
 
 class ImportTemplateView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        assert self.vs.importer is not None
+        if self.vs.importer is None or not can(request.user, self.vs.model, "import"):
+            raise NotFound()
         target = temp_xlsx_path()
-        self.vs.importer.write_template(target)
+        importer = self.vs.importer(request.user, getattr(request.user, "node", None))
+        importer.write_template(target, importer.sample())  # a sample row in the user's own area
         handle = open(target, "rb")  # noqa: SIM115
         os.unlink(target)
         name = f"{self.vs.basename()}-template.xlsx"
@@ -500,6 +508,11 @@ class ObjectImportView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.check()
         return render(request, "core/object_import.html", self.context(form=self.make_form()))
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        assert self.vs.importer is not None
+        importer = self.vs.importer(self.request.user, getattr(self.request.user, "node", None))
+        return super().context(columns=importer.describe_columns(), **extra)
 
     def make_form(self, data: Any = None, files: Any = None) -> ImportForm:
         from django.conf import settings

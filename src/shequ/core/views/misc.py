@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
-from shequ.core import files
+from shequ.core import files, jobs
 from shequ.core.actions import fetch
-from shequ.core.exceptions import NotFound
+from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import TOKEN_PARAM, AuditEntryFilterSet, JobFilterSet, search_q, search_token, token_q
 from shequ.core.forms import ImportConfirmForm
 from shequ.core.models import AuditEntry, Job
@@ -121,6 +121,8 @@ def _jobs(request: HttpRequest) -> Any:
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
+    # Jobs that say they run but whose process is gone are interrupted, not running forever.
+    jobs.refresh(_jobs(request).filter(status=Job.Status.RUNNING)[:100])
     filterset = JobFilterSet(request.GET or None, queryset=_jobs(request))
     table = configure_table(JobTable(filterset.qs), request)
     return render(
@@ -133,17 +135,23 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = _get_job(request, pk)
+    jobs.refresh([job])
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
-    return render(
-        request,
-        template,
-        {
-            "job": job,
-            "confirm_form": ImportConfirmForm(),
-            "is_owner": job.user_id == request.user.pk,
-            "can_read_report": may_read_report(request.user, job),
-        },
-    )
+    return render(request, template, job_context(request, job))
+
+
+def job_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
+    rerun = Job.objects.filter(pk=(job.params or {}).get("rerun_job") or 0).first() if job.interrupted else None
+    return {
+        "job": job,
+        "confirm_form": ImportConfirmForm(),
+        "is_owner": job.user_id == request.user.pk,
+        "can_read_report": may_read_report(request.user, job),
+        "may_rerun": jobs.may_rerun(request.user, job),
+        "rerun": rerun,
+        "rerun_command": jobs.rerun_command(job) if (job.params or {}).get("command") else "",
+        **extra,
+    }
 
 
 def _get_job(request: HttpRequest, pk: str) -> Job:
@@ -164,14 +172,26 @@ def job_apply(request: HttpRequest, pk: str) -> HttpResponse:
         raise NotFound()
     form = ImportConfirmForm(request.POST)
     if not form.is_valid():
-        context = {"job": job, "confirm_form": form, "is_owner": True, "can_read_report": True}
-        return render(request, "core/job_detail.html", context, status=400)
+        return render(request, "core/job_detail.html", job_context(request, job, confirm_form=form), status=400)
     params = dict(job.params, dry_run=False, mode=form.cleaned_data["mode"], preview_job=job.pk)
     applied = Job.objects.create(
         kind="import", title=job.title, user=request.user, node=job.node, path=job.path, params=params
     )
     enqueue_job(applied)
     return redirect(applied.get_absolute_url())
+
+
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, pk: str) -> HttpResponse:
+    """An interrupted import: the same stored file again, in the same mode (rows already written stay as they
+    are: the importers upsert)."""
+    job = _get_job(request, pk)
+    try:
+        again = jobs.do_rerun(job, acting_user=request.user)
+    except ActionError as exc:
+        return render(request, "core/job_detail.html", job_context(request, job, errors=exc.messages), status=400)
+    return redirect(again.get_absolute_url())
 
 
 def may_read_report(user: Any, job: Job) -> bool:
@@ -219,6 +239,7 @@ __all__ = [
     "job_list",
     "job_detail",
     "job_apply",
+    "job_rerun",
     "job_report",
     "fetch",
     "reverse",

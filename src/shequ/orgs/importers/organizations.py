@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core.cells import bool_cell
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
@@ -82,62 +83,174 @@ class OrganizationImporter(Importer):
     model = Organization
     sheet_name = "organizations"
     columns = [
-        Column("name", "名称", ("组织名称", "单位名称", "名字", "name"), required=True, example="和平社区党委"),
         Column(
-            "kind", "类型", ("组织类型", "类别", "性质", "kind"), required=True, parse=kind_cell, example="社区党委"
+            "name",
+            "名称",
+            ("组织名称", "单位名称", "名字", "name"),
+            required=True,
+            example="和平社区党委",
+            meaning=gettext_lazy(
+                "The organization's name; in the same place, an organization of that name is updated."
+            ),
+        ),
+        Column(
+            "kind",
+            "类型",
+            ("组织类型", "类别", "性质", "kind"),
+            required=True,
+            parse=kind_cell,
+            example="社区党委",
+            meaning=gettext_lazy("What kind of organization it is."),
         ),
         Column(
             "node_code",
             "所在地编码",
             ("所在地代码", "区划代码", "地点编码", "节点编码"),
             example="110101001001",
+            meaning=gettext_lazy("The code of the place where it sits (a street, community, estate …)."),
         ),
         Column(
             "node_path",
             "所在地",
             ("所在地点", "所属地", "所属社区", "位置", "地点", "place"),
             example="和平街道/和平社区",
+            meaning=gettext_lazy(
+                "Or that place by its names, separated by / (the end of the path is enough when it is unique)."
+            ),
         ),
         Column(
             "parent",
             "上级组织",
             ("上级党组织", "隶属", "上级", "parent"),
             example="和平街道党工委",
+            meaning=gettext_lazy(
+                "The organization above it (for party organizations: the one they report to), by name or a path of"
+                " names."
+            ),
         ),
         Column(
             "code",
             "统一社会信用代码",
             ("信用代码", "社会信用代码", "统一代码", "code"),
             parse=uscc_cell,
+            meaning=gettext_lazy(
+                "Its unified social credit code, when it has one; an organization with this code is updated."
+            ),
         ),
-        Column("established_on", "成立日期", ("成立时间", "组建日期", "成立"), parse=date_cell, example="2018-03-01"),
-        Column("phone", "联系电话", ("电话", "phone")),
-        Column("address", "地址", ("办公地址", "住所", "address")),
-        Column("registration", "登记状态", ("登记备案", "登记情况", "登记备案情况"), parse=registration_cell),
-        Column("filed_on", "备案日期", ("备案时间",), parse=date_cell),
-        Column("registered_on", "登记日期", ("登记时间", "注册日期"), parse=date_cell),
-        Column("estates", "服务小区", ("服务的小区", "管理小区", "物业服务小区", "服务范围")),
-        Column("contract_start", "合同开始日期", ("合同开始", "合同起始日期", "合同起始"), parse=date_cell),
         Column(
-            "contract_end", "合同结束日期", ("合同结束", "合同到期日期", "合同截止日期", "合同到期"), parse=date_cell
+            "established_on",
+            "成立日期",
+            ("成立时间", "组建日期", "成立"),
+            parse=date_cell,
+            example="2018-03-01",
+            meaning=gettext_lazy("The day it was founded."),
         ),
-        Column("members", "成员单位", ("联盟成员", "成员", "members")),
+        Column("phone", "联系电话", ("电话", "phone"), meaning=gettext_lazy("A number to reach it.")),
+        Column("address", "地址", ("办公地址", "住所", "address"), meaning=gettext_lazy("Its office address.")),
+        Column(
+            "registration",
+            "登记状态",
+            ("登记备案", "登记情况", "登记备案情况"),
+            parse=registration_cell,
+            meaning=gettext_lazy("Social organizations: registered with civil affairs, or filed with the community."),
+        ),
+        Column(
+            "filed_on",
+            "备案日期",
+            ("备案时间",),
+            parse=date_cell,
+            meaning=gettext_lazy("The day it was filed with the community."),
+        ),
+        Column(
+            "registered_on",
+            "登记日期",
+            ("登记时间", "注册日期"),
+            parse=date_cell,
+            meaning=gettext_lazy("The day it was registered with civil affairs."),
+        ),
+        Column(
+            "estates",
+            "服务小区",
+            ("服务的小区", "管理小区", "物业服务小区", "服务范围"),
+            meaning=gettext_lazy("Property companies: the residential areas they serve, separated by 、."),
+        ),
+        Column(
+            "contract_start",
+            "合同开始日期",
+            ("合同开始", "合同起始日期", "合同起始"),
+            parse=date_cell,
+            meaning=gettext_lazy("Property companies: the first day of the service contract."),
+        ),
+        Column(
+            "contract_end",
+            "合同结束日期",
+            ("合同结束", "合同到期日期", "合同截止日期", "合同到期"),
+            parse=date_cell,
+            meaning=gettext_lazy("Property companies: the last day of the service contract."),
+        ),
+        Column(
+            "members",
+            "成员单位",
+            ("联盟成员", "成员", "members"),
+            meaning=gettext_lazy("Party-building alliances: their member units, separated by 、."),
+        ),
         Column(
             "has_party_org",
             "是否建立党组织",
             ("建立党组织", "有无党组织", "党组织覆盖", "已建党组织"),
             parse=bool_cell,
+            meaning=gettext_lazy("“Two new” organizations: whether a party organization has been set up in it."),
         ),
         Column(
             "party_work_carried_out",
             "是否开展党的工作",
             ("开展党的工作", "党的工作覆盖", "已开展党的工作"),
             parse=bool_cell,
+            meaning=gettext_lazy("“Two new” organizations: whether party work is carried out in it."),
         ),
-        Column("status", "状态", ("组织状态", "是否撤销", "status"), parse=status_cell),
-        Column("dissolved_on", "撤销日期", ("撤销时间", "解散日期", "注销日期"), parse=date_cell),
-        Column("notes", "备注", ("说明", "notes")),
+        Column(
+            "status",
+            "状态",
+            ("组织状态", "是否撤销", "status"),
+            parse=status_cell,
+            meaning=gettext_lazy("Whether it is still active."),
+        ),
+        Column(
+            "dissolved_on",
+            "撤销日期",
+            ("撤销时间", "解散日期", "注销日期"),
+            parse=date_cell,
+            meaning=gettext_lazy("The day it was dissolved."),
+        ),
+        Column("notes", "备注", ("说明", "notes"), meaning=gettext_lazy("Anything else worth noting.")),
     ]
+
+    def sample(self) -> dict[str, Any]:
+        """A new party branch under a community party committee of the user's area; without one, a social
+        organization filed with a community of it."""
+        from shequ.territory import samples
+
+        row = super().sample()
+        scope = Organization.objects.restrict(self.user, "import")
+        parent = (
+            scope.filter(kind=OrgKind.COMMUNITY_COMMITTEE, active=True)
+            .select_related("node", "parent")
+            .order_by("path", "pk")
+            .first()
+        )
+        node = parent.node if parent is not None else samples.first_of(self.user, Organization, (NodeKind.COMMUNITY,))
+        if node is None:
+            return row
+        taken = Organization.objects.filter(node=node).values_list("name", flat=True)
+        row.update(node_code=node.code or "", node_path=samples.names_below(None, node), established_on="2018-03-01")
+        if parent is not None:
+            pattern = node.name + "第{n}党支部"
+            row.update(kind=KIND_NAMES[OrgKind.BRANCH], parent="/".join(self._db_chain(parent)[-3:]))
+        else:
+            pattern = node.name + "文体协会{n}"
+            row.update(kind=KIND_NAMES[OrgKind.SOCIAL], parent="", registration="备案", filed_on="2020-05-01")
+        row["name"] = samples.free_name(None, pattern, taken)
+        return row
 
     # -- validation ---------------------------------------------------------------------------------------------
     def validate(self, rows: list[Row]) -> None:

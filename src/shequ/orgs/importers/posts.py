@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.accounts.scope import can
 from shequ.core.crypto import blind_index
@@ -51,13 +52,24 @@ class PostImporter(Importer):
     model = Post
     sheet_name = "posts"
     columns = [
-        Column("name", "姓名", ("名字", "人员姓名", "任职人", "name"), required=True, example="张三"),
+        Column(
+            "name",
+            "姓名",
+            ("名字", "人员姓名", "任职人", "name"),
+            required=True,
+            example="张三",
+            meaning=gettext_lazy("The full name of the person holding the post."),
+        ),
         Column(
             "id_number",
             "身份证号",
             ("身份证号码", "公民身份号码", "证件号码", "身份证", "id number"),
             parse=id_number_cell,
             example="11010519491231002X",
+            meaning=gettext_lazy(
+                "Their identity number, when they are a registered resident of your area (links the post to them);"
+                " leave it empty to record the name only."
+            ),
         ),
         Column(
             "organization",
@@ -65,9 +77,25 @@ class PostImporter(Importer):
             ("组织名称", "所在组织", "任职组织", "单位", "organization"),
             required=True,
             example="和平社区党委",
+            meaning=gettext_lazy("The organization of the post (in your area), by name or a path of names."),
         ),
-        Column("org_place", "组织所在地", ("组织所在地点", "所在社区", "所在地"), example="和平街道/和平社区"),
-        Column("title", "职务", ("职位", "岗位", "担任职务", "post"), required=True, example="书记"),
+        Column(
+            "org_place",
+            "组织所在地",
+            ("组织所在地点", "所在社区", "所在地"),
+            example="和平街道/和平社区",
+            meaning=gettext_lazy(
+                "The place of that organization, by code or names, when several organizations have its name."
+            ),
+        ),
+        Column(
+            "title",
+            "职务",
+            ("职位", "岗位", "担任职务", "post"),
+            required=True,
+            example="书记",
+            meaning=gettext_lazy("The post: 书记, 主任, 委员, 网格员 … (another word is kept as written)."),
+        ),
         Column(
             "start_date",
             "任职开始日期",
@@ -75,15 +103,37 @@ class PostImporter(Importer):
             required=True,
             parse=date_cell,
             example="2021-06-01",
+            meaning=gettext_lazy("The first day in the post; the same person, post and start day update the record."),
         ),
         Column(
             "end_date",
             "任职结束日期",
             ("离任时间", "离任日期", "卸任日期", "结束日期", "任职结束", "end"),
             parse=date_cell,
+            meaning=gettext_lazy("The day they left the post (empty or 至今 while they hold it)."),
         ),
-        Column("notes", "备注", ("说明", "notes")),
+        Column("notes", "备注", ("说明", "notes"), meaning=gettext_lazy("Anything else worth noting.")),
     ]
+
+    def sample(self) -> dict[str, Any]:
+        """A member (张三, by name only) of a party committee, or another organization, of the user's area."""
+        from shequ.orgs.models import OrgKind
+        from shequ.territory import samples
+
+        row = super().sample()
+        scope = Organization.objects.restrict(self.user, "add", perm_model=Post).filter(active=True)
+        org = (
+            scope.filter(kind=OrgKind.COMMUNITY_COMMITTEE).order_by("path", "pk").first()
+            or scope.order_by("path", "pk").first()
+        )
+        if org is not None:
+            row.update(
+                id_number="",
+                organization=org.name,
+                org_place=samples.names_below(None, org.node),
+                title=TITLE_NAMES[Title.MEMBER],
+            )
+        return row
 
     def validate(self, rows: list[Row]) -> None:
         from shequ.people.models import Resident

@@ -82,14 +82,19 @@ class StatisticsTests(WorldTestCase):
         import json
 
         stats = compute(self.world.street_a, self.world.officer_a)
-        category, status, _age, education, years = (json.loads(option) for option in stats.charts())
+        charts = stats.charts()
+        category, status, _age, education, years = (json.loads(chart.option) for chart in charts)
         slices = {d["name"]: d["value"] for d in status["series"][0]["data"]}
         # The deceased member is a slice; nobody has left: no empty slice crowding the labels.
         self.assertEqual(slices[str(MemberStatus.DECEASED.label)], 1)
         self.assertNotIn(str(MemberStatus.LEFT.label), slices)
         self.assertNotIn(0, [d["value"] for d in category["series"][0]["data"]])
-        # Every education level is named on the axis (none skipped), and a year nobody joined is a 0 bar.
-        self.assertEqual(education["xAxis"]["axisLabel"]["interval"], 0)
+        # Every slice in the legend, with its count and share.
+        self.assertEqual([(r.name, r.value) for r in charts[1].legend], list(slices.items()))
+        self.assertAlmostEqual(sum(float(r.share.rstrip("%")) for r in charts[1].legend), 100, delta=0.3)
+        # Every education level is named on the axis (none skipped, none cut), and a year nobody joined is a 0 bar.
+        self.assertEqual(education["yAxis"]["axisLabel"]["interval"], 0)
+        self.assertEqual(education["yAxis"]["axisLabel"]["overflow"], "break")
         self.assertEqual(years["xAxis"]["data"][:2], ["2010", "2011"])
         self.assertEqual(years["xAxis"]["data"][-1], str(self.today.year))
         self.assertEqual(years["series"][0]["data"][:2], [1, 0])

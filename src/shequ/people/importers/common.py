@@ -104,10 +104,30 @@ def _display(value: Any) -> Any:
     return str(value)
 
 
+def free_household_number() -> str:
+    """A household number for a template's sample row that no household has yet (H0001, H0002 …)."""
+    numbers = [f"H{n:04d}" for n in range(1, 51)]
+    taken = set(Household.objects.filter(number__in=numbers).values_list("number", flat=True))
+    return next((n for n in numbers if n not in taken), numbers[0])
+
+
 class ScopedImporter(Importer):
     """Shared by residents and households: the places of the file and the user's import scope."""
 
     chunk_size = CHUNK
+
+    def sample(self) -> dict[str, Any]:
+        """The example row with a place of the user's area (a community's code, the names down to a unit) and a
+        household number not taken yet."""
+        from shequ.territory import samples
+
+        row = super().sample()
+        code, address = samples.dwelling(self.user, self.model)
+        if code or address:
+            row.update(node_code=code, address=address)
+        if "household_number" in row or "number" in row:
+            row["household_number" if "household_number" in row else "number"] = free_household_number()
+        return row
 
     def begin(self, *, dry_run: bool, mode: str) -> None:
         self.places = PlaceIndex()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core.importing import Column, ImportResult, Row
 from shequ.core.models import AuditEntry
@@ -23,20 +24,54 @@ class HouseholdImporter(ScopedImporter):
     model = Household
     sheet_name = "households"
     columns = [
-        Column("number", "户号", ("户编号", "户口号", "number"), required=True, parse=code_cell, example="H0001"),
-        Column("node_code", "地区编码", NODE_CODE_SYNONYMS, parse=code_cell, example="420102001001", repeats=True),
         Column(
-            "address", "地址", ("住址", "居住地址", "楼栋单元"), example="第1网格/阳光小区/1号楼/1单元", repeats=True
+            "number",
+            "户号",
+            ("户编号", "户口号", "number"),
+            required=True,
+            parse=code_cell,
+            example="H0001",
+            meaning=gettext_lazy(
+                "The household's number: it keys the record, so importing the same number again updates the household."
+            ),
         ),
-        Column("room", "门牌", ("房号", "门牌号", "室号"), example="402"),
+        Column(
+            "node_code",
+            "地区编码",
+            NODE_CODE_SYNONYMS,
+            parse=code_cell,
+            example="420102001001",
+            repeats=True,
+            meaning=gettext_lazy("The code of the community (or of a place below it) where the household lives."),
+        ),
+        Column(
+            "address",
+            "地址",
+            ("住址", "居住地址", "楼栋单元"),
+            example="第1网格/阳光小区/1号楼/1单元",
+            repeats=True,
+            meaning=gettext_lazy("Where it lives below that place: names separated by /, down to the unit."),
+        ),
+        Column(
+            "room", "门牌", ("房号", "门牌号", "室号"), example="402", meaning=gettext_lazy("The room or door number.")
+        ),
         Column(
             "head_id",
             "户主身份证号",
             ("户主身份证", "户主公民身份号码", "户主证件号码"),
             parse=identity_cell,
-            example="420102198503021236",
+            example="420102198503021237",
+            meaning=gettext_lazy(
+                "The identity number of the head of the household, who must already be registered as a resident."
+            ),
         ),
     ]
+
+    def sample(self) -> dict[str, Any]:
+        """A new household at a place of the user's area; its head (a resident already) is left to the user."""
+        row = super().sample()
+        row["head_id"] = ""
+        return row
 
     def begin(self, *, dry_run: bool, mode: str) -> None:
         super().begin(dry_run=dry_run, mode=mode)

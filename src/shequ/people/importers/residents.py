@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core.crypto import encrypt
 from shequ.core.importing import BulkInsert, Column, ImportResult, Row, choice_cell, date_cell
@@ -121,16 +122,34 @@ class ResidentImporter(ScopedImporter):
     model = Resident
     sheet_name = "residents"
     columns = [
-        Column("name", "姓名", ("名字", "居民姓名", "name"), required=True, example="张伟"),
+        Column(
+            "name",
+            "姓名",
+            ("名字", "居民姓名", "name"),
+            required=True,
+            example="张伟",
+            meaning=gettext_lazy("The full name, as on the identity card."),
+        ),
         Column(
             "id_number",
             "身份证号",
             ("公民身份号码", "身份证号码", "身份证", "证件号码", "身份号码", "身份证件号码", "id_number"),
             required=True,
             parse=identity_cell,
-            example="420102198503021236",
+            example="420102198503021237",
+            meaning=gettext_lazy(
+                "The identity number: it keys the record, so importing the same number again updates the resident."
+            ),
         ),
-        Column("gender", "性别", ("gender",), parse=choice_cell(Gender, GENDER_WORDS), example="男", repeats=True),
+        Column(
+            "gender",
+            "性别",
+            ("gender",),
+            parse=choice_cell(Gender, GENDER_WORDS),
+            example="男",
+            repeats=True,
+            meaning=gettext_lazy("Must agree with the identity number (read from it when empty)."),
+        ),
         Column(
             "birth_date",
             "出生日期",
@@ -138,6 +157,7 @@ class ResidentImporter(ScopedImporter):
             parse=date_cell,
             example="1985-03-02",
             repeats=True,
+            meaning=gettext_lazy("Must agree with the identity number (read from it when empty)."),
         ),
         Column(
             "phone",
@@ -145,8 +165,17 @@ class ResidentImporter(ScopedImporter):
             ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
             parse=phone_cell,
             example="13812345678",
+            meaning=gettext_lazy("A number to reach them."),
         ),
-        Column("ethnicity", "民族", (), parse=ethnicity_cell, example="汉族", repeats=True),
+        Column(
+            "ethnicity",
+            "民族",
+            (),
+            parse=ethnicity_cell,
+            example="汉族",
+            repeats=True,
+            meaning=gettext_lazy("Their ethnic group."),
+        ),
         Column(
             "education",
             "文化程度",
@@ -154,6 +183,7 @@ class ResidentImporter(ScopedImporter):
             parse=choice_cell(Education, EDUCATION_WORDS),
             example="本科",
             repeats=True,
+            meaning=gettext_lazy("The highest schooling completed."),
         ),
         Column(
             "political_status",
@@ -162,6 +192,7 @@ class ResidentImporter(ScopedImporter):
             parse=choice_cell(PoliticalStatus, POLITICAL_WORDS),
             example="中共党员",
             repeats=True,
+            meaning=gettext_lazy("Their political affiliation."),
         ),
         Column(
             "employment",
@@ -170,6 +201,7 @@ class ResidentImporter(ScopedImporter):
             parse=choice_cell(Employment, EMPLOYMENT_WORDS),
             example="在职",
             repeats=True,
+            meaning=gettext_lazy("Whether and how they work."),
         ),
         Column(
             "residence_type",
@@ -178,16 +210,35 @@ class ResidentImporter(ScopedImporter):
             parse=choice_cell(ResidenceType, RESIDENCE_WORDS),
             example="户籍",
             repeats=True,
+            meaning=gettext_lazy(
+                "Registered here (户籍), floating (流动), or registered here but living elsewhere (人户分离)."
+            ),
         ),
-        Column("node_code", "地区编码", NODE_CODE_SYNONYMS, parse=code_cell, example="420102001001", repeats=True),
+        Column(
+            "node_code",
+            "地区编码",
+            NODE_CODE_SYNONYMS,
+            parse=code_cell,
+            example="420102001001",
+            repeats=True,
+            meaning=gettext_lazy("The code of the community (or of a place below it) where they live."),
+        ),
         Column(
             "address",
             "地址",
             ("住址", "居住地址", "现住址", "楼栋单元"),
             example="第1网格/阳光小区/1号楼/1单元",
             repeats=True,
+            meaning=gettext_lazy("Where they live below that place: names separated by /, down to the unit."),
         ),
-        Column("household_number", "户号", ("户编号", "户口号"), parse=code_cell, example="H0001"),
+        Column(
+            "household_number",
+            "户号",
+            ("户编号", "户口号"),
+            parse=code_cell,
+            example="H0001",
+            meaning=gettext_lazy("Their household's number: a number not yet known makes a new household."),
+        ),
         Column(
             "relation",
             "与户主关系",
@@ -195,6 +246,7 @@ class ResidentImporter(ScopedImporter):
             parse=choice_cell(Relation, RELATION_WORDS),
             example="户主",
             repeats=True,
+            meaning=gettext_lazy("Their relation to the head of the household (needs 户号)."),
         ),
         Column(
             "tags",
@@ -202,9 +254,20 @@ class ResidentImporter(ScopedImporter):
             ("人群类别", "重点人群", "关爱标签", "特殊人群标签", "标签"),
             parse=tags_cell,
             repeats=True,
+            meaning=gettext_lazy("The special-care groups they belong to."),
         ),
-        Column("notes", "备注", ("notes",)),
+        Column("notes", "备注", ("notes",), meaning=gettext_lazy("Anything else worth noting.")),
     ]
+
+    def sample(self) -> dict[str, Any]:
+        """A made-up person (张伟, with a number nobody has) at a place of the user's area, in a special-care group
+        that exists."""
+        from shequ.people.identity import sample_number
+
+        row = super().sample()
+        row["id_number"] = sample_number(Resident.objects.all())
+        row["tags"] = CareTag.objects.filter(active=True).order_by("pk").values_list("name", flat=True).first() or ""
+        return row
 
     def begin(self, *, dry_run: bool, mode: str) -> None:
         super().begin(dry_run=dry_run, mode=mode)

@@ -66,8 +66,11 @@ class DashboardTests(WorldTestCase):
         self.assertEqual([r.pk for r in board.overdue], [third.pk])
         self.assertContains(response, third.code)
         self.assertContains(response, "vendor/echarts/echarts.min.js")
-        for option in board.charts():
-            json.loads(option)
+        for chart in board.charts():
+            json.loads(chart.option)
+        # Each channel in the pie's legend with its count and share.
+        self.assertContains(response, "3（75.0%）")
+        self.assertContains(response, "1（25.0%）")
         self.assertEqual(response.content.decode().count("data-echarts="), 3)
 
     def test_scope(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ._spreadsheet import acting_user, check_allowed, known_kinds, place, viewset_for
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from shequ.core.exceptions import ActionError
         from shequ.core.importing import file_checksum
+        from shequ.core.jobs import process_token, running
         from shequ.core.models import Job
 
         kind = opts["kind"]
@@ -49,7 +51,8 @@ class Command(BaseCommand):
         # creates point to it.
         job = Job.objects.create(
             kind="import",
-            title=f"{kind} ← {source.name} (shell)",
+            title=_("Import of %(what)s from %(file)s (command line)")
+            % {"what": viewset.model._meta.verbose_name_plural, "file": source.name},
             user=user,
             node=node,
             path=getattr(node, "path", "") or "",
@@ -65,12 +68,19 @@ class Command(BaseCommand):
                 "command": True,
             },
             started=timezone.now(),
+            process=process_token(),
         )
         importer = viewset.importer(user, node, job=job)
         try:
-            result = importer.run(
-                str(source), source.name, dry_run=opts["dry_run"], mode=opts["mode"], report_path=report
-            )
+            with running(job):
+                result = importer.run(
+                    str(source),
+                    source.name,
+                    dry_run=opts["dry_run"],
+                    mode=opts["mode"],
+                    report_path=report,
+                    progress=lambda done, total: job.progress(done, total),
+                )
         except ActionError as exc:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.FAILED, message="；".join(exc.messages)[:500], finished=timezone.now()

@@ -25,6 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         worker = None
         if not opts["no_worker"]:
+            from shequ.core.jobs import reap
+
+            # Jobs a worker left behind when it was killed: interrupted, their task rows settled.
+            reap()
             worker = subprocess.Popen(
                 [
                     sys.executable,

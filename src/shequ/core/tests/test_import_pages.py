@@ -1,0 +1,120 @@
+"""Every import page says what each column holds, and every import template's sample row imports cleanly
+(issue 10, 13)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.urls import reverse
+
+from shequ.core.models import Job
+from shequ.core.registry import VIEWSETS
+from shequ.core.testing import WorldTestCase, _file, streamed, xlsx_rows
+from shequ.party.tests.helpers import PartyTree
+from shequ.territory.actions import do_create_node
+from shequ.territory.models import Kind
+
+
+def importing_viewsets() -> list[Any]:
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (the view sets register themselves with the URLs)
+    return [vs for vs in VIEWSETS.values() if vs.importer is not None and "import" in vs.actions]
+
+
+class ImportTemplateTests(WorldTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        w, admin = cls.world, cls.world.admin
+        estate = do_create_node(acting_user=admin, parent=w.grid_a, kind=Kind.ESTATE, name="阳光小区")
+        building = do_create_node(acting_user=admin, parent=estate, kind=Kind.BUILDING, name="1号楼")
+        do_create_node(acting_user=admin, parent=building, kind=Kind.UNIT, name="1单元")
+        PartyTree(w)
+
+    def test_there_are_importers(self) -> None:
+        labels = {vs.model._meta.label_lower for vs in importing_viewsets()}
+        self.assertLessEqual(
+            {"people.resident", "people.household", "orgs.organization", "orgs.post", "party.partymember"}, labels
+        )
+
+    def import_template(self, viewset: Any, user: Any) -> tuple[list[Any], Job]:
+        """Download the template as *user*, upload it as it is (a preview, then applied)."""
+        self.login(user)
+        response = self.client.get(reverse(viewset.url_name("import_template")))
+        self.assertEqual(response.status_code, 200)
+        content = streamed(response)
+        rows = xlsx_rows(content)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse(viewset.url_name("import")), {"file": _file(content, "template.xlsx")})
+        self.assertEqual(response.status_code, 302)
+        preview = Job.objects.latest("pk")
+        return rows, preview
+
+    def test_every_template_sample_imports_cleanly(self) -> None:
+        for viewset in importing_viewsets():
+            for user in (self.world.officer_a, self.world.admin):
+                label = viewset.model._meta.label_lower
+                with self.subTest(importer=label, user=user.username):
+                    rows, preview = self.import_template(viewset, user)
+                    self.assertEqual(len(rows), 2, rows)  # the header and one sample row
+                    self.assertEqual(preview.status, Job.Status.DONE, preview.message)
+                    result = preview.result
+                    self.assertEqual((result["rejected"], result["total"]), (0, 1), (label, rows[1], result["errors"]))
+                    self.assertEqual(result["unknown_headers"], [])
+                    # Applied for real, too (the preview does not run every check of the writes).
+                    with self.captureOnCommitCallbacks(execute=True):
+                        self.client.post(reverse("core:job_apply", args=[preview.pk]), {"mode": "all"})
+                    applied = Job.objects.latest("pk")
+                    self.assertEqual(applied.status, Job.Status.DONE, applied.message)
+                    self.assertEqual(applied.result["rejected"], 0, (label, rows[1], applied.result["errors"]))
+                    self.assertTrue(applied.result["applied"])
+
+    def test_the_sample_is_in_the_users_own_area(self) -> None:
+        from shequ.people.models import Resident
+
+        viewset = next(vs for vs in importing_viewsets() if vs.model is Resident)
+        rows, _preview = self.import_template(viewset, self.world.officer_a)
+        sample = dict(zip([str(h).rstrip("*") for h in rows[0]], rows[1], strict=True))
+        self.assertEqual((sample["地区编码"], sample["地址"]), ("990101001001", "第1网格/阳光小区/1号楼/1单元"))
+        self.assertEqual(sample["姓名"], "张伟")
+        self.assertRegex(str(sample["身份证号"]), r"^42010219850302\d{3}[\dX]$")
+        # The same file imported for real: the next template names someone else, so it still imports.
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("core:job_apply", args=[Job.objects.latest("pk").pk]), {"mode": "all"})
+        self.assertEqual(Resident.objects.filter(name="张伟").count(), 1)
+        again, _preview = self.import_template(viewset, self.world.officer_a)
+        self.assertNotEqual(again[1][1], rows[1][1])
+        # Without the right to import, no template (it would name places of the area).
+        self.login(self.world.auditor_a)
+        self.assertEqual(self.client.get(reverse(viewset.url_name("import_template"))).status_code, 404)
+
+    def test_every_import_page_describes_every_column(self) -> None:
+        self.login(self.world.officer_a)
+        for viewset in importing_viewsets():
+            with self.subTest(importer=viewset.model._meta.label_lower):
+                page = self.client.get(reverse(viewset.url_name("import"))).content.decode()
+                table = page[page.index('data-testid="columns"') :]
+                rows = re.findall(r'<tr data-column="([^"]+)">(.*?)</tr>', table, re.S)
+                self.assertEqual([h for h, _cells in rows], [c.header for c in viewset.importer.columns])
+                for (header, cells), column in zip(rows, viewset.importer.columns, strict=True):
+                    cells_html = re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)
+                    texts = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells_html]
+                    _name, required, meaning, accepts, _example, _synonyms = texts
+                    self.assertEqual(required, "必填" if column.required else "选填", header)
+                    self.assertTrue(meaning, f"{header}: no meaning")
+                    self.assertRegex(meaning, r"[\u4e00-\u9fff]", f"{header}: not in Chinese")
+                    if getattr(column.parse, "accepts", None):
+                        self.assertRegex(accepts, r"[\u4e00-\u9fff]", f"{header}: formats not in Chinese")
+                    # No internal code word on the Chinese page (the synonyms an English sheet may use).
+                    self.assertNotRegex(texts[5], r"[a-z]+_[a-z]+")
+
+    def test_the_columns_in_english(self) -> None:
+        self.login(self.world.officer_a)
+        self.client.post(reverse("set_language"), {"language": "en"})
+        page = self.client.get(reverse("people:resident_import")).content.decode()
+        self.assertIn("The identity number: it keys the record", page)
+        self.assertIn("18 characters with a correct check digit", page)
+        self.assertIn("One of: 男、女.", page)
