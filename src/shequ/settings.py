@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "shequ.orgs",
     "shequ.party",
     "shequ.services",
+    "shequ.volunteers",
+    "shequ.visits",
 ]
 
 MIDDLEWARE = [

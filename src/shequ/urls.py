@@ -19,6 +19,8 @@ urlpatterns = [
     path("orgs/", include("shequ.orgs.urls")),
     path("party/", include("shequ.party.urls")),
     path("services/", include("shequ.services.urls")),
+    path("volunteers/", include("shequ.volunteers.urls")),
+    path("visits/", include("shequ.visits.urls")),
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]

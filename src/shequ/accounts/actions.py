@@ -63,11 +63,12 @@ def do_set_password(user: User, password: str, *, acting_user: Any) -> None:
 
 def do_grant(user: User, role: str, node: Any, *, acting_user: Any, organization: Any = None) -> Grant:
     """Give *user* the *role* on *node*; the granter must hold at least as much there.  A role limited to
-    an organization (a branch secretary) is granted for a party organization, on the organization's place."""
+    an organization (a branch secretary, a team captain) is granted for an organization of its kinds (a party
+    organization, a volunteer team), on the organization's place."""
     if role not in ROLES:
         raise ActionError(_("Unknown role “%(role)s”.") % {"role": role}, code="invalid_role")
     if organization is not None:
-        from shequ.orgs.models import PARTY_KINDS
+        from shequ.orgs.models import kind_label
 
         if not ROLES[role].org_limited:
             raise ActionError(
@@ -75,14 +76,20 @@ def do_grant(user: User, role: str, node: Any, *, acting_user: Any, organization
                 % {"role": ROLES[role].label},
                 code="org_not_allowed",
             )
-        if organization.kind not in PARTY_KINDS:
+        if organization.kind not in ROLES[role].org_kinds:
             raise ActionError(
-                _("“%(org)s” is not a party organization.") % {"org": organization.name}, code="not_party_org"
+                _("The role “%(role)s” is granted for a %(kinds)s; “%(org)s” is not one.")
+                % {
+                    "role": ROLES[role].label,
+                    "kinds": "、".join(kind_label(k) for k in ROLES[role].org_kinds),
+                    "org": organization.name,
+                },
+                code="not_party_org",
             )
         node = organization.node
     elif ROLES[role].org_limited:
         raise ActionError(
-            _("The role “%(role)s” is granted for a party organization: choose it.") % {"role": ROLES[role].label},
+            _("The role “%(role)s” is granted for an organization: choose it.") % {"role": ROLES[role].label},
             code="org_required",
         )
     if not can(acting_user, Grant, "add", node.path):

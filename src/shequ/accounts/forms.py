@@ -31,22 +31,27 @@ class GrantForm(ScopedFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
     node = forms.ModelChoiceField(label=_("Node"), queryset=Node.objects.filter(retired=False), required=False)
     organization = forms.ModelChoiceField(
-        label=_("Party organization"),
+        label=_("Organization"),
         queryset=Node.objects.none(),
         required=False,
-        help_text=_("For a party branch secretary: the branch (the role then covers it and its groups only)."),
+        help_text=_(
+            "For a party branch secretary: the branch (the role then covers it and its groups only); "
+            "for a volunteer team captain: the team."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from shequ.orgs.models import PARTY_KINDS, Organization
+        from shequ.orgs.models import Organization
 
         from .models import Grant
+        from .roles import ROLES
 
         node_field: Any = self.fields["node"]
         node_field.queryset = Node.objects.filter(retired=False).restrict(self.user, "add", perm_model=Grant)
         org_field: Any = self.fields["organization"]
-        org_field.queryset = Organization.objects.filter(kind__in=PARTY_KINDS, active=True).restrict(
+        kinds = sorted({kind for role in ROLES.values() for kind in role.org_kinds})
+        org_field.queryset = Organization.objects.filter(kind__in=kinds, active=True).restrict(
             self.user, "add", perm_model=Grant
         )
 
@@ -55,5 +60,7 @@ class GrantForm(ScopedFormMixin, forms.Form):
         if data.get("organization") is not None:
             data["node"] = data["organization"].node
         elif data.get("node") is None:
-            self.add_error("node", _("Choose the place (or, for a branch secretary, the party organization)."))
+            self.add_error(
+                "node", _("Choose the place (or, for a branch secretary or a team captain, the organization).")
+            )
         return data

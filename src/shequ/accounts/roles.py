@@ -24,6 +24,15 @@ VIEW, ADD, CHANGE, DELETE, IMPORT, EXPORT, VIEW_PII = (
 )
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, IMPORT, EXPORT, VIEW_PII)
 ALL = frozenset(ACTIONS)
+# orgs.models.PARTY_KINDS (not imported: the accounts app loads before orgs).
+PARTY_ORG_KINDS = (
+    "street_committee",
+    "community_committee",
+    "general_branch",
+    "branch",
+    "party_group",
+    "functional_group",
+)
 READ = frozenset({VIEW, EXPORT})
 WRITE = frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT})
 
@@ -37,6 +46,8 @@ class Role:
     # Models (patterns as in *rules*) where a grant of this role that names a party organization reaches
     # only the records of that organization and of the organizations below it, not the whole place.
     org_limited: tuple[str, ...] = ()
+    # The kinds of organization such a grant is for (a party organization; a volunteer team for a captain).
+    org_kinds: tuple[str, ...] = ()
 
     def allows(self, label: str, action: str) -> bool:
         app = label.split(".", 1)[0]
@@ -71,6 +82,8 @@ ROLES: dict[str, Role] = {
                 ("people.*", WRITE | {VIEW_PII}),
                 ("orgs.*", WRITE),
                 ("services.*", WRITE),
+                ("volunteers.*", WRITE | {DELETE}),
+                ("visits.*", WRITE | {DELETE}),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
@@ -79,7 +92,14 @@ ROLES: dict[str, Role] = {
             "party_secretary",
             _("Party secretary"),
             30,
-            (("*", READ), ("party.*", WRITE | {VIEW_PII}), ("orgs.*", WRITE)),
+            (
+                ("*", READ),
+                ("party.*", WRITE | {VIEW_PII}),
+                ("orgs.*", WRITE),
+                # Enrols cadres and party members in the volunteer teams; a committee member who visits.
+                ("volunteers.*", WRITE),
+                ("visits.*", WRITE),
+            ),
         ),
         Role(
             "branch_secretary",
@@ -94,6 +114,7 @@ ROLES: dict[str, Role] = {
             ),
             # "A branch secretary sees their branch only": granted with the branch (issue 4).
             org_limited=("party.*",),
+            org_kinds=PARTY_ORG_KINDS,
         ),
         Role(
             "grid_worker",
@@ -103,8 +124,23 @@ ROLES: dict[str, Role] = {
                 ("territory.node", READ),
                 ("people.*", frozenset({VIEW, ADD, CHANGE})),
                 ("services.*", frozenset({VIEW, ADD, CHANGE})),
+                # Their grid's households: links, must-visit lists, visits, must-arrive tasks.
+                ("visits.*", frozenset({VIEW, ADD, CHANGE})),
                 ("core.job", frozenset({VIEW})),
             ),
+        ),
+        Role(
+            "team_captain",
+            _("Volunteer team captain"),
+            15,
+            (
+                ("volunteers.*", WRITE),
+                ("territory.node", READ),
+                ("core.job", frozenset({VIEW})),
+            ),
+            # Granted with the team: its members, activities, sign-ups and hours only (issue 11).
+            org_limited=("volunteers.*",),
+            org_kinds=("volunteer_team",),
         ),
         Role("auditor", _("Read-only auditor"), 10, (("*", READ),)),
     )

@@ -205,35 +205,50 @@ def pairs(rows: dict[int, dict[str, Any]], numerator: str, denominator: str | No
 _DIRTY_ATTR = "_shequ_dirty_indicators"
 
 
+class _Pending:
+    """What one transaction marked, flushed once by the first of its on-commit callbacks to run."""
+
+    def __init__(self) -> None:
+        self.places: dict[int, tuple[Any, set[str]]] = {}
+        self.callbacks: list[Any] = []
+        self.done = False
+
+    def alive(self, connection: Any) -> bool:
+        """Not yet flushed, and a callback of it still waits for the commit (a rollback drops them all)."""
+        waiting = {id(entry[1]) for entry in connection.run_on_commit}
+        return not self.done and any(id(c) in waiting for c in self.callbacks)
+
+    def flush(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        for place, wanted in self.places.values():
+            try:
+                refresh(wanted, [place])
+            except Exception:
+                logger.exception("refreshing indicators %s failed", sorted(wanted))
+
+
 def mark_dirty(codes: str | Iterable[str], node: Any) -> None:
     """The figures of *codes* at *node*'s community change with this transaction: recompute them after the
-    commit.  What is pending is shared by the connection; each call asks for a flush after the commit, and the
-    first flush to run does the work (a recomputation reads the database as it is, so one that outlives a
-    rolled-back savepoint is merely redundant)."""
+    commit.  What is pending is gathered per transaction and flushed once after its commit; what a rolled-back
+    transaction marked is forgotten with it (its callbacks left Django's on-commit list), so it never leaks
+    into the next transaction of the connection.  A recomputation reads the database as it is, so one marked in
+    a rolled-back savepoint of a committed transaction is merely redundant."""
     from django.db import connection
 
     codes = [codes] if isinstance(codes, str) else list(codes)
     community = community_of(node)
     if community is None:
         return
-    pending: dict[int, tuple[Any, set[str]]] | None = getattr(connection, _DIRTY_ATTR, None)
-    if pending is None:
-        pending = {}
+    pending: _Pending | None = getattr(connection, _DIRTY_ATTR, None)
+    if pending is None or not pending.alive(connection):
+        pending = _Pending()
         setattr(connection, _DIRTY_ATTR, pending)
-    pending.setdefault(community.pk, (community, set()))[1].update(codes)
-    transaction.on_commit(_flush)  # outside a transaction: at once
-
-
-def _flush() -> None:
-    from django.db import connection
-
-    pending = getattr(connection, _DIRTY_ATTR, None) or {}
-    setattr(connection, _DIRTY_ATTR, None)
-    for place, wanted in pending.values():
-        try:
-            refresh(wanted, [place])
-        except Exception:
-            logger.exception("refreshing indicators %s failed", sorted(wanted))
+    pending.places.setdefault(community.pk, (community, set()))[1].update(codes)
+    callback = pending.flush  # a distinct bound-method object per mark, kept alive in pending.callbacks
+    pending.callbacks.append(callback)
+    transaction.on_commit(callback)  # outside a transaction: at once
 
 
 REFRESH_HOUR = 2  # the nightly refresh runs at the first tick after 02:00

@@ -30,10 +30,15 @@ class RestrictedQuerySet(models.QuerySet):
         field = getattr(self.model, "scope_field", self.scope_field)
         org_field = org_field_of(self.model)
         own_rights = perm_model is None or perm_model is self.model
+        # A model may say itself which of its rows an organization-limited grant reaches (e.g. the volunteers
+        # who are members of a team): ``org_scope_q(reach) -> Q``.
+        org_hook = getattr(self.model, "org_scope_q", None) if own_rights else None
         condition = Q()
         for reach in found:
             if reach.orgs is None:
                 condition |= Q(**{f"{field}__within": reach.path})
+            elif org_hook is not None:
+                condition |= org_hook(reach)
             elif org_field:
                 condition |= Q(**{f"{field}__within": reach.path, f"{org_field}__in": sorted(reach.orgs)})
             elif not own_rights:

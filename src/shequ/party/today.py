@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.scope import can
-from shequ.core.today import Todo, capped_count
+from shequ.core.today import Todo
 
 from .filtersets import RelationTransferFilterSet
 from .models import DevelopmentRecord, MemberStatus, PartyMember, RelationTransfer, Stage, TransferStatus
@@ -23,14 +24,14 @@ class _Request:
         self.user = user
 
 
-def _transfers(user: Any, box: str, status: str) -> int:
+def _transfers(user: Any, box: str, status: str) -> Any:
     data = QueryDict(mutable=True)
     data.update({"box": box})
     data.setlist("status", [status])
     filterset = RelationTransferFilterSet(
         data, queryset=RelationTransfer.objects.restrict(user, "change"), request=_Request(user)
     )
-    return capped_count(filterset.qs) if filterset.is_valid() else 0
+    return filterset.qs if filterset.is_valid() else 0
 
 
 def todo(user: Any) -> list[Todo]:
@@ -56,13 +57,12 @@ def todo(user: Any) -> list[Todo]:
     if can(user, DevelopmentRecord, "change"):
         today = timezone.localdate()
         records = DevelopmentRecord.objects.restrict(user, "change")
-        due = capped_count(records.filter(stage__in=(Stage.APPLICANT, Stage.TARGET))) + capped_count(
-            records.filter(stage=Stage.ACTIVIST, activist_on__lte=add_years(today, -1))
+        due = records.filter(
+            Q(stage__in=(Stage.APPLICANT, Stage.TARGET))
+            | Q(stage=Stage.ACTIVIST, activist_on__lte=add_years(today, -1))
         )
-        probations = capped_count(
-            PartyMember.objects.restrict(user, "change").filter(
-                status=MemberStatus.PROBATIONARY, probation_ends__lte=today
-            )
+        probations = PartyMember.objects.restrict(user, "change").filter(
+            status=MemberStatus.PROBATIONARY, probation_ends__lte=today
         )
         items.append(Todo("party.development_due", _("Development steps due"), due, reverse("party:due")))
         items.append(

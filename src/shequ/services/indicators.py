@@ -66,7 +66,7 @@ def todo(user: Any) -> list[Any]:
     from django.utils import timezone
 
     from shequ.accounts.scope import can
-    from shequ.core.today import Todo, capped_count
+    from shequ.core.today import Todo
 
     from .models import Status
 
@@ -78,13 +78,13 @@ def todo(user: Any) -> list[Any]:
         Todo(
             "services.to_accept",
             _("Requests to accept"),
-            capped_count(mine.filter(status=Status.SUBMITTED)),
+            mine.filter(status=Status.SUBMITTED),
             f"{url}?status={Status.SUBMITTED}",
         ),
         Todo(
             "services.overdue",
             _("Overdue requests"),
-            capped_count(mine.filter(is_open=True, deadline__lt=timezone.now())),
+            mine.filter(is_open=True, deadline__lt=timezone.now()),
             f"{url}?overdue=true",
             urgent=True,
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -31,8 +32,30 @@ class ImportTemplateTests(WorldTestCase):
         w, admin = cls.world, cls.world.admin
         estate = do_create_node(acting_user=admin, parent=w.grid_a, kind=Kind.ESTATE, name="阳光小区")
         building = do_create_node(acting_user=admin, parent=estate, kind=Kind.BUILDING, name="1号楼")
-        do_create_node(acting_user=admin, parent=building, kind=Kind.UNIT, name="1单元")
+        unit = do_create_node(acting_user=admin, parent=building, kind=Kind.UNIT, name="1单元")
         PartyTree(w)
+        cls.people_of_the_apps(unit)
+
+    @classmethod
+    def people_of_the_apps(cls, unit: Any) -> None:
+        """What the other importers' samples name: a volunteer in a team, a committee member, a household."""
+        from shequ.orgs.models import OrgKind, Title
+        from shequ.orgs.tests.helpers import org, post
+        from shequ.people.tests.helpers import household, resident
+        from shequ.volunteers.actions import registry
+
+        w, admin = cls.world, cls.world.admin
+        team = org(w.community_a, OrgKind.VOLUNTEER_TEAM, "和平社区第一志愿服务队")
+        helper = resident(w, unit, name="李志愿")
+        volunteer = registry.do_register_volunteer(acting_user=admin, resident=helper, consent_on=date(2024, 3, 1))
+        registry.do_add_member(acting_user=admin, volunteer=volunteer, team=team, started_on=date(2024, 3, 1))
+        for name in ("赵新人", "钱新人"):  # one joins the team per user importing the sample
+            newcomer = resident(w, unit, name=name)
+            registry.do_register_volunteer(acting_user=admin, resident=newcomer, consent_on=date(2024, 3, 1))
+        committee = org(w.community_a, OrgKind.RESIDENTS_COMMITTEE, "和平社区居委会")
+        post(committee, Title.MEMBER, resident(w, unit, name="王委员"))
+        household(w, unit, number="000000123")
+        household(w, unit, number="000000124")
 
     def test_there_are_importers(self) -> None:
         labels = {vs.model._meta.label_lower for vs in importing_viewsets()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db import transaction
 from django.urls import reverse
 
 from shequ.core import indicators
@@ -52,6 +53,21 @@ class IndicatorTests(WorldTestCase):
         self.assertEqual(
             [(f.node, f.rank, f.value) for f in ranking],
             [(self.world.street_b, 1, 100.0), (self.world.street_a, 2, 50.0)],
+        )
+
+    def test_what_a_rolled_back_transaction_marked_is_forgotten(self) -> None:
+        # A failed action marks a figure and rolls back: the next transaction to commit must not recompute it
+        # (before, the mark stayed on the connection and leaked into whatever committed next).
+        try:
+            with transaction.atomic():
+                indicators.mark_dirty(ON_TIME, self.world.community_b)
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+        with self.captureOnCommitCallbacks(execute=True):
+            indicators.mark_dirty(SATISFACTION, self.world.community_a)
+        self.assertEqual(
+            set(IndicatorValue.objects.values_list("code", "node")), {(SATISFACTION, self.world.community_a.pk)}
         )
 
     def test_nightly_refresh_equals_the_kept_rollup(self) -> None:
