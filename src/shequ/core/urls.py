@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/<str:pk>/apply/", misc.job_apply, name="job_apply"),
     path("jobs/<str:pk>/rerun/", misc.job_rerun, name="job_rerun"),
     path("jobs/<str:pk>/report/", misc.job_report, name="job_report"),
+    path("jobs/<str:pk>/download/", misc.job_download, name="job_download"),
     path("targets/", targets.targets_page, name="targets"),
     path("targets/export/", targets.targets_export, name="targets_export"),
     path("targets/<str:code>/", targets.target_detail, name="target_detail"),
