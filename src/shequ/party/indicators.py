@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.indicator_helpers import from_reports
-from shequ.core.indicators import RATIO, Indicator, Pairs, per_community, register
+from shequ.core.indicators import RATIO, Indicator, Pairs, drill_to, per_community, register
 
 DEVELOPED = "party.developed"
 REPORTING = "party.reporting_rate"
@@ -39,6 +39,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=DEVELOPED,
+            drill=drill_to("party:developmentrecord_list"),
             name=_("Communities developing at least one party member this year"),
             compute=developed,
             target=100,
@@ -51,6 +52,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=REPORTING,
+            drill=drill_to("party:reporting", "node"),
             name=_("On-the-job members reported to their home community"),
             compute=reporting,
             target=100,

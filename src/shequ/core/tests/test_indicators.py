@@ -84,6 +84,20 @@ class IndicatorTests(WorldTestCase):
             sorted(k for k in kept if k[2] > 0),
         )
 
+    def test_every_figure_leads_to_the_records_behind_it(self) -> None:
+        year = indicators.this_year()
+        self.login(self.world.admin)
+        for indicator in indicators.ordered():
+            with self.subTest(indicator.code):
+                self.assertIsNotNone(indicator.drill, "an indicator says which list is behind its figure")
+                assert indicator.drill is not None
+                url = indicator.drill(self.world.street_a, year)
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+                detail = self.client.get(
+                    reverse("core:target_detail", args=[indicator.code]), {"node": self.world.street_a.pk}
+                )
+                self.assertContains(detail, url.replace("&", "&amp;"))
+
     def test_one_page_pdf_report_of_a_place_within_scope(self) -> None:
         from unittest import mock
 
