@@ -154,7 +154,12 @@ class Household(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.node.name} {self.address}".strip() if self.node_id else self.address
+        """The dwelling with its building (3号楼 2单元 402): a unit's name alone is found in every building."""
+        if not self.node_id:
+            return self.address
+        from .distinct import dwelling
+
+        return f"{dwelling(self.node)} {self.address}".strip()
 
     def get_absolute_url(self) -> str:
         return reverse("people:household_detail", args=[self.pk])
@@ -230,6 +235,13 @@ class Resident(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("people:resident_detail", args=[self.pk])
+
+    @property
+    def distinction(self) -> str:
+        """What tells this resident apart from another of the same name (birth year, masked number, dwelling)."""
+        from .distinct import details
+
+        return " · ".join(details(self))
 
     # -- search hooks (shequ.core.filtersets.search_q / search_token / token_q) -----------------------
     @classmethod

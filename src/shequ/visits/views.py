@@ -379,7 +379,7 @@ def household_pick(request: HttpRequest) -> HttpResponse:
     if query:
         qs = forms.households_for(request.user, "view")
         condition = Q(address__startswith=query) if any(c.isdigit() for c in query) else person_q("head__", query)
-        results = list(qs.filter(condition).select_related("node", "head").order_by("path", "address")[:15])
+        results = list(qs.filter(condition).select_related("node__parent", "head").order_by("path", "address")[:15])
     return render(request, "visits/_household_pick.html", {"results": results})
 
 
@@ -393,7 +393,7 @@ def member_pick(request: HttpRequest) -> HttpResponse:
         results = list(
             forms.members_for(request.user)
             .filter(person_q("", query))
-            .select_related("node")
+            .select_related("node__parent")
             .order_by("name", "pk")[:15]
         )
     return render(request, "orgs/_resident_pick_results.html", {"results": results})
