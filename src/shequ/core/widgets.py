@@ -36,8 +36,10 @@ class SearchPickerWidget(forms.Widget):
         self.user = user  # who is looking: set by the form or the filter (``bind_pickers``)
 
     def offered(self, user: Any) -> Any:
-        """The rows *user* may choose here, and see named (a query set)."""
-        return apps.get_model(self.model)._default_manager.restrict(user, self.action)
+        """The rows *user* may choose here, and see named (a query set): of the picker's ``kinds``, if any."""
+        model = apps.get_model(self.model)
+        qs = model._default_manager.restrict(user, self.action)
+        return qs.filter(kind__in=self.kinds) if self.kinds and hasattr(model, "kind") else qs
 
     def label_of(self, obj: Any) -> str:
         return str(obj)
@@ -110,7 +112,8 @@ class NodePickerWidget(SearchPickerWidget):
         except (LookupError, ValueError):
             perm_model = Node
         # Named where the user may see the model's rows (a filter), offered where they may act.
-        return Node.objects.restrict(user, "view", perm_model=perm_model)
+        qs = Node.objects.restrict(user, "view", perm_model=perm_model)
+        return qs.filter(kind__in=self.kinds) if self.kinds else qs
 
     def label_of(self, obj: Any) -> str:
         from shequ.territory.trails import trail
