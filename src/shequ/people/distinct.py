@@ -20,14 +20,14 @@ def dwelling(node: Any) -> str:
     return node.name
 
 
-def details(person: Any) -> list[str]:
-    """The year of birth, the masked identity number and the dwelling, as far as they are known."""
+def details(person: Any, place: bool = True) -> list[str]:
+    """The year of birth, the masked identity number and (*place*) the dwelling, as far as they are known."""
     found = []
     if person.birth_date is not None:
         found.append(_("born %(year)s") % {"year": person.birth_date.year})
     if person.id_masked:
         found.append(person.id_masked)
-    node = getattr(person, "node", None) if person.node_id else None
+    node = getattr(person, "node", None) if place and getattr(person, "node_id", None) else None
     if node is not None:
         found.append(dwelling(node))
     return found
