@@ -45,7 +45,27 @@ class ScopedModel(TimeStampedModel):
         return {"path": self.path}
 
 
-class AuditEntryManager(LogEntryManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+class AuditQuerySet(RestrictedQuerySet):
+    """Audit entries in the user's area, less those of confidential models (``accounts.roles.CONFIDENTIAL``,
+    e.g. community workers' pay) that the user may not see themselves."""
+
+    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Any:
+        from django.contrib.contenttypes.models import ContentType
+
+        from shequ.accounts.roles import CONFIDENTIAL
+        from shequ.accounts.scope import can
+
+        qs = super().restrict(user, action, perm_model)
+        hidden = [label.split(".", 1) for label in sorted(CONFIDENTIAL) if not can(user, label, "view")]
+        if hidden:
+            condition = models.Q()
+            for app_label, model in hidden:
+                condition |= models.Q(app_label=app_label, model=model)
+            qs = qs.exclude(content_type__in=ContentType.objects.filter(condition))
+        return qs
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditQuerySet)):  # type: ignore[misc]
     pass
 
 
