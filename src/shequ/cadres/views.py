@@ -293,6 +293,13 @@ def _anchor(user: Any, node_id: Any, model: Any) -> Node:
     return anchor
 
 
+def _up(user: Any, anchor: Node, model: Any) -> Node | None:
+    """The place above *anchor*, when the user may look there."""
+    if not anchor.parent_id:
+        return None
+    return Node.objects.restrict(user, "view", perm_model=model).filter(pk=anchor.parent_id).first()
+
+
 def _year(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
@@ -328,6 +335,7 @@ def training_hours(request: HttpRequest) -> HttpResponse:
         "cadres/training_hours.html",
         {
             "anchor": anchor,
+            "up": _up(request.user, anchor, TrainingRecord),
             "year": year,
             "rows": missing if only else rows,
             "only_missing": only,
@@ -351,7 +359,14 @@ def below_average(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadres/below_average.html",
-        {"anchor": anchor, "year": year, "below": below, "unknown": unknown, "total": len(pays)},
+        {
+            "anchor": anchor,
+            "up": _up(request.user, anchor, PayTable),
+            "year": year,
+            "below": below,
+            "unknown": unknown,
+            "total": len(pays),
+        },
     )
 
 
@@ -386,7 +401,13 @@ def professionals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadres/professionals.html",
-        {"anchor": anchor, "rows": rows, "min_professionals": MIN_PROFESSIONALS, "min_degrees": MIN_DEGREES},
+        {
+            "anchor": anchor,
+            "up": _up(request.user, anchor, Qualification),
+            "rows": rows,
+            "min_professionals": MIN_PROFESSIONALS,
+            "min_degrees": MIN_DEGREES,
+        },
     )
 
 
