@@ -490,3 +490,59 @@ WORKFLOW = Workflow(
         ),
     ],
 )
+
+
+# -- grade rises by years of service --------------------------------------------------------------------------------
+
+SENIORITY_YEARS = 2  # full years at one grade that earn the next one
+HELD_BACK = (Result.BASIC, Result.INCOMPETENT)
+
+
+def seniority_due(cadres: Any, on: date) -> list[tuple[Cadre, PayGrade]]:
+    """The workers (of *cadres*) whose grade in force on *on* is held for at least ``SENIORITY_YEARS`` full years,
+    below grade 18, and whose confirmed assessments over those years were all competent or better."""
+    from .pay import grade_on
+
+    cadres = list(cadres)
+    ids = [c.pk for c in cadres]
+    grades: dict[int, list[PayGrade]] = {}
+    for g in PayGrade.objects.filter(cadre_id__in=ids, since__lte=on).order_by("cadre_id", "-since", "-id"):
+        grades.setdefault(g.cadre_id, []).append(g)
+    held_back: dict[int, set[int]] = {}
+    for cadre_id, year in Assessment.objects.filter(
+        cadre_id__in=ids, status=AssessmentStatus.CONFIRMED, result__in=HELD_BACK
+    ).values_list("cadre_id", "year"):
+        held_back.setdefault(cadre_id, set()).add(year)
+    due = []
+    for cadre in cadres:
+        current = grade_on(grades.get(cadre.pk, []), on)
+        if current is None or current.grade >= MAX_GRADE:
+            continue
+        try:
+            anniversary = current.since.replace(year=current.since.year + SENIORITY_YEARS)
+        except ValueError:  # 29 February
+            anniversary = date(current.since.year + SENIORITY_YEARS, 3, 1)
+        if anniversary > on:
+            continue
+        if any(current.since.year <= y < on.year for y in held_back.get(cadre.pk, ())):
+            continue
+        due.append((cadre, current))
+    return due
+
+
+def do_seniority_rises(*, acting_user: Any, cadres: Any, on: date | None = None) -> list[PayGrade]:
+    """Raise by one grade, from *on* (today), every worker of *cadres* due by years of service."""
+    on = on or timezone.localdate()
+    with acting_as(acting_user), transaction.atomic():
+        allowed = (
+            Cadre.objects.restrict(acting_user, "view").filter(pk__in=[c.pk for c in cadres]).select_related("node")
+        )
+        rises = []
+        for cadre, current in seniority_due(allowed, on):
+            rises.append(
+                do_set_grade(
+                    acting_user=acting_user, cadre=cadre, category=current.category, grade=current.grade + 1,
+                    since=on, reason=GradeReason.SENIORITY,
+                )
+            )  # fmt: skip
+    return rises

@@ -12,6 +12,7 @@ urlpatterns = [
     path("professionals/", views.professionals, name="professionals"),
     path("pay-tables/", include(views.PayTableViewSet.urls())),
     path("grades/", include(views.PayGradeViewSet.urls())),
+    path("seniority/", views.seniority, name="seniority"),
     path("below-average/", views.below_average, name="below_average"),
     path("salary/", views.salary_sheet, name="salary_sheet"),
     path("assessments/", include(views.AssessmentViewSet.urls())),

@@ -462,6 +462,37 @@ def salary_sheet(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+def seniority(request: HttpRequest) -> HttpResponse:
+    """The workers due for a grade rise by years of service (two full years at a grade, assessments competent or
+    better); a POST raises them all, from today."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+
+    if not can(request.user, PayGrade, "view"):
+        raise NotFound()
+    anchor = _anchor(request.user, request.GET.get("node"), PayGrade)
+    workers = _workers(request.user, anchor, PayGrade)
+    if request.method == "POST":
+        if not can(request.user, PayGrade, "add", anchor.path):
+            raise NotFound()
+        rises = actions.do_seniority_rises(acting_user=request.user, cadres=workers)
+        messages.success(request, _("%(n)d workers rose a grade.") % {"n": len(rises)})
+        return HttpResponseRedirect(f"{request.path}?node={anchor.pk}")
+    due = actions.seniority_due(workers, timezone.localdate())
+    return render(
+        request,
+        "cadres/seniority.html",
+        {
+            "anchor": anchor,
+            "up": _up(request.user, anchor, PayGrade),
+            "due": due,
+            "years": actions.SENIORITY_YEARS,
+            "can_raise": can(request.user, PayGrade, "add", anchor.path),
+        },
+    )
+
+
+@login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The worker's own file: their training, qualifications, pay, assessments and rewards."""
     found = list(Cadre.objects.filter(user_id=int(request.user.pk or 0)).select_related("node")[:1])

@@ -32,6 +32,7 @@ def register_all() -> None:
             MenuItem(_("Social-work professionals"), "cadres:professionals", "cadres.qualification"),
             MenuItem(_("Pay tables"), "cadres:paytable_list", "cadres.paytable"),
             MenuItem(_("Pay grades"), "cadres:paygrade_list", "cadres.paygrade"),
+            MenuItem(_("Grade rises by years of service"), "cadres:seniority", "cadres.paygrade"),
             MenuItem(_("Paid below the average wage"), "cadres:below_average", "cadres.paytable"),
             MenuItem(_("Assessments"), "cadres:assessment_list", "cadres.assessment"),
             MenuItem(_("Rewards and punishments"), "cadres:sanction_list", "cadres.sanction"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -343,3 +343,36 @@ class AssessmentRules(RulesTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(Sanction.objects.filter(organization=committee, kind="reward").exists())
         self.assertIsNotNone(committee_case)
+
+
+class SeniorityRules(RulesTestCase):
+    def test_grade_rises_by_years_of_service_unless_held_back(self) -> None:
+        today = timezone.localdate()
+        grade(self.worker, 4, since=date(today.year - 3, 1, 1))
+        held = cadre(self.world.community_a, name="钱慢", number="SG3")
+        grade(held, 4, since=date(today.year - 3, 1, 1))
+        case = actions.do_record_assessment(acting_user=self.officer, year=today.year - 2, result=Result.BASIC,
+                                            cadre=held)  # fmt: skip
+        actions.do_confirm_assessment(case, acting_user=self.officer, use=Use.NONE)
+        recent = cadre(self.world.community_a, name="孙新", number="SG4")
+        grade(recent, 4, since=today - timedelta(days=300))
+        self.login(self.officer)
+        page = self.client.get(reverse("cadres:seniority")).content.decode()
+        self.assertIn("周社工", page)
+        self.assertNotIn("钱慢", page)
+        self.assertNotIn("孙新", page)
+        self.login(self.world.officer_a)  # not the organization department
+        self.assertEqual(self.client.post(reverse("cadres:seniority")).status_code, 404)
+        self.login(self.officer)
+        self.assertEqual(self.client.post(reverse("cadres:seniority")).status_code, 302)
+        self.assertEqual([g.grade for g in PayGrade.objects.filter(cadre=self.worker).order_by("since")], [4, 5])
+        self.assertEqual(PayGrade.objects.filter(cadre__in=[held, recent]).count(), 2)
+
+    def test_figures_on_the_targets_page(self) -> None:
+        self.login(self.officer)
+        page = self.client.get("/targets/", {"app": "cadres"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "年培训达 160 学时的社区工作者")
+        self.assertContains(page, "薪酬不低于当地平均工资的社区工作者")
+        self.login(self.world.auditor_a)  # the pay figure is confidential
+        self.assertNotContains(self.client.get("/targets/", {"app": "cadres"}), "薪酬不低于当地平均工资")
