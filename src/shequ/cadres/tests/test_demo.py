@@ -18,6 +18,7 @@ from shequ.territory.models import Node
 
 class DemoTests(TestCase):
     city: ClassVar[Node]
+    summary: ClassVar[dict]
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,10 @@ PAY_HEADER = ["地区编码", "年度", "岗位类别", *[f"{g}级" for g in ran
 
 
 class RulesTestCase(WorldTestCase):
+    officer: ClassVar[Any]
+    worker: ClassVar[Any]
+    course: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -203,7 +207,7 @@ class PayRules(RulesTestCase):
     def test_a_pay_table_missing_a_grade_is_refused_with_the_row(self) -> None:
         self.login(self.officer)
         grades = [3000 + 100 * g for g in range(1, 19)]
-        gap = list(grades)
+        gap: list[int | None] = list(grades)
         gap[6] = None  # grade 7
         job = self.run_import(
             "cadres:paytable_import",
@@ -216,7 +220,7 @@ class PayRules(RulesTestCase):
         self.assertEqual(table.rates.filter(category="head").count(), 18)
         with self.assertRaises(ActionError):
             actions.do_save_pay_table(acting_user=self.officer, node=self.world.street_a, year=2025,
-                                      rates={"other": {g: 1000 for g in range(1, 18)}})  # fmt: skip
+                                      rates={"other": {g: Decimal(1000) for g in range(1, 18)}})  # fmt: skip
         self.assertFalse(PayTable.objects.filter(year=2025).exists())
 
     def test_salary_sheet(self) -> None:
