@@ -217,6 +217,13 @@ class PayRules(RulesTestCase):
         self.assertIn("7级", job.result["errors"][0]["message"])
         table = PayTable.objects.get(node=self.world.street_a, year=2024)
         self.assertEqual(table.rates.filter(category="deputy").count(), 0)
+        # The import's job (its rows and report) is not shown to a street officer outside the department.
+        from shequ.core.models import Job
+
+        self.assertTrue(Job.objects.restrict(self.officer).filter(pk=job.pk).exists())
+        self.assertFalse(Job.objects.restrict(self.world.officer_a).filter(pk=job.pk).exists())
+        self.login(self.world.officer_a)
+        self.assertEqual(self.client.get(job.get_absolute_url()).status_code, 404)
         self.assertEqual(table.rates.filter(category="head").count(), 18)
         with self.assertRaises(ActionError):
             actions.do_save_pay_table(acting_user=self.officer, node=self.world.street_a, year=2025,
