@@ -14,7 +14,20 @@ from django.utils.translation import gettext_lazy
 
 from shequ.accounts.scope import can
 from shequ.core.exceptions import ActionError
-from shequ.core.importing import Column, Importer, ImportResult, Row, RowError, choice_cell, date_cell, float_cell
+from shequ.core.importing import (
+    Column,
+    Importer,
+    ImportResult,
+    Row,
+    RowError,
+    bool_cell,
+    choice_cell,
+    date_cell,
+    float_cell,
+    phone_cell,
+)
+from shequ.people.cells import EDUCATION_WORDS, GENDER_WORDS, POLITICAL_WORDS
+from shequ.people.models import Education, Gender, PoliticalStatus
 
 from . import actions
 from .models import (
@@ -23,9 +36,11 @@ from .models import (
     Cadre,
     Course,
     CourseKind,
+    Degree,
     PayRate,
     PayTable,
     PostCategory,
+    Source,
     TrainingRecord,
 )
 
@@ -432,3 +447,153 @@ class PayTableImporter(Importer):
                     result.unchanged += 1
             except ActionError as exc:
                 row.reject("；".join(exc.messages), exc.code or "invalid")
+
+
+SOURCE_WORDS: dict[str, tuple[str, ...]] = {
+    "elected": ("选任", "选举产生"),
+    "recruited": ("公开招聘", "招聘"),
+    "sent_down": ("下派",),
+    "first_secretary": ("第一书记",),
+    "graduate": ("高校毕业生", "大学生"),
+    "veteran": ("退役军人",),
+    "other": ("其他",),
+}
+DEGREE_WORDS: dict[str, tuple[str, ...]] = {
+    "college": ("社会工作专科", "专科"),
+    "bachelor": ("社会工作本科", "本科"),
+    "master": ("社会工作硕士", "硕士"),
+}
+CADRE_FIELDS = (
+    "name", "gender", "birth_date", "phone", "source", "employer", "contract_start", "contract_end", "education",
+    "political_status", "degree", "reserve", "reserve_for",
+)  # fmt: skip
+
+
+class CadreImporter(Importer):
+    """Worker files: one row per worker, matched by the worker number (new or updated)."""
+
+    model = Cadre
+    sheet_name = "community workers"
+
+    columns = [
+            Column("number", "工号", ("编号", "worker number"), required=True, example="SG0100",
+                   meaning=gettext_lazy("The number on the worker's file (a new number adds a worker).")),
+            Column("name", "姓名", ("name",), required=True, example="王芳",
+                   meaning=gettext_lazy("The worker's name.")),
+            Column("code", "地区编码", ("社区编码", "区划代码", "code"), required=True, repeats=True,
+                   meaning=gettext_lazy("The community (or street) where they work, by its code.")),
+            Column("source", "来源", ("人员来源", "source"), required=True, repeats=True,
+                   parse=choice_cell(Source, SOURCE_WORDS), example="公开招聘",
+                   meaning=gettext_lazy("Selected by election, publicly recruited, sent down, first secretary, "
+                                        "university graduate, veteran or other.")),
+            Column("gender", "性别", ("gender",), parse=choice_cell(Gender, GENDER_WORDS), repeats=True, example="女",
+                   meaning=gettext_lazy("Male or female.")),
+            Column("birth_date", "出生日期", ("birth date",), parse=date_cell, example="1990-05-01",
+                   meaning=gettext_lazy("Date of birth.")),
+            Column("phone", "联系电话", ("手机", "phone"), parse=phone_cell, example="13800138000",
+                   meaning=gettext_lazy("A phone number.")),
+            Column("employer", "用人单位", ("employer",), example="和平社区居委会",
+                   meaning=gettext_lazy("Who employs the worker.")),
+            Column("contract_start", "合同起始日期", ("contract from",), parse=date_cell, example="2024-01-01",
+                   meaning=gettext_lazy("The contract's first day.")),
+            Column("contract_end", "合同终止日期", ("contract to",), parse=date_cell, example="2026-12-31",
+                   meaning=gettext_lazy("The contract's last day.")),
+            Column("education", "学历", ("文化程度", "education"), parse=choice_cell(Education, EDUCATION_WORDS),
+                   repeats=True, example="本科", meaning=gettext_lazy("Highest education.")),
+            Column("political_status", "政治面貌", ("political status",),
+                   parse=choice_cell(PoliticalStatus, POLITICAL_WORDS), repeats=True, example="中共党员",
+                   meaning=gettext_lazy("Political status.")),
+            Column("degree", "社会工作专业学历", ("社工学历", "degree"), parse=choice_cell(Degree, DEGREE_WORDS),
+                   repeats=True, meaning=gettext_lazy("A degree in social work, if any.")),
+            Column("reserve", "后备干部", ("是否后备干部", "reserve"), parse=bool_cell, example="否",
+                   meaning=gettext_lazy("Whether the worker is in the reserve-cadre pool.")),
+            Column("reserve_for", "拟任职务", ("reserve for",),
+                   meaning=gettext_lazy("The post a reserve cadre prepares for.")),
+    ]  # fmt: skip
+
+    def sample(self) -> dict[str, Any]:
+        from shequ.territory.models import Kind
+        from shequ.territory.samples import first_of
+
+        row = super().sample()
+        place = first_of(self.user, Cadre, (Kind.COMMUNITY, Kind.STREET))
+        row["code"] = getattr(place, "code", "") or ""
+        row["employer"] = f"{place.name}居委会" if place is not None else ""
+        n = Cadre.objects.count() + 100
+        while Cadre.objects.filter(number=f"SG{n:04d}").exists():
+            n += 1
+        row["number"] = f"SG{n:04d}"
+        return row
+
+    def validate(self, rows: list[Row]) -> None:
+        from shequ.territory.models import Node
+
+        places = Node.objects.restrict(self.user, "import", perm_model=Cadre)
+        found = {c.number: c for c in Cadre.objects.filter(number__in={r.values["number"] for r in rows})}
+        visible = set(
+            Cadre.objects.restrict(self.user, "change").filter(number__in=list(found)).values_list("pk", flat=True)
+        )
+        seen: dict[str, int] = {}
+        for row in rows:
+            try:
+                v = row.values
+                node = places.filter(code=v["code"]).first()
+                if node is None:
+                    raise RowError(
+                        _("No place with the code %(code)s in your area.") % {"code": v["code"]}, code="no_place"
+                    )
+                if v["number"] in seen:
+                    raise RowError(
+                        _("The same worker number as row %(row)d.") % {"row": seen[v["number"]]}, code="duplicate"
+                    )
+                seen[v["number"]] = row.number
+                existing = found.get(v["number"])
+                if existing is not None and existing.pk not in visible:
+                    raise RowError(
+                        _("The number %(n)s belongs to a worker outside your area.") % {"n": v["number"]},
+                        code="outside_scope",
+                    )
+                target = Cadre.objects.get(pk=existing.pk) if existing is not None else Cadre()
+                before = {f: getattr(target, f) for f in (*CADRE_FIELDS, "node_id")} if existing is not None else None
+                target.number, target.node = v["number"], node
+                for f in CADRE_FIELDS:
+                    value = v.get(f)
+                    if f == "reserve":
+                        value = bool(value)
+                    elif value is None:
+                        value = None if f in ("birth_date", "contract_start", "contract_end") else ""
+                    setattr(target, f, value)
+                try:
+                    target.full_clean(
+                        exclude=["node", "resident", "user", "number"],
+                        validate_unique=False,
+                        validate_constraints=False,
+                    )
+                except Exception as exc:  # the model's own bounds: the row and the reason
+                    messages = getattr(exc, "messages", [str(exc)])
+                    raise RowError("；".join(messages), code="invalid") from exc
+                after = {f: getattr(target, f) for f in (*CADRE_FIELDS, "node_id")}
+                row.cleaned = (target, existing, before != after)
+            except RowError as exc:
+                row.reject(exc, exc.code)
+
+    def preview(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            _target, existing, changed = row.cleaned
+            result.count(existing, lambda c: c, changed)
+
+    def apply(self, rows: list[Row], result: ImportResult) -> None:
+        for row in rows:
+            target, existing, changed = row.cleaned
+            if existing is not None and not changed:
+                result.unchanged += 1
+                continue
+            try:
+                actions.do_save_cadre(target, acting_user=self.user)
+            except ActionError as exc:
+                row.reject("；".join(exc.messages), exc.code or "invalid")
+                continue
+            if existing is None:
+                result.created += 1
+            else:
+                result.updated += 1

@@ -29,7 +29,7 @@ from .filtersets import (
     SanctionFilterSet,
     TrainingRecordFilterSet,
 )
-from .importers import PayTableImporter, TrainingImporter
+from .importers import CadreImporter, PayTableImporter, TrainingImporter
 from .indicators import MIN_DEGREES, MIN_PROFESSIONALS, hours_by_cadre
 from .models import (
     HOURS_TARGET,
@@ -66,6 +66,7 @@ class CadreViewSet(CadresViewSet):
     filterset = CadreFilterSet
     table = CadreTable
     form = forms.CadreForm
+    importer = CadreImporter
     select_related = ("node",)
     detail_template = "cadres/cadre_detail.html"
     detail_fields = (
@@ -78,7 +79,6 @@ class CadreViewSet(CadresViewSet):
         "number", "name", "node", "gender", "phone", "source", "employer", "contract_start", "contract_end",
         "education", "political_status", "degree", "reserve", "reserve_for", "last_exam_on", "active",
     )  # fmt: skip
-    actions = ("list", "detail", "add", "edit", "delete", "bulk_delete", "export", "history")
 
     def create(self, form: Any) -> Cadre:
         return actions.do_save_cadre(form.save(commit=False), acting_user=self.user)

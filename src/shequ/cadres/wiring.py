@@ -19,6 +19,7 @@ def register_all() -> None:
     indicators.register_all()
     if indicators.todo not in TODO:
         TODO.append(indicators.todo)
+    register_command_name("community-workers", "cadres.cadre")
     register_command_name("training", "cadres.trainingrecord")
     register_command_name("pay-tables", "cadres.paytable")
     register_menu(

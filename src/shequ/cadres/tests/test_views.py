@@ -37,6 +37,37 @@ class CadreViewTests(ViewSetTestMixin, WorldTestCase):
     def export_key(self, obj: Any) -> str:
         return obj.number
 
+    def import_rows(self, node: Node) -> list[list[Any]] | None:
+        code = community(self.world, node).code
+        return [
+            ["工号", "姓名", "地区编码", "来源", "性别", "合同起始日期", "合同终止日期", "后备干部", "拟任职务"],
+            [f"W1-{node.pk}", "钱一", code, "公开招聘", "女", "2024-01-01", "2026-12-31", "否", ""],
+            [f"W2-{node.pk}", "钱二", code, "下派", "男", "2024-01-01", "2026-12-31", "是", "社区党组织书记"],
+        ]
+
+    def imported(self, node: Node) -> Any:
+        return Cadre.objects.filter(name__in=("钱一", "钱二"), path__within=node.path)
+
+    def test_import_refuses_bad_rows(self) -> None:
+        code = self.world.community_a.code
+        rows: list[list[Any]] = [
+            ["工号", "姓名", "地区编码", "来源", "合同起始日期", "合同终止日期", "后备干部", "拟任职务"],
+            ["B1", "孙反", code, "选任", "2024-05-01", "2024-01-01", "", ""],
+            ["B2", "孙备", code, "选任", "", "", "是", ""],
+        ]
+        from django.urls import reverse
+
+        from shequ.core.models import Job
+        from shequ.core.testing import _file, xlsx_bytes
+
+        self.login(self.world.officer_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(self.url("import"), {"file": _file(xlsx_bytes(rows))})
+        job = Job.objects.latest("pk")
+        self.assertEqual([e["row"] for e in job.result["errors"]], [2, 3])
+        self.assertFalse(Cadre.objects.filter(number__in=("B1", "B2")).exists())
+        self.assertTrue(reverse("cadres:cadre_import"))
+
 
 class CadreAPITests(APITestMixin, WorldTestCase):
     endpoint = "/api/v1/cadres/workers/"
