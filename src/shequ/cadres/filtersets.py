@@ -34,11 +34,18 @@ class CadreFilterSet(SearchFilterSet):
     reserve = django_filters.BooleanFilter(label=_("Reserve cadre"))
     active = django_filters.BooleanFilter(label=_("In service"))
     exam_due = django_filters.BooleanFilter(method="filter_exam_due", label=_("Due for the physical examination"))
+    uninsured = django_filters.BooleanFilter(method="filter_uninsured", label=_("Missing a social insurance"))
     within = WithinFilter()
 
     class Meta:
         model = Cadre
-        fields = ["q", "source", "reserve", "active", "exam_due", "within"]
+        fields = ["q", "source", "reserve", "active", "exam_due", "uninsured", "within"]
+
+    def filter_uninsured(self, queryset: Any, name: str, value: Any) -> Any:
+        if value is None:
+            return queryset
+        missing = Q(pension=False) | Q(medical=False) | Q(unemployment=False) | Q(injury=False) | Q(maternity=False)
+        return queryset.filter(missing) if value else queryset.exclude(missing)
 
     def filter_exam_due(self, queryset: Any, name: str, value: Any) -> Any:
         if value is None:

@@ -387,3 +387,22 @@ class SeniorityRules(RulesTestCase):
         self.assertContains(page, "薪酬不低于当地平均工资的社区工作者")
         self.login(self.world.auditor_a)  # the pay figure is confidential
         self.assertNotContains(self.client.get("/targets/", {"app": "cadres"}), "薪酬不低于当地平均工资")
+
+
+class WelfareRules(RulesTestCase):
+    def test_who_is_due_for_the_examination_and_missing_an_insurance(self) -> None:
+        year = timezone.localdate().year
+        cadre(self.world.community_a, name="体检过", number="H1", last_exam_on=date(year, 1, 2), pension=True,
+              medical=True, unemployment=True, injury=True, maternity=True)  # fmt: skip
+        self.login(self.world.officer_a)
+        url = reverse("cadres:cadre_list")
+        due = self.client.get(url, {"exam_due": "true"}).content.decode()
+        self.assertIn("周社工", due)
+        self.assertNotIn("体检过", due)
+        uninsured = self.client.get(url, {"uninsured": "true"}).content.decode()
+        self.assertIn("周社工", uninsured)
+        self.assertNotIn("体检过", uninsured)
+        from shequ.core.today import todos
+
+        labels = {str(t.label) for t in todos(self.world.officer_a)}
+        self.assertIn("应进行年度体检的社区工作者", labels)
