@@ -221,7 +221,7 @@ def _no_nul(value: Any) -> Any:
 
 def _in_years(value: Any) -> Any:
     if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValueError(str(YearRangeValidator.message) % {"first": FIRST_YEAR, "last": LAST_YEAR})
     return value
 
 
