@@ -168,6 +168,8 @@ def _translate_pydantic(err: dict[str, Any]) -> str:
         "dict_type": _("The body must be a JSON object."),
     }
     message = messages.get(kind)
+    if kind == "value_error" and (err.get("ctx") or {}).get("error") is not None:
+        return str(err["ctx"]["error"])  # our own validators' message, already in the reader's language
     if message is None:
         return str(err.get("msg", _("Invalid value.")))
     try:
