@@ -50,8 +50,22 @@ class OpenAPIFuzzTests(WorldTestCase):
             else getattr(self.client, case.method.lower())(path, **kwargs)
         )
 
-    def fuzz(self, operation: Any, username: str, auth: dict[str, str], failures: list[str]) -> int:
-        """Send ``EXAMPLES`` requests generated for *operation*; note each server error in *failures*."""
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from shequ.people.tests.helpers import resident
+        from shequ.services.tests.helpers import ServicesTree, file
+
+        # Something behind the first ids of the main registries, for the operations on one object.
+        ServicesTree(cls.world)
+        file(cls.world)
+        resident(cls.world, cls.world.grid_a)
+
+    def fuzz(
+        self, operation: Any, username: str, auth: dict[str, str], failures: list[str], pk: str | None = None
+    ) -> int:
+        """Send ``EXAMPLES`` requests generated for *operation* (on the object *pk*, else on generated ids);
+        note each server error in *failures*."""
         sent = 0
 
         @settings(
@@ -62,7 +76,7 @@ class OpenAPIFuzzTests(WorldTestCase):
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(path_parameters={"pk": pk} if pk else None))
         def one(case: Any) -> None:
             nonlocal sent
             outcome: Any
@@ -100,6 +114,8 @@ class OpenAPIFuzzTests(WorldTestCase):
             auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
             for operation in operations:
                 sent += self.fuzz(operation, user.username, auth, failures)
+                if "{pk}" in operation.path:  # again on an object that exists (id 1 of each registry)
+                    sent += self.fuzz(operation, user.username, auth, failures, pk="1")
         elapsed = time.monotonic() - started
         print(f"\nfuzz: {len(operations)} operations, {sent} requests, {elapsed:.1f}s")  # noqa: T201
         self.assertEqual(failures, [], "\n".join(failures[:40]))
