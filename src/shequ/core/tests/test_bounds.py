@@ -157,7 +157,7 @@ class PagingTests(WorldTestCase):
         """A page number or size out of bounds on a page of the site: a page of the list, never an error."""
         self.login(self.world.admin)
         lists = ("/people/households/", "/people/tags/", "/party/dues/", "/orgs/posts/", "/territory/nodes/")
-        for url in (*lists, "/services/requests/"):
+        for url in (*lists, "/services/requests/", "/open311/v2/requests.json"):
             for query in (f"page={HUGE}", "page=-3", "page=abc", f"per_page={HUGE}", "per_page=-5", "per_page=x"):
                 response = self.client.get(f"{url}?{query}")
                 self.assertEqual(response.status_code, 200, f"{url}?{query}")
