@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        from . import signals  # noqa: F401
+        from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
         from .bounds import guard_save
         from .indicators import refresh_due
         from .jobs import reap
