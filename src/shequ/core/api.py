@@ -6,7 +6,7 @@ pagination, scope (404 outside it) and audit come from here, the same as the UI.
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import django_filters
@@ -27,6 +27,7 @@ from shequ.accounts.scope import can
 
 from .actions import fetch
 from .exceptions import ActionError, FieldErrors, NotFound
+from .pagination import MAX_PAGE, MAX_PAGE_SIZE, CappedPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,21 @@ def _translate_pydantic(err: dict[str, Any]) -> str:
         "missing": _("This field is required."),
         "int_parsing": _("Enter a whole number."),
         "float_parsing": _("Enter a number."),
-        "string_too_long": _("This text is too long."),
+        "string_too_long": _("Ensure this value has at most %(max_length)s characters."),
+        "greater_than_equal": _("Ensure this value is greater than or equal to %(ge)s."),
+        "greater_than": _("Ensure this value is greater than %(gt)s."),
+        "less_than_equal": _("Ensure this value is less than or equal to %(le)s."),
+        "less_than": _("Ensure this value is less than %(lt)s."),
+        "decimal_max_digits": _("Ensure that there are no more than %(max_digits)s digits in total."),
+        "decimal_max_places": _("Ensure that there are no more than %(decimal_places)s decimal places."),
+        "finite_number": _("Enter a finite number."),
+        "decimal_parsing": _("Enter a number."),
+        "date_parsing": _("Enter a valid date."),
+        "date_from_datetime_parsing": _("Enter a valid date."),
+        "datetime_parsing": _("Enter a valid date/time."),
+        "datetime_from_date_parsing": _("Enter a valid date/time."),
+        "int_from_float": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
         "json_invalid": _("The body is not valid JSON."),
         "enum": _("Not one of the allowed values."),
         "literal_error": _("Not one of the allowed values."),
@@ -152,7 +167,28 @@ def _translate_pydantic(err: dict[str, Any]) -> str:
         "model_attributes_type": _("The body must be a JSON object."),
         "dict_type": _("The body must be a JSON object."),
     }
-    return str(messages.get(kind, err.get("msg", _("Invalid value."))))
+    message = messages.get(kind)
+    if kind == "value_error" and (err.get("ctx") or {}).get("error") is not None:
+        return str(err["ctx"]["error"])  # our own validators' message, already in the reader's language
+    if message is None:
+        return str(err.get("msg", _("Invalid value.")))
+    try:
+        return str(message) % {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    except (KeyError, ValueError, TypeError):
+        return str(message)
+
+
+# ``page`` and ``page_size`` of every list: out of bounds (or not a number) answers 422 naming the parameter,
+# never an OFFSET the database cannot take.
+PAGE = Query(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
+PAGE_SIZE = Query(50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, 1 to {MAX_PAGE_SIZE}.")
+
+
+class Created(Schema):
+    """The answer to a create whose result the caller may not view: its id alone."""
+
+    id: int
+    message: str
 
 
 class Page(Schema):
@@ -216,8 +252,12 @@ def crud_router(
 ) -> Router:
     """List (filtered, paginated, capped count), detail, optional create / update / delete, the declared
     *actions* on one object, and the steps of its *workflow* (``core.workflow``) as ``POST /{pk}/<step>``."""
-    from .pagination import CappedPaginator
+    from .bounds import bounded_schema
 
+    # The bodies carry the bounds of the model's fields they are named after (422 naming the field).
+    create_schema = bounded_schema(create_schema, model) if create_schema is not None else None
+    update_schema = bounded_schema(update_schema, model) if update_schema is not None else None
+    actions = [replace(a, payload=bounded_schema(a.payload, model)) if a.payload else a for a in actions]
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
     name = model._meta.model_name
     docs = _crud_descriptions(model)
@@ -238,18 +278,16 @@ def crud_router(
     def list_objects(
         request: HttpRequest,
         filters: Query[Filters],  # type: ignore[valid-type]
-        page: int = 1,
-        page_size: int = 50,
+        page: int = PAGE,
+        page_size: int = PAGE_SIZE,
     ) -> Any:  # type: ignore[valid-type]
         user = user_of(request)
         fs = filterset(request.GET, queryset=base().restrict(user, "view"), request=request)
         if not fs.is_valid():
             details = [{"field": f, "message": str(m)} for f, ms in fs.errors.items() for m in ms]
             raise ValidationError("；".join(d["message"] for d in details) or _("Invalid filter."))
-        page_size = max(1, min(page_size, 500))
         paginator = CappedPaginator(fs.qs, page_size)
         count = paginator.count
-        page = max(1, page)
         start = (page - 1) * page_size
         items = list(fs.qs[start : start + page_size])
         return {
@@ -274,7 +312,7 @@ def crud_router(
 
         @router.post(
             "/",
-            response={201: out_schema, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            response={201: out_schema | Created, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},  # type: ignore[operator]
             operation_id=f"create_{name}",
             summary=docs["summary_create"],
             description=docs["create"],
@@ -284,7 +322,11 @@ def crud_router(
             if not can(user, model, "add"):
                 raise NotFound()
             obj = create(user, payload)
-            return Status(201, fetch(base(), user, "view", obj.pk))
+            # What the caller may see of it: all of it, or (a place or organization outside their view) its id.
+            seen = list(base().restrict(user, "view").filter(pk=obj.pk).order_by()[:1])
+            if not seen:
+                return Status(201, {"id": obj.pk, "message": _("Created; it lies outside what you may view.")})
+            return Status(201, seen[0])
 
     if update is not None and update_schema is not None:
 

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from shequ.accounts.scope import can
 
-from .api import ErrorOut, crud_router, user_of
+from .api import PAGE, PAGE_SIZE, ErrorOut, crud_router, user_of
 from .exceptions import ActionError, NotFound
 from .filtersets import AuditEntryFilterSet
 from .models import AuditEntry, Job, Notification
@@ -168,8 +168,8 @@ class ReadIn(Schema):
 def list_notifications(
     request: HttpRequest,
     unread: bool = False,
-    page: int = Query(1, ge=1, le=100_000),
-    page_size: int = Query(50, ge=1, le=500),
+    page: int = PAGE,
+    page_size: int = PAGE_SIZE,
 ) -> Any:
     """The caller's own notifications, newest first (``unread=true``: only those not read yet), with the
     number unread (counted up to 100)."""

@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
         from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
+        from .bounds import guard_save
         from .indicators import refresh_due
         from .jobs import reap
         from .maplayers import register_core_layers
@@ -17,3 +20,4 @@ class CoreConfig(AppConfig):
         PERIODIC["indicators"] = refresh_due
         PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled
         register_core_layers()
+        pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved

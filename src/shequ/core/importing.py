@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .actions import acting_as
+from .bounds import check_value, field_validators, model_field
 from .bulk import BulkInsert, advance_sequences  # noqa: F401  (re-exported: importers and demo seeders use them)
 from .cells import (  # noqa: F401  (the cell parsers, for importers)
     EXCEL_EPOCH,
@@ -349,6 +350,11 @@ class Importer:
             progress(len(rows), len(rows))
         return result
 
+    def bounded_field(self, key: str) -> Any:
+        """The model field a column *key* fills (same name), when it has bounds to check on each cell."""
+        field = model_field(self.model, key) if self.model is not None else None
+        return field if field is not None and field_validators(field) else None
+
     def parse_row(self, number: int, cells: list[Any], mapping: dict[int, Column]) -> Row:
         return self.parse_chunk([(number, cells)], mapping)[0]
 
@@ -359,6 +365,7 @@ class Importer:
         memo: dict[str, dict[Any, Any]] = self.__dict__.setdefault("_parsed_cells", {})
         for index, column in mapping.items():
             parse, key, header = column.parse, column.key, column.header
+            bounded = self.bounded_field(key)
             known = memo.setdefault(key, {}) if column.repeats else None
             if known is not None and len(known) > 20_000:
                 known.clear()
@@ -388,8 +395,13 @@ class Importer:
                         value = parse(raw)
                     if isinstance(value, RowError):
                         raise value
+                    if bounded is not None:
+                        check_value(bounded, value)
                 except RowError as exc:
                     row.reject(f"{header}：{exc}", exc.code)
+                    continue
+                except ValidationError as exc:  # out of the model field's bounds (its length, digits, range …)
+                    row.reject(f"{header}：{'；'.join(exc.messages)}", exc.code or "invalid")
                     continue
                 row.values[key] = value
         required = [c for c in self.columns if c.required]

@@ -6,6 +6,11 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 
+# The bounds of paging in every list (API and pages): beyond them a page number is refused, never sent
+# to the database as an OFFSET it cannot take.
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 500
+
 
 class CappedPaginator(Paginator):
     """Counts at most ``SHEQU_COUNT_CAP`` + 1 rows: big lists say "10,000+" instead of scanning millions."""
@@ -33,23 +38,40 @@ class CappedPaginator(Paginator):
     capped = False
 
 
-def per_page(request: Any) -> int:
-    """The page size asked for (``?per_page=``), kept between 10 and 500."""
+def per_page(request: Any, name: str = "per_page") -> int:
+    """The page size asked for (``?per_page=``), kept between 10 and ``MAX_PAGE_SIZE``."""
     try:
-        value = int(request.GET.get("per_page", settings.SHEQU_PAGE_SIZE))
-    except ValueError:
+        value = int(request.GET.get(name, settings.SHEQU_PAGE_SIZE))
+    except (TypeError, ValueError):
         value = settings.SHEQU_PAGE_SIZE
-    return max(10, min(value, 500))
+    return max(10, min(value, MAX_PAGE_SIZE))
+
+
+def page_number(request: Any, name: str = "page") -> int:
+    """The page asked for (``?page=``): a number from 1 to ``MAX_PAGE``, else the first page."""
+    try:
+        value = int(request.GET.get(name, 1))
+    except (TypeError, ValueError):
+        return 1
+    return value if 1 <= value <= MAX_PAGE else 1
 
 
 def configure_table(table: Any, request: Any) -> Any:
-    """Sorting and paging of a django-tables2 table from the request, with the capped count.
+    """Sorting and paging of a django-tables2 table from the request, with the capped count and the page and
+    its size bounded (a page past the end shows the last one).
 
     Never hand the request to the table's constructor: it would paginate with Django's
     Paginator, i.e. a full COUNT(*) over millions of rows.
     """
     import django_tables2 as tables
+    from django.core.paginator import EmptyPage
 
-    paging = {"paginator_class": CappedPaginator, "per_page": per_page(request)}
-    tables.RequestConfig(request, paginate=paging).configure(table)
+    tables.RequestConfig(request, paginate=False).configure(table)  # sorting only: tables2 takes any page size
+    size = per_page(request, table.prefixed_per_page_field)
+    try:
+        table.paginate(
+            paginator_class=CappedPaginator, per_page=size, page=page_number(request, table.prefixed_page_field)
+        )
+    except EmptyPage:
+        table.page = table.paginator.page(max(1, table.paginator.num_pages))
     return table

@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.bounds import form_field
 from shequ.core.forms import ScopedModelForm, UserForm
 from shequ.orgs.models import Organization, Post
 from shequ.orgs.widgets import OrganizationPickerWidget, ResidentPickerWidget
@@ -194,11 +195,11 @@ class IntakeForm(FilingForm):
         label=_("Channel"), choices=[c for c in Channel.choices if c[0] in ("window", "hotline", "grid")]
     )
     resident = forms.ModelChoiceField(queryset=Node.objects.none(), label=_("Resident"), required=False)
-    contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    lat = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
-    long = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
+    contact_name = form_field(ServiceRequest, "contact_name", label=_("Contact name"), required=False)
+    phone = form_field(ServiceRequest, "phone", label=_("Phone"), required=False)
+    address = form_field(ServiceRequest, "address", label=_("Address"), required=False)
+    lat = form_field(ServiceRequest, "lat", label=_("Latitude"), required=False)  # −90…90, as the model says
+    long = form_field(ServiceRequest, "long", label=_("Longitude"), required=False)
     photo = forms.FileField(label=_("Photo or document"), required=False)
     accept = forms.BooleanField(label=_("Accept now"), required=False, initial=True)
 

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.bounds import check_instance
+from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 
 from . import actions
 from .actions.requests import category_attributes
@@ -117,6 +118,8 @@ def endpoint(view: Any) -> Any:
             return error(fmt, exc.status, exc.description)
         except NotFound:
             return error(fmt, 404, "Not found")
+        except FieldErrors as exc:  # a value out of the model's bounds: nothing was written
+            return error(fmt, 422, "；".join(f"{d['field']}: {d['message']}" for d in exc.details))
         except ActionError as exc:
             return error(fmt, 400, "；".join(exc.messages))
 
@@ -326,6 +329,7 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, "service_code is required")
     category = _category(code)
     lat, long = _decimal(data.get("lat"), "lat"), _decimal(data.get("long"), "long")
+    check_instance(ServiceRequest(lat=lat, long=long), ("lat", "long"))  # −90…90, −180…180: 422 naming it
     address = (data.get("address_string") or "").strip()
     if (lat is None or long is None) and not address and not data.get("address_id"):
         raise Open311Error(400, "A location is required: lat and long, address_string or address_id")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.bounds import LATITUDE, LONGITUDE
 from shequ.core.fields import PathField, path_ids, path_index
 from shequ.core.models import TimeStampedModel
 from shequ.core.querysets import RestrictedQuerySet
@@ -65,8 +66,8 @@ class Node(TimeStampedModel):
         unique=True,
         help_text=_("National administrative division code or 12-digit statistical code."),
     )
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=LATITUDE)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=LONGITUDE)
     boundary = models.JSONField(_("boundary"), null=True, blank=True, help_text=_("GeoJSON geometry."))
     path = PathField()
     depth = models.PositiveSmallIntegerField(default=0, editable=False)

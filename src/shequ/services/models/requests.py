@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.bounds import LATITUDE, LONGITUDE
 from shequ.core.fields import PathField, path_index
 from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
 from shequ.core.querysets import RestrictedQuerySet
@@ -123,8 +124,10 @@ class ServiceRequest(CaseModel):
     description = models.TextField(_("description"))
     attributes = models.JSONField(_("answers to the extra questions"), default=dict, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    long = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE)
+    long = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE
+    )
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     # Who raised it: a registered resident, or a name and a phone.
     resident = models.ForeignKey(

@@ -85,6 +85,23 @@ class ImportTests(WorldTestCase):
         self.assertEqual(report[1][-1], reasons[3])
         self.assertFalse(Node.objects.filter(name="越界网格").exists())
 
+    def test_cells_out_of_the_model_bounds_are_refused_naming_the_column(self) -> None:
+        """The model's bounds hold on imports too: latitude −90…90, longitude −180…180, the name's length."""
+        rows: list[list[Any]] = [
+            ["名称", "类型", "上级编码", "纬度", "经度"],
+            ["好网格", "网格", "990101001001", 39.9, 116.4],
+            ["北极外", "网格", "990101001001", 3.768e16, 116.4],
+            ["西边外", "网格", "990101001001", 39.9, -180.5],
+            ["长" * 101, "网格", "990101001001", None, None],
+        ]
+        result = self.run_file(xlsx_bytes(rows), "bounds.xlsx")
+        self.assertEqual((result.created, result.rejected), (1, 3), result.errors)
+        reasons = {e["row"]: e["message"] for e in result.errors}
+        self.assertTrue(reasons[3].startswith("纬度："), reasons[3])
+        self.assertTrue(reasons[4].startswith("经度："), reasons[4])
+        self.assertTrue(reasons[5].startswith("名称："), reasons[5])
+        self.assertFalse(Node.objects.filter(name__in=["北极外", "西边外"]).exists())
+
     def test_all_or_nothing_writes_nothing_when_a_row_is_bad(self) -> None:
         rows = [["名称", "类型", "上级编码"], ["甲", "网格", "990101001001"], ["乙", "火星", "990101001001"]]
         result = self.run_file(xlsx_bytes(rows), "x.xlsx", mode="all")
