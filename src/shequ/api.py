@@ -8,6 +8,7 @@ from shequ.party import api as party_api
 from shequ.people import api as people_api
 from shequ.services import api as services_api
 from shequ.territory import api as territory_api
+from shequ.governance import api as governance_api
 from shequ.visits import api as visits_api
 from shequ.volunteers import api as volunteers_api
 
@@ -27,3 +28,4 @@ api.add_router("/party", party_api.router)
 api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
+api.add_router("/governance", governance_api.router)
