@@ -3,12 +3,12 @@
 from shequ.accounts import api as accounts_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
+from shequ.governance import api as governance_api
 from shequ.orgs import api as orgs_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
 from shequ.services import api as services_api
 from shequ.territory import api as territory_api
-from shequ.governance import api as governance_api
 from shequ.visits import api as visits_api
 from shequ.volunteers import api as volunteers_api
 

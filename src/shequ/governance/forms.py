@@ -54,7 +54,8 @@ class DecisionForm(CommunityFormMixin, ScopedModelForm):
         field.queryset = field.queryset.filter(kind__in=PARTY_KINDS, active=True)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == "funds" and data.get("amount") is None:
             self.add_error("amount", _("A decision on funds names the amount."))
         return data
@@ -81,7 +82,8 @@ class MeetingForm(UserForm):
     minutes = forms.CharField(label=_("Minutes"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         held_on = data.get("held_on")
         if held_on is not None and held_on > timezone.localdate():
             self.add_error("held_on", _("A meeting cannot be in the future."))
@@ -137,7 +139,8 @@ class DisclosureForm(CommunityFormMixin, ScopedModelForm):
         help_texts = {"body": _("Names of officials only: no identity or phone numbers.")}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("published_on"), data.get("expires_on")
         if start and end and end < start:
             self.add_error("expires_on", _("It cannot leave the board before it is published."))

@@ -278,7 +278,7 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("yearly")
 
 
-MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.HALF_YEARLY: 6, Frequency.YEARLY: 12}
+MONTHS: dict[str, int] = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.HALF_YEARLY: 6, Frequency.YEARLY: 12}
 
 
 def period_end(day: date, frequency: str) -> date:

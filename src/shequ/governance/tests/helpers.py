@@ -61,7 +61,7 @@ def meeting(
 
 
 ORDER = [Stage.PROPOSAL, Stage.DISCUSSION, Stage.REVIEW, Stage.RESOLUTION]
-REACHED = {
+REACHED: dict[str, int] = {
     DecisionStatus.DRAFT: 0,
     DecisionStatus.PROPOSED: 1,
     DecisionStatus.DISCUSSED: 2,

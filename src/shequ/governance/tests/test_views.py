@@ -13,7 +13,6 @@ from shequ.core.testing import APITestMixin, StepTestMixin, ViewSetTestMixin, Wo
 from shequ.governance import actions
 from shequ.governance.models import (
     Decision,
-    DecisionStatus,
     Disclosure,
     DisclosureKind,
     DisclosureRequirement,
