@@ -342,6 +342,25 @@ def do_attach(decision: Decision, *, acting_user: Any, upload: Any) -> DecisionA
     return found
 
 
+def do_comment_resolution(decision: Decision, *, text: str, name: str = "") -> Any:
+    """A resident's comment on a resolution while it is public (the portal; no account): on the decision's
+    timeline for the community's staff, never shown publicly."""
+    text = (text or "").strip()
+    if not text:
+        _field("text", _("Write your comment."))
+    with transaction.atomic():
+        current = WORKFLOW.locked(decision.pk)
+        if current.public_until is None or current.public_until < timezone.localdate():
+            raise ActionError(_("The resolution is no longer open for comments."), code="closed_for_comments")
+        return WORKFLOW.log(
+            current,
+            TimelineKind.COMMENT,
+            user=None,
+            text=_("Resident's comment on the resolution: %(text)s") % {"text": text[:500]},
+            actor_label=(name or "").strip()[:20] or _("resident"),
+        )
+
+
 # -- disclosures -------------------------------------------------------------------------------------------------
 
 

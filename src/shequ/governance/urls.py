@@ -17,4 +17,5 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("board/", views.board_index, name="board_index"),
     path("board/<str:pk>/", views.board, name="board"),
+    path("board/comment/<str:pk>/", views.comment, name="comment"),
 ]

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
 from shequ.core.actions import do_delete_object, fetch
@@ -377,7 +381,8 @@ def board(request: HttpRequest, pk: str) -> HttpResponse:
     today = timezone.localdate()
     current = list(
         Disclosure.objects.filter(node=community, published_on__lte=today, expires_on__gte=today)
-        .only("kind", "title", "body", "published_on", "expires_on")
+        .select_related("decision")
+        .only("kind", "title", "body", "published_on", "expires_on", "decision__public_until")
         .order_by("-published_on", "-id")
     )
     groups = [(kind.label, [d for d in current if d.kind == kind.value]) for kind in DisclosureKind]
@@ -391,3 +396,43 @@ def board(request: HttpRequest, pk: str) -> HttpResponse:
             "print": request.GET.get("print") == "1",
         },
     )
+
+
+class CommentForm(forms_module.Form):
+    text = forms_module.CharField(
+        label=gettext_lazy("Your comment"), max_length=500, widget=forms_module.Textarea(attrs={"rows": 3})
+    )
+    name = forms_module.CharField(
+        label=gettext_lazy("Your name (optional)"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("Seen by the community's staff only, never published."),
+    )
+
+
+@require_POST
+def comment(request: HttpRequest, pk: str) -> HttpResponse:
+    """A resident comments on a resolution on the public board (rate-limited; no account)."""
+    from shequ.services.portal import LIMITS, Throttled, _hit, client_ip, throttled
+
+    LIMITS.setdefault("resolution_comment_ip", (10, 3600))
+    found = Disclosure.objects.filter(pk=int(pk) if pk.isdigit() else 0, kind=DisclosureKind.RESOLUTION).first()
+    if found is None or found.decision_id is None:
+        raise NotFound()
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            _hit("resolution_comment_ip", client_ip(request))
+        except Throttled:
+            return throttled(request)
+        try:
+            actions.do_comment_resolution(
+                found.decision, text=form.cleaned_data["text"], name=form.cleaned_data["name"]
+            )
+        except ActionError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("Thank you: your comment was passed to the community."))
+    else:
+        messages.error(request, _("Write your comment (at most 500 characters)."))
+    return HttpResponseRedirect(reverse("governance:board", args=[found.node_id]))

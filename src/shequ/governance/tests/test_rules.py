@@ -228,6 +228,33 @@ class PublicBoard(WorldTestCase):
         self.assertContains(self.client.get(reverse("governance:board_index")), a.name)
 
 
+class ResidentsComments(WorldTestCase):
+    def test_residents_comment_on_a_public_resolution_seen_by_staff_only(self) -> None:
+        decided = make_decision(self.world, self.world.community_a, DecisionStatus.DECIDED)
+        published = Disclosure.objects.get(decision=decided, kind=DisclosureKind.RESOLUTION)
+        self.client.logout()
+        board = reverse("governance:board", args=[self.world.community_a.pk])
+        self.assertContains(self.client.get(board), reverse("governance:comment", args=[published.pk]))
+        response = self.client.post(
+            reverse("governance:comment", args=[published.pk]), {"text": "建议增加夜间照明", "name": "老周"}
+        )
+        self.assertRedirects(response, board)
+        comment = decided.events.get(kind="comment")
+        self.assertIn("建议增加夜间照明", comment.text)
+        self.assertEqual(comment.actor_label, "老周")
+        self.assertNotContains(self.client.get(board), "建议增加夜间照明")
+        self.login(self.world.officer_a)
+        self.assertContains(self.client.get(decided.get_absolute_url()), "建议增加夜间照明")
+
+    def test_no_comment_once_the_publicity_period_is_over(self) -> None:
+        decided = make_decision(self.world, self.world.community_a, DecisionStatus.DECIDED)
+        type(decided).objects.filter(pk=decided.pk).update(public_until=TODAY() - timedelta(days=1))
+        with self.assertRaises(ActionError) as refused:
+            actions.do_comment_resolution(decided, text="晚了")
+        self.assertEqual(refused.exception.code, "closed_for_comments")
+        self.assertFalse(decided.events.filter(kind="comment").exists())
+
+
 class DisclosureDuties(WorldTestCase):
     def test_period_ends(self) -> None:
         self.assertEqual(period_end(date(2026, 8, 14), Frequency.QUARTERLY), date(2026, 9, 30))
