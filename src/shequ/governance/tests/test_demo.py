@@ -20,6 +20,7 @@ from shequ.territory.models import Node
 
 class DemoTests(TestCase):
     city: ClassVar[Node]
+    counts: ClassVar[dict[str, int]]
 
     @classmethod
     def setUpTestData(cls) -> None:
