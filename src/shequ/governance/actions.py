@@ -232,6 +232,7 @@ def do_hold_meeting(
             "against": votes_against,
             "abstaining": votes_abstaining,
         }
+        _tell_proposer(move, acting_user)
         if not adopted:
             move.to(
                 DecisionStatus.RETURNED,
@@ -264,6 +265,13 @@ def do_hold_meeting(
     return move.case
 
 
+def _tell_proposer(move: Any, acting_user: Any) -> None:
+    """Whoever recorded the matter hears of each meeting and of its sending back (unless they took the step)."""
+    case = move.case
+    if case.created_by_id and case.created_by_id != getattr(acting_user, "pk", None):
+        move.notify([case.created_by], _("A step of “%(title)s” was taken.") % {"title": case.title})
+
+
 def _resolution_text(case: Decision, held_on: date, tally: str) -> str:
     lines = [
         case.resolution,
@@ -285,6 +293,7 @@ def do_send_back(decision: Decision, *, acting_user: Any, reason: str) -> Decisi
         _field("reason", _("Give the reason."))
     with WORKFLOW.transition(decision, "send_back", acting_user=acting_user) as move:
         move.to(DecisionStatus.RETURNED, _("Sent back: %(reason)s") % {"reason": reason.strip()})
+        _tell_proposer(move, acting_user)
     return move.case
 
 

@@ -138,13 +138,18 @@ class DecisionRules(WorldTestCase):
         again = self.hold(returned, Stage.PROPOSAL)
         self.assertEqual(again.status, DecisionStatus.PROPOSED)
 
-    def test_a_meeting_sends_the_matter_back(self) -> None:
+    def test_a_meeting_sends_the_matter_back_and_the_proposer_is_told(self) -> None:
+        from shequ.core.models import Notification
+
         decision = make_decision(self.world, self.world.community_a, DecisionStatus.DISCUSSED)
         with self.assertRaises(FieldErrors):
             actions.do_send_back(decision, acting_user=self.world.officer_a, reason=" ")
         returned = actions.do_send_back(decision, acting_user=self.world.officer_a, reason="预算需重新测算")
         self.assertEqual(returned.status, DecisionStatus.RETURNED)
         self.assertIn("预算需重新测算", returned.events.order_by("-id")[0].text)
+        told = Notification.objects.filter(user=self.world.admin).order_by("-id").first()
+        self.assertIsNotNone(told)
+        self.assertIn(decision.title, told.text)  # type: ignore[union-attr]
 
     def test_a_funds_decision_names_its_amount(self) -> None:
         with self.assertRaises(FieldErrors):
