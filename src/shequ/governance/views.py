@@ -346,6 +346,8 @@ def figures(request: HttpRequest) -> HttpResponse:
     ]
     handovers = Handover.objects.restrict(request.user, "view").filter(year=timezone.localdate().year)
     duties = DisclosureRequirement.objects.restrict(request.user, "view")
+    if request.GET.get("format") == "xlsx":
+        return _figures_xlsx([str(_("Kind")), *[str(s.label) for s in statuses], str(_("Total"))], rows)
     ctx = {
         "statuses": [s.label for s in statuses],
         "rows": rows,
@@ -357,6 +359,27 @@ def figures(request: HttpRequest) -> HttpResponse:
         "overdue": duties.filter(next_due__lt=timezone.localdate()).count(),
     }
     return render(request, "governance/figures.html", ctx)
+
+
+def _figures_xlsx(header: list[str], rows: list[Any]) -> HttpResponseBase:
+    import os
+
+    from django.http import FileResponse
+
+    from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path
+
+    target = temp_xlsx_path()
+    try:
+        writer = XlsxWriter(target, str(_("Decisions by kind and step")))
+        writer.header(header)
+        for label, cells, total in rows:
+            writer.write((str(label), *cells, total))
+        writer.close()
+        handle = open(target, "rb")  # noqa: SIM115 - closed by FileResponse
+    finally:
+        os.unlink(target)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(handle, as_attachment=True, filename=f"decisions-{stamp}.xlsx")
 
 
 # -- the public board (no account) -----------------------------------------------------------------------------------
