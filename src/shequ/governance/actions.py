@@ -643,7 +643,6 @@ def _meeting_step(stage: Stage, style: str = "primary") -> Step:
             resolution=d.get("resolution") or "",
         )
 
-    run.__doc__ = str(stage.label)
     return Step(
         str(stage),
         stage.label,
@@ -652,6 +651,14 @@ def _meeting_step(stage: Stage, style: str = "primary") -> Step:
         target=STAGES[stage][1],
         form=_FORMS + ("ResolutionForm" if stage == Stage.RESOLUTION else "MeetingForm"),
         style=style,
+        description=(
+            f"Record the meeting '{stage.value}' (the four meetings are held in order): its date (not in the future, "
+            "not before the previous meeting), those entitled and present (refused without the quorum the community "
+            "sets: 400 no_quorum), the votes (for + against + abstaining must equal those present: 422) and the "
+            "minutes.  Adopted by more than half of those present, the matter moves on"
+            + (" and its resolution goes on the community's public board" if stage == Stage.RESOLUTION else "")
+            + "; otherwise it is sent back."
+        ),
     )
 
 
