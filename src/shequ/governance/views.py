@@ -250,6 +250,14 @@ class HandoverViewSet(GovernanceViewSet):
         "funds_transferred_on",
     )
 
+    edit_template = "governance/handover_edit.html"
+
+    def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        """Beside a new handover: the matters on the list in force of the user's district (what may be handed)."""
+        node = getattr(self.user, "node", None)
+        current = actions.list_in_force(node) if obj is None and node is not None else None
+        return {"listed": list(current.items.all()[:300]) if current else [], "access_list": current}
+
     def get_form(self, data: Any = None, files: Any = None, instance: Any = None, initial: Any = None) -> Any:
         if instance is not None:  # editing a handed matter is recording its funds
             return forms.FundsForm(

@@ -353,6 +353,8 @@ class WorkAccessList(WorldTestCase):
     def test_the_page_refuses_an_unlisted_matter_in_chinese(self) -> None:
         access_list(self.world)
         self.login(self.world.officer_a)
+        form = self.client.get(reverse("governance:handover_add"))
+        self.assertContains(form, "退役军人服务", msg_prefix="the matters on the list in force are shown")
         response = self.client.post(
             reverse("governance:handover_add"),
             {
