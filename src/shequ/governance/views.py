@@ -330,7 +330,7 @@ def attachment(request: HttpRequest, pk: str) -> HttpResponseBase:
 
 
 @login_required
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: HttpRequest) -> HttpResponseBase:
     """Decisions of the user's area by kind and status, the mean time from proposal to decision, the disclosures
     on time and the matters handed without funds; the ranking is on the targets page."""
     if not can(request.user, Decision, "view"):

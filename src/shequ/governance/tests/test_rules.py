@@ -442,14 +442,14 @@ class FiguresAndMenu(WorldTestCase):
         self.login(self.world.officer_a)
         page = self.client.get(reverse("governance:figures"))
         self.assertContains(page, "10.0")
-        from shequ.core.testing import xlsx_rows
+        from shequ.core.testing import streamed, xlsx_rows
 
         sheet = self.client.get(reverse("governance:figures"), {"format": "xlsx"})
-        rows = xlsx_rows(b"".join(sheet.streaming_content))
+        rows = xlsx_rows(streamed(sheet))
         funds = next(r for r in rows if r[0] == "资金使用")
         self.assertEqual(funds[-1], 1, "one funds decision in street A")
         make_decision(self.world, self.world.community_b, DecisionStatus.DECIDED)
-        rows = xlsx_rows(b"".join(self.client.get(reverse("governance:figures"), {"format": "xlsx"}).streaming_content))
+        rows = xlsx_rows(streamed(self.client.get(reverse("governance:figures"), {"format": "xlsx"})))
         self.assertEqual(next(r for r in rows if r[0] == "资金使用")[-1], 1, "street B's are not counted")
         self.login(self.world.nobody)
         self.assertEqual(self.client.get(reverse("governance:figures")).status_code, 404)
