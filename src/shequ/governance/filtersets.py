@@ -28,11 +28,12 @@ class DecisionFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=DecisionKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=DecisionStatus.choices, label=_("Status"))
     is_open = django_filters.BooleanFilter(label=_("Open"))
+    decided_year = django_filters.NumberFilter(field_name="decided_on", lookup_expr="year", label=_("Decided in"))
     within = WithinFilter()
 
     class Meta:
         model = Decision
-        fields = ["q", "kind", "status", "is_open", "within"]
+        fields = ["q", "kind", "status", "is_open", "decided_year", "within"]
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         return queryset.filter(title__icontains=value.strip()) if value.strip() else queryset

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.indicators import MEAN, RATIO, TOTAL, Indicator, Pairs, register
+from shequ.core.indicators import MEAN, RATIO, TOTAL, Indicator, Pairs, drill_to, register
 
 DISCLOSURES_ON_TIME = "governance.disclosures_on_time"
 HANDOVERS_FUNDED = "governance.handovers_funded"
@@ -93,6 +93,7 @@ def register_all() -> None:
             kind=RATIO,
             source="000 §20",
             model="governance.disclosure",
+            drill=drill_to("governance:disclosurerequirement_list"),
             description=_(
                 "Share of the regular disclosures (finances, party and residents' affairs) published by "
                 "their due date; a disclosure overdue now counts as late."
@@ -109,6 +110,7 @@ def register_all() -> None:
             kind=RATIO,
             source="000 §20",
             model="governance.handover",
+            drill=drill_to("governance:handover_list", year="{year}"),
             description=_(
                 "Share of the matters handed to communities this year whose funds were transferred "
                 "(fee follows the matter)."
@@ -125,6 +127,7 @@ def register_all() -> None:
             kind=MEAN,
             source="004",
             model="governance.decision",
+            drill=drill_to("governance:decision_list", decided_year="{year}"),
             description=_(
                 "Mean number of days from the party organization's proposal to the residents' "
                 "representatives' decision, over the decisions of the year."
@@ -141,6 +144,7 @@ def register_all() -> None:
             kind=TOTAL,
             source="004",
             model="governance.decision",
+            drill=drill_to("governance:decision_list", decided_year="{year}"),
             description=_("Matters decided by the residents' representatives' meeting this year."),
             order=440,
         )
