@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "shequ.volunteers",
     "shequ.visits",
     "shequ.cadres",
+    "shequ.governance",
 ]
 
 MIDDLEWARE = [

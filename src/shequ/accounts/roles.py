@@ -113,6 +113,8 @@ ROLES: dict[str, Role] = {
                 ("services.*", WRITE),
                 ("volunteers.*", WRITE | {DELETE}),
                 ("visits.*", WRITE | {DELETE}),
+                # Decisions, disclosures and duties, meeting rules, the matters the community carries (issue 14).
+                ("governance.*", WRITE | {DELETE}),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
@@ -128,6 +130,8 @@ ROLES: dict[str, Role] = {
                 # Enrols cadres and party members in the volunteer teams; a committee member who visits.
                 ("volunteers.*", WRITE),
                 ("visits.*", WRITE),
+                # The party organization proposes and the party members' meeting reviews (issue 14).
+                ("governance.*", WRITE),
             ),
         ),
         Role(

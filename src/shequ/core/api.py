@@ -131,9 +131,12 @@ def build_api() -> NinjaAPI:
 
 
 def _field_name(loc: Any) -> str:
-    """("body", "payload", "name") → "name": the field as the client sent it."""
+    """("body", "payload", "name") → "name": the field as the client sent it — without the location and the
+    view's argument, but a field itself named like them (a disclosure's "body") kept."""
     parts = [str(p) for p in loc]
-    while parts and parts[0] in ("body", "query", "path", "payload", "filters", "file"):
+    if parts and parts[0] in ("body", "query", "path", "form", "header", "cookie", "file"):
+        parts.pop(0)
+    if len(parts) > 1 and parts[0] in ("payload", "filters", "file", "body", "data"):
         parts.pop(0)
     return ".".join(parts)
 

@@ -98,6 +98,7 @@ UNITS = {
     "h": gettext_lazy("hours"),
     "yuan": gettext_lazy("yuan"),
     "count": gettext_lazy("count"),
+    "days": gettext_lazy("days"),
     "m2": "m²",
 }
 

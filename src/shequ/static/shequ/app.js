@@ -480,3 +480,9 @@
   document.addEventListener('DOMContentLoaded', function () { setupAll(document); });
   document.addEventListener('htmx:afterSwap', function (event) { setupAll(event.target || document); });
 })();
+
+// A button with data-print prints the page (e.g. a public board for the notice board; CSP forbids inline scripts).
+document.addEventListener('click', function (event) {
+  var button = event.target.closest ? event.target.closest('[data-print]') : null;
+  if (button) { event.preventDefault(); window.print(); }
+});
