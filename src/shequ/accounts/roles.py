@@ -48,9 +48,14 @@ class Role:
     org_limited: tuple[str, ...] = ()
     # The kinds of organization such a grant is for (a party organization; a volunteer team for a captain).
     org_kinds: tuple[str, ...] = ()
+    # Models (patterns as in *rules*) this role never reaches, whatever its other rules say: sensitive
+    # records such as mediation cases, which a "read everything" rule must not open.
+    withheld: tuple[str, ...] = ()
 
     def allows(self, label: str, action: str) -> bool:
         app = label.split(".", 1)[0]
+        if any(pattern in ("*", f"{app}.*", label) for pattern in self.withheld):
+            return False
         for pattern, actions in self.rules:
             if action in actions and pattern in ("*", f"{app}.*", label):
                 return True
@@ -87,6 +92,8 @@ ROLES: dict[str, Role] = {
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
+            # Mediation cases: the committee's mediators, the community's secretary and higher officers (issue 12).
+            withheld=("mediation.*",),
         ),
         Role(
             "party_secretary",
@@ -99,6 +106,8 @@ ROLES: dict[str, Role] = {
                 # Enrols cadres and party members in the volunteer teams; a committee member who visits.
                 ("volunteers.*", WRITE),
                 ("visits.*", WRITE),
+                # Sees and takes the community's mediation cases (issue 12).
+                ("mediation.*", WRITE),
             ),
         ),
         Role(
@@ -142,7 +151,23 @@ ROLES: dict[str, Role] = {
             org_limited=("volunteers.*",),
             org_kinds=("volunteer_team",),
         ),
-        Role("auditor", _("Read-only auditor"), 10, (("*", READ),)),
+        Role(
+            "mediator",
+            _("People's mediator"),
+            18,
+            (
+                ("mediation.*", WRITE),
+                ("territory.node", READ),
+                ("people.resident", frozenset({VIEW})),
+                ("services.servicerequest", frozenset({VIEW})),
+                ("orgs.organization", frozenset({VIEW})),
+                ("core.job", frozenset({VIEW})),
+            ),
+            # Granted with the mediation committee (or workstation): its cases and mediators only (issue 12).
+            org_limited=("mediation.*",),
+            org_kinds=("mediation_committee", "mediation_station"),
+        ),
+        Role("auditor", _("Read-only auditor"), 10, (("*", READ),), withheld=("mediation.*",)),
     )
 }
 ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]

@@ -1,0 +1,160 @@
+"""Figures on mediation for any node of the user's area: cases by kind and result, the success and on-time rates,
+repeat disputes (the same parties again), the mediators' load; charts and .xlsx.  Counts only: no party's name
+appears in a figure.  A fixed number of grouped queries over the ``path`` index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import charts
+from shequ.core.charts import Chart
+
+from .models import CONCLUDED_STATES, Category, Mediator, Result
+
+REPEATS_SHOWN = 20
+LOAD_SHOWN = 30
+
+
+@dataclass
+class CategoryRow:
+    label: str
+    total: int = 0
+    open: int = 0
+    agreed: int = 0
+    failed: int = 0
+    withdrawn: int = 0
+    declined: int = 0
+
+
+@dataclass
+class Board:
+    anchor: Any
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    concluded: int = 0
+    agreed: int = 0
+    on_time: int = 0
+    by_category: list[CategoryRow] = field(default_factory=list)
+    repeats: list[tuple[int, list[str]]] = field(default_factory=list)  # (cases, their numbers)
+    repeat_parties: int = 0
+    load: list[tuple[str, str, int, int]] = field(default_factory=list)  # name, committee, open, handled
+
+    @property
+    def success_rate(self) -> float | None:
+        return round(100 * self.agreed / self.concluded, 1) if self.concluded else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.concluded, 1) if self.concluded else None
+
+    def charts(self) -> list[Chart]:
+        results = [
+            (_("agreement reached"), sum(r.agreed for r in self.by_category)),
+            (_("mediation failed"), sum(r.failed for r in self.by_category)),
+            (_("withdrawn"), sum(r.withdrawn for r in self.by_category)),
+            (_("declined"), sum(r.declined for r in self.by_category)),
+            (_("open"), sum(r.open for r in self.by_category)),
+        ]
+        return [
+            charts.pie(_("By kind of dispute"), [(r.label, r.total) for r in self.by_category if r.total]),
+            charts.pie(_("By result"), [(label, n) for label, n in results if n]),
+        ]
+
+
+AGREED_Q = Q(result=Result.AGREED)
+
+
+def board(cases: Any, anchor: Any) -> Board:
+    """The figures of *cases* (already restricted to the user's scope) under *anchor*."""
+    qs = cases.filter(path__within=anchor.path).order_by()
+    now = timezone.now()
+    result = Board(anchor=anchor)
+    labels = dict(Category.choices)
+    rows = (
+        qs.values("category")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(is_open=True)),
+            overdue=Count("pk", filter=Q(is_open=True, deadline__lt=now)),
+            concluded=Count("pk", filter=Q(status__in=CONCLUDED_STATES)),
+            agreed=Count("pk", filter=AGREED_Q),
+            on_time=Count("pk", filter=Q(status__in=CONCLUDED_STATES, on_time=True)),
+            failed=Count("pk", filter=Q(result=Result.FAILED)),
+            withdrawn=Count("pk", filter=Q(result=Result.WITHDRAWN)),
+            declined=Count("pk", filter=Q(result=Result.DECLINED)),
+        )
+        .order_by("-total", "category")
+    )
+    for row in rows:
+        result.by_category.append(
+            CategoryRow(
+                label=str(labels.get(row["category"], row["category"])),
+                total=row["total"],
+                open=row["open"],
+                agreed=row["agreed"],
+                failed=row["failed"],
+                withdrawn=row["withdrawn"],
+                declined=row["declined"],
+            )
+        )
+        result.total += row["total"]
+        result.open += row["open"]
+        result.overdue += row["overdue"]
+        result.concluded += row["concluded"]
+        result.agreed += row["agreed"]
+        result.on_time += row["on_time"]
+    repeated = qs.values("parties_key").annotate(n=Count("pk")).filter(n__gt=1)
+    result.repeat_parties = repeated.count()
+    top = list(repeated.order_by("-n", "parties_key")[:REPEATS_SHOWN])
+    if top:
+        codes: dict[str, list[str]] = {}
+        for key, code in qs.filter(parties_key__in=[r["parties_key"] for r in top]).values_list("parties_key", "code"):
+            codes.setdefault(key, []).append(code)
+        result.repeats = [(r["n"], sorted(codes.get(r["parties_key"], []))) for r in top]
+    mediators = (
+        Mediator.objects.filter(path__within=anchor.path, cases__in=qs)
+        .values("name", "committee__name")
+        .annotate(open=Count("cases", filter=Q(cases__is_open=True)), handled=Count("cases"))
+        .order_by("-open", "-handled", "name")[:LOAD_SHOWN]
+    )
+    result.load = [(m["name"], m["committee__name"], m["open"], m["handled"]) for m in mediators]
+    return result
+
+
+def write_xlsx(b: Board) -> str:
+    from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path
+
+    target = temp_xlsx_path()
+    writer = XlsxWriter(target, _("Mediation"))
+    writer.header([_("Mediation cases"), b.anchor.name, _("Total"), b.total])
+    writer.write([_("Open"), b.open])
+    writer.write([_("Overdue"), b.overdue])
+    writer.write([_("Success rate (%)"), b.success_rate])
+    writer.write([_("On-time rate (%)"), b.on_time_rate])
+    writer.write([_("Parties with repeat disputes"), b.repeat_parties])
+    writer.write([])
+    writer.write(
+        [
+            _("Kind of dispute"),
+            _("Total"),
+            _("Open"),
+            _("agreement reached"),
+            _("mediation failed"),
+            _("withdrawn"),
+            _("declined"),
+        ]
+    )
+    for r in b.by_category:
+        writer.write([r.label, r.total, r.open, r.agreed, r.failed, r.withdrawn, r.declined])
+    writer.write([])
+    writer.write([_("Mediator"), _("Mediation committee"), _("Open cases"), _("Cases handled")])
+    for name, committee, open_, handled in b.load:
+        writer.write([name, committee, open_, handled])
+    writer.close()
+    return target
