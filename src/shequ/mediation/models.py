@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.fields import path_index
@@ -111,7 +112,7 @@ class Mediator(ScopedModel):
 class CaseStatus(models.TextChoices):
     REGISTERED = "registered", _("registered")
     ACCEPTED = "accepted", _("being mediated")
-    DECLINED = "declined", _("declined")
+    DECLINED = "declined", pgettext_lazy("mediation case", "declined")
     AGREED = "agreed", _("agreement reached")
     FAILED = "failed", _("mediation failed")
     WITHDRAWN = "withdrawn", _("withdrawn")
@@ -137,7 +138,7 @@ class Result(models.TextChoices):
     AGREED = "agreed", _("agreement reached")
     FAILED = "failed", _("mediation failed")
     WITHDRAWN = "withdrawn", _("withdrawn")
-    DECLINED = "declined", _("declined")
+    DECLINED = "declined", pgettext_lazy("mediation case", "declined")
 
 
 class Risk(models.TextChoices):
@@ -237,8 +238,8 @@ class MediationCase(CaseModel):
 
 
 class PartyRole(models.TextChoices):
-    APPLICANT = "applicant", _("applicant")
-    RESPONDENT = "respondent", _("respondent")
+    APPLICANT = "applicant", pgettext_lazy("mediation party", "applicant")
+    RESPONDENT = "respondent", pgettext_lazy("mediation party", "respondent")
 
 
 class Party(models.Model):

@@ -55,11 +55,11 @@ class Board:
 
     def charts(self) -> list[Chart]:
         results = [
-            (_("agreement reached"), sum(r.agreed for r in self.by_category)),
-            (_("mediation failed"), sum(r.failed for r in self.by_category)),
-            (_("withdrawn"), sum(r.withdrawn for r in self.by_category)),
-            (_("declined"), sum(r.declined for r in self.by_category)),
-            (_("open"), sum(r.open for r in self.by_category)),
+            (str(Result.AGREED.label), sum(r.agreed for r in self.by_category)),
+            (str(Result.FAILED.label), sum(r.failed for r in self.by_category)),
+            (str(Result.WITHDRAWN.label), sum(r.withdrawn for r in self.by_category)),
+            (str(Result.DECLINED.label), sum(r.declined for r in self.by_category)),
+            (_("Open"), sum(r.open for r in self.by_category)),
         ]
         return [
             charts.pie(_("By kind of dispute"), [(r.label, r.total) for r in self.by_category if r.total]),
@@ -139,17 +139,7 @@ def write_xlsx(b: Board) -> str:
     writer.write([_("On-time rate (%)"), b.on_time_rate])
     writer.write([_("Parties with repeat disputes"), b.repeat_parties])
     writer.write([])
-    writer.write(
-        [
-            _("Kind of dispute"),
-            _("Total"),
-            _("Open"),
-            _("agreement reached"),
-            _("mediation failed"),
-            _("withdrawn"),
-            _("declined"),
-        ]
-    )
+    writer.write([_("Kind of dispute"), _("Total"), _("Open"), *(str(r.label) for r in Result)])
     for r in b.by_category:
         writer.write([r.label, r.total, r.open, r.agreed, r.failed, r.withdrawn, r.declined])
     writer.write([])
