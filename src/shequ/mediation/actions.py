@@ -37,6 +37,7 @@ from .models import (
     CaseEvent,
     CaseStatus,
     Category,
+    EventKind,
     Honoured,
     MediationCase,
     Mediator,
@@ -49,7 +50,6 @@ from .models import (
 )
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
-SESSION_KIND = "session"
 
 
 def _staff(user: Any) -> Any:
@@ -427,7 +427,7 @@ def do_record_session(
         session.mediators.set(chosen)
         number = move.case.sessions.count()
         move.log(
-            SESSION_KIND,
+            EventKind.SESSION,
             _("Session %(n)d at %(place)s (%(names)s).")
             % {"n": number, "place": place, "names": "、".join(m.name for m in chosen)},
         )

@@ -326,8 +326,18 @@ class Agreement(models.Model):
         return self.signed_on + timedelta(days=CONFIRMATION_DAYS)
 
 
+class EventKind(models.TextChoices):
+    STATUS = "status", _("step")
+    COMMENT = "comment", _("comment")
+    SESSION = "session", _("mediation session")
+    WARNING = "warning", _("deadline warning")
+    ESCALATION = "escalation", _("escalation")
+    DEADLINE = "deadline", _("deadline changed")
+
+
 class CaseEvent(TimelineEntry):
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
 
     class Meta(TimelineEntry.Meta):
         verbose_name = _("case event")

@@ -34,12 +34,11 @@ def _requests() -> Any:
 
 
 def may_mediate(user: Any, request: Any) -> bool:
-    return can(user, MediationCase, "add", request.path)
+    """A dispute (other requests are not offered the step), for who may register cases at its place."""
+    return request.category.code in DISPUTE_CATEGORIES and can(user, MediationCase, "add", request.path)
 
 
 def not_mediable(request: Any) -> str:
-    if request.category.code not in DISPUTE_CATEGORIES:
-        return _("Only a dispute can go to mediation.")
     if request.mediation_cases.filter(is_open=True).exists():
         return _("The request is being mediated already.")
     return ""

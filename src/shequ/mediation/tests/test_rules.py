@@ -315,6 +315,7 @@ class RequestTests(MedCase):
         filed = self.request()
         self.login(a.mediator)
         step = reverse("services:servicerequest_step", args=[filed.pk, "mediate"])
+        self.assertContains(self.client.get(filed.get_absolute_url()), 'data-step="mediate"')
         form = self.client.get(step)
         self.assertEqual(form.status_code, 200)
         self.assertEqual(form.context["form"].initial["category"], Category.FAMILY)
@@ -345,11 +346,12 @@ class RequestTests(MedCase):
         for text in public:  # what the resident reads names no one
             self.assertNotIn(a.people[1].name, text)
 
-    def test_only_disputes_go_to_mediation(self) -> None:
+    def test_only_disputes_are_offered_mediation(self) -> None:
         filed = self.request("noise")
         self.login(self.med.a.mediator)
         step = reverse("services:servicerequest_step", args=[filed.pk, "mediate"])
-        self.assertEqual(self.client.post(step, {"committee": self.med.a.committee.pk}).status_code, 400)
+        self.assertEqual(self.client.post(step, {"committee": self.med.a.committee.pk}).status_code, 404)
+        self.assertNotContains(self.client.get(filed.get_absolute_url()), 'data-step="mediate"')
         self.assertFalse(MediationCase.objects.exists())
         # Someone who may not register cases does not get the step at all.
         self.login(self.med.a.worker)
@@ -364,7 +366,7 @@ class AgreementTests(MedCase):
         case = actions.do_accept(case, acting_user=self.world.admin, mediators=a.mediators)
         _session(case, a)
         _session(case, a, place="社区会议室")
-        values = {"facts": "楼上漏水", "terms": "楼上住户赔偿维修费800元", "performance": "十日内付清"}
+        values: dict[str, Any] = {"facts": "楼上漏水", "terms": "楼上住户赔偿维修费800元", "performance": "十日内付清"}
         values.update(kwargs)
         return actions.do_agree(case, acting_user=self.world.admin, **values)
 
