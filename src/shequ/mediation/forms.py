@@ -97,7 +97,12 @@ class CaseForm(ScopedFormMixin, PartyFieldsMixin):
     amount = forms.DecimalField(
         label=_("Amount in dispute (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
     )
-    risk = forms.ChoiceField(label=_("Risk level"), choices=Risk.choices, initial=Risk.LOW)
+    risk = forms.ChoiceField(
+        label=_("Risk level"),
+        choices=Risk.choices,
+        initial=Risk.LOW,
+        help_text=_("High: the dispute may turn violent or into a mass incident; the street is alerted at once."),
+    )
     applicant = _resident_field(_("Applicant (resident)"))
     applicant_name = forms.CharField(
         label=_("Applicant's name"), max_length=50, required=False, help_text=_("If not a resident.")

@@ -144,7 +144,7 @@ class Result(models.TextChoices):
 class Risk(models.TextChoices):
     LOW = "low", _("low")
     MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high: may turn violent or into a mass incident")
+    HIGH = "high", _("high")
 
 
 class Source(models.TextChoices):
@@ -177,7 +177,13 @@ class MediationCase(CaseModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(9_999_999_999)],
     )
-    risk = models.CharField(_("risk level"), max_length=10, choices=Risk.choices, default=Risk.LOW)
+    risk = models.CharField(
+        _("risk level"),
+        max_length=10,
+        choices=Risk.choices,
+        default=Risk.LOW,
+        help_text=_("High: the dispute may turn violent or into a mass incident; the street is alerted at once."),
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.DIRECT)
     request = models.ForeignKey(
         "services.ServiceRequest",

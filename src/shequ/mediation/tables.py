@@ -7,11 +7,9 @@ from shequ.core.tables import SelectableTable
 
 from .models import MediationCase, Mediator
 
-RISK_SHORT = {"low": _("low"), "medium": _("medium"), "high": _("high")}
-
 
 class MediatorTable(SelectableTable):
-    name = tables.Column(verbose_name=_("Name"), linkify=lambda record: record.get_absolute_url())
+    name = tables.Column(verbose_name=_("Name"), linkify=True)
     committee = tables.Column(verbose_name=_("Mediation committee"), accessor="committee__name")
     background = tables.Column(verbose_name=_("Background"))
     specialities = tables.Column(verbose_name=_("Specialities"), orderable=False)
@@ -24,7 +22,7 @@ class MediatorTable(SelectableTable):
 
 
 class MediationCaseTable(SelectableTable):
-    code = tables.Column(verbose_name=_("Case number"), linkify=lambda record: record.get_absolute_url())
+    code = tables.Column(verbose_name=_("Case number"), linkify=True)
     category = tables.Column(verbose_name=_("Kind of dispute"))
     committee = tables.Column(verbose_name=_("Mediation committee"), accessor="committee__name")
     risk = tables.Column(verbose_name=_("Risk level"))
@@ -35,6 +33,3 @@ class MediationCaseTable(SelectableTable):
     class Meta(SelectableTable.Meta):
         model = MediationCase
         fields = ("pk", "code", "category", "committee", "risk", "status", "registered_at", "deadline")
-
-    def render_risk(self, record: MediationCase) -> str:
-        return str(RISK_SHORT.get(record.risk, record.risk))
