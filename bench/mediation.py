@@ -95,15 +95,15 @@ def build(total: int) -> None:
         BulkInsert(
             Mediator,
             ["id", "node", "path", "committee", "name", "phone", "background", "specialities", "training_hours"]
-            + ["available", "created", "updated"],
+            + ["available", "open_cases", "cases_handled", "created", "updated"],
         ).insert(
-            (mediator_ids[3 * i + k], node, path, org, f"调解员{i}-{k}", "", "five_elders", "", 8, True, now, now)
+            (mediator_ids[3 * i + k], node, path, org, f"调解员{i}-{k}", "", "five_elders", "", 8, True, 0, 0, now, now)
             for i, (org, (node, path)) in enumerate(committees)
             for k in range(3)
         )
         case_ids = BulkInsert(MediationCase, []).reserve_ids(total)
         fields = ["id", "node", "path", "status", "is_open", "deadline", "code", "committee", "category", "summary"]
-        fields += ["risk", "source", "parties_key", "registered_at", "accepted_at", "concluded_at", "result"]
+        fields += ["risk", "source", "parties_key", "repeat", "registered_at", "accepted_at", "concluded_at", "result"]
         fields += ["on_time", "reason", "referred_to", "extended", "extension_reason", "honoured", "follow_up_note"]
         fields += ["created", "updated"]
         writer = BulkInsert(MediationCase, fields)
@@ -111,29 +111,41 @@ def build(total: int) -> None:
         states = [s for s, _r, n in MIX for _ in range(n)]
         results = {s: r for s, r, _n in MIX}
         batch, pairs = [], []
+        seen: set[str] = set()
+        handled: dict[int, int] = {}
+        load: dict[int, int] = {}
         for i, pk in enumerate(case_ids):
             c = i % len(committees)
             org, (node, path) = committees[c]
             status = states[i % len(states)]
+            x, y = sorted((rng.randint(1, total), rng.randint(1, total)))
+            key = f"r{x}|r{y}" if i % 10 else f"r{i % 500}|r{i % 500 + 1}"  # one in ten: the same parties again
             registered = now - timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440))
             open_ = status in ("registered", "accepted")
             concluded = registered + timedelta(days=rng.randint(3, 40)) if results[status] else None
             deadline = registered + timedelta(days=30) if status == "accepted" else None
             batch.append(
                 (pk, node, path, status, open_, deadline, f"TJ{pk:08d}", org, CATEGORIES[i % len(CATEGORIES)])
-                + ("邻里纠纷", "low", "direct", f"r{rng.randint(1, total * 3 // 4)}|r{i}", registered)
+                + ("邻里纠纷", "low", "direct", key, key in seen, registered)
                 + (registered if status != "registered" else None, concluded, results[status])
                 + (concluded <= registered + timedelta(days=30) if concluded else None, "", "", False, "", "", "")
                 + (now, now)
             )
+            seen.add(key)
             if status not in ("registered", "declined"):
-                pairs.append((pk, mediator_ids[3 * c + i % 3]))
+                mediator = mediator_ids[3 * c + i % 3]
+                pairs.append((pk, mediator))
+                handled[mediator] = handled.get(mediator, 0) + 1
+                if open_:
+                    load[mediator] = load.get(mediator, 0) + 1
             if len(batch) >= 50_000:
                 writer.insert(batch)
                 links.insert(pairs)
                 batch, pairs = [], []
         writer.insert(batch)
         links.insert(pairs)
+        for mediator, n in handled.items():
+            Mediator.objects.filter(pk=mediator).update(cases_handled=n, open_cases=load.get(mediator, 0))
         advance_sequences(Organization, Mediator, MediationCase)
     print("indicators …", flush=True)
     indicators.refresh(codes=["mediation.success_rate", "mediation.on_time"])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -304,6 +305,7 @@ def do_register_case(
                 code="duplicate",
                 params={"case": same.pk},
             )
+        repeat = MediationCase.objects.filter(parties_key=key).exists()
         source = Source.REQUEST if request is not None else Source.VISIT if visit is not None else Source.DIRECT
         case = MediationCase(
             committee=found,
@@ -316,6 +318,7 @@ def do_register_case(
             request=request,
             visit=visit,
             parties_key=key,
+            repeat=repeat,
             created_by=staff,
         )
         case.save()
@@ -368,13 +371,24 @@ def _mediators(case: MediationCase, mediators: Iterable[Any]) -> list[Mediator]:
     return found
 
 
+def _assign(case: MediationCase, chosen: list[Mediator]) -> None:
+    """Add *chosen* to the case's mediators; their load and record count it."""
+    present = set(case.mediators.values_list("pk", flat=True))
+    new = [m for m in chosen if m.pk not in present]
+    if new:
+        case.mediators.add(*new)
+        Mediator.objects.filter(pk__in=[m.pk for m in new]).update(
+            open_cases=F("open_cases") + 1, cases_handled=F("cases_handled") + 1
+        )
+
+
 def do_accept(case: MediationCase, *, acting_user: Any, mediators: Iterable[Any]) -> MediationCase:
     """The committee accepts the case and names its mediators: one month to conclude, from now."""
     with WORKFLOW.transition(case, "accept", acting_user=acting_user) as move:
         chosen = _mediators(move.case, mediators)
         move.case.accepted_at = timezone.now()
         move.set_deadline(Duration(TERM_DAYS, DeadlineUnit.DAYS))
-        move.case.mediators.set(chosen)
+        _assign(move.case, chosen)
         move.to(
             CaseStatus.ACCEPTED, _("Accepted; mediators: %(names)s.") % {"names": "、".join(m.name for m in chosen)}
         )
@@ -425,6 +439,7 @@ def do_record_session(
             case=move.case, held_at=held_at, place=place, attendees=attendees, minutes=minutes
         )
         session.mediators.set(chosen)
+        _assign(move.case, chosen)
         number = move.case.sessions.count()
         move.log(
             EventKind.SESSION,
@@ -445,6 +460,7 @@ def _conclude(move: Any, result: str) -> None:
     case.result = result
     case.concluded_at = timezone.now()
     case.on_time = case.deadline is None or case.concluded_at <= case.deadline
+    Mediator.objects.filter(cases=case, open_cases__gt=0).update(open_cases=F("open_cases") - 1)
     mark_dirty((SUCCESS, ON_TIME), case.node)
 
 

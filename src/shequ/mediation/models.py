@@ -85,6 +85,9 @@ class Mediator(ScopedModel):
         validators=[MinValueValidator(0), MaxValueValidator(9999)],
     )
     available = models.BooleanField(_("available"), default=True)
+    # Kept by the actions (accept, conclusion): the load and the record shown on the roster and the figures.
+    open_cases = models.PositiveIntegerField(_("open cases"), default=0, editable=False)
+    cases_handled = models.PositiveIntegerField(_("cases handled"), default=0, editable=False)
     post = models.ForeignKey(
         "orgs.Post", verbose_name=_("post"), null=True, blank=True, editable=False, on_delete=models.SET_NULL
     )
@@ -199,6 +202,8 @@ class MediationCase(CaseModel):
     mediators = models.ManyToManyField(Mediator, verbose_name=_("mediators"), blank=True, related_name="cases")
     # The parties, sorted (``actions.parties_key``): the same parties' cases (duplicates, repeat disputes).
     parties_key = models.CharField(max_length=255, editable=False, db_index=True)
+    # An earlier case between the same parties exists (a repeat dispute), set at registration.
+    repeat = models.BooleanField(_("repeat dispute"), default=False, editable=False)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)

@@ -41,8 +41,8 @@ class Board:
     agreed: int = 0
     on_time: int = 0
     by_category: list[CategoryRow] = field(default_factory=list)
-    repeats: list[tuple[int, list[str]]] = field(default_factory=list)  # (cases, their numbers)
-    repeat_parties: int = 0
+    repeats: list[str] = field(default_factory=list)  # the numbers of the latest repeat disputes
+    repeat_parties: int = 0  # cases repeating an earlier dispute between the same parties
     load: list[tuple[str, str, int, int]] = field(default_factory=list)  # name, committee, open, handled
 
     @property
@@ -88,6 +88,7 @@ def board(cases: Any, anchor: Any) -> Board:
             failed=Count("pk", filter=Q(result=Result.FAILED)),
             withdrawn=Count("pk", filter=Q(result=Result.WITHDRAWN)),
             declined=Count("pk", filter=Q(result=Result.DECLINED)),
+            repeats=Count("pk", filter=Q(repeat=True)),
         )
         .order_by("-total", "category")
     )
@@ -109,21 +110,20 @@ def board(cases: Any, anchor: Any) -> Board:
         result.concluded += row["concluded"]
         result.agreed += row["agreed"]
         result.on_time += row["on_time"]
-    repeated = qs.values("parties_key").annotate(n=Count("pk")).filter(n__gt=1)
-    result.repeat_parties = repeated.count()
-    top = list(repeated.order_by("-n", "parties_key")[:REPEATS_SHOWN])
-    if top:
-        codes: dict[str, list[str]] = {}
-        for key, code in qs.filter(parties_key__in=[r["parties_key"] for r in top]).values_list("parties_key", "code"):
-            codes.setdefault(key, []).append(code)
-        result.repeats = [(r["n"], sorted(codes.get(r["parties_key"], []))) for r in top]
-    mediators = (
-        Mediator.objects.filter(path__within=anchor.path, cases__in=qs)
-        .values("name", "committee__name")
-        .annotate(open=Count("cases", filter=Q(cases__is_open=True)), handled=Count("cases"))
-        .order_by("-open", "-handled", "name")[:LOAD_SHOWN]
+        result.repeat_parties += row["repeats"]
+    # Repeat disputes: marked at registration (``MediationCase.repeat``), counted above; the latest listed.
+    result.repeats = list(
+        qs.filter(repeat=True).order_by("-registered_at", "-id").values_list("code", flat=True)[:REPEATS_SHOWN]
     )
-    result.load = [(m["name"], m["committee__name"], m["open"], m["handled"]) for m in mediators]
+    # The mediators' load: counters kept by the actions (no scan of the cases).
+    mediators = (
+        Mediator.objects.filter(path__within=anchor.path)
+        .filter(cases_handled__gt=0)
+        .select_related("committee")
+        .only("name", "open_cases", "cases_handled", "committee__name")
+        .order_by("-open_cases", "-cases_handled", "name")[:LOAD_SHOWN]
+    )
+    result.load = [(m.name, m.committee.name, m.open_cases, m.cases_handled) for m in mediators]
     return result
 
 
@@ -137,7 +137,7 @@ def write_xlsx(b: Board) -> str:
     writer.write([_("Overdue"), b.overdue])
     writer.write([_("Success rate (%)"), b.success_rate])
     writer.write([_("On-time rate (%)"), b.on_time_rate])
-    writer.write([_("Parties with repeat disputes"), b.repeat_parties])
+    writer.write([_("Repeat disputes"), b.repeat_parties])
     writer.write([])
     writer.write([_("Kind of dispute"), _("Total"), _("Open"), *(str(r.label) for r in Result)])
     for r in b.by_category:

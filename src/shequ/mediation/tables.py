@@ -15,10 +15,15 @@ class MediatorTable(SelectableTable):
     specialities = tables.Column(verbose_name=_("Specialities"), orderable=False)
     training_hours = tables.Column(verbose_name=_("Training hours"))
     available = tables.BooleanColumn(verbose_name=_("Available"))
+    open_cases = tables.Column(verbose_name=_("Open cases"))
+    cases_handled = tables.Column(verbose_name=_("Cases handled"))
 
     class Meta(SelectableTable.Meta):
         model = Mediator
-        fields = ("pk", "name", "committee", "background", "specialities", "training_hours", "available")
+        fields = (
+            *("pk", "name", "committee", "background", "specialities", "training_hours", "available"),
+            *("open_cases", "cases_handled"),
+        )
 
 
 class MediationCaseTable(SelectableTable):

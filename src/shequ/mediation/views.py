@@ -37,11 +37,17 @@ class MediatorViewSet(MediationViewSet):
     form = forms.MediatorForm
     select_related = ("committee", "node")
     actions = ("list", "detail", "add", "edit", "export", "history")
-    detail_fields = ("name", "committee", "background", "phone", "specialities", "training_hours", "available")
-
-    def detail_context(self, obj: Mediator) -> dict[str, Any]:
-        cases = MediationCase.objects.restrict(self.user, "view").filter(mediators=obj)
-        return {"handled": cases.count(), "open_cases": cases.filter(is_open=True).count()}
+    detail_fields = (
+        "name",
+        "committee",
+        "background",
+        "phone",
+        "specialities",
+        "training_hours",
+        "available",
+        "open_cases",
+        "cases_handled",
+    )
 
     def create(self, form: Any) -> Mediator:
         d = form.cleaned_data

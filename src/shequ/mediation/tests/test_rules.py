@@ -228,13 +228,19 @@ class TermTests(MedCase):
         x, y = a.people[0], a.people[1]
         parties = [PartyIn(PartyRole.APPLICANT, resident=x.pk), PartyIn(PartyRole.RESPONDENT, resident=y.pk)]
         first = a.case(category=Category.FAMILY, parties=parties)
-        a.case(category=Category.PROPERTY, parties=parties)
+        second = a.case(category=Category.PROPERTY, parties=parties[::-1])
+        self.assertEqual((first.repeat, second.repeat), (False, True))
         actions.do_accept(first, acting_user=self.world.admin, mediators=a.mediators[:1])
         self.login(a.secretary)
         board = self.client.get(reverse("mediation:figures")).context["board"]
         self.assertEqual(board.repeat_parties, 1)
-        self.assertEqual(board.repeats[0][0], 2)
-        self.assertEqual(board.load[0][:4], (a.mediators[0].name, a.committee.name, 1, 1))
+        self.assertEqual(board.repeats, [second.code])
+        self.assertEqual(board.load, [(a.mediators[0].name, a.committee.name, 1, 1)])
+        # Concluded: the load drops, the record stays; a mediator of a session joins the case.
+        _session(first, a, mediators=a.mediators[1:])
+        actions.do_withdraw(first, acting_user=self.world.admin, reason="和解")
+        board = self.client.get(reverse("mediation:figures")).context["board"]
+        self.assertEqual(sorted(board.load), sorted((m.name, a.committee.name, 0, 1) for m in a.mediators))
         export = self.client.get(reverse("mediation:figures_export"))
         self.assertEqual(export.status_code, 200)
 
