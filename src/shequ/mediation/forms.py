@@ -110,6 +110,9 @@ class CaseForm(ScopedFormMixin, PartyFieldsMixin):
     applicant_id_number = forms.CharField(label=_("Applicant's identity number"), max_length=18, required=False)
     applicant_phone = forms.CharField(label=_("Applicant's phone"), max_length=20, required=False)
 
+    # From a home visit (``?visit=<id>`` on the add page): the case records where it came from.
+    visit = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, widget=forms.HiddenInput)
+
     field_order = ["committee", "category", "summary", "amount", "risk", "applicant", "applicant_name"]
 
     def __init__(
@@ -117,6 +120,10 @@ class CaseForm(ScopedFormMixin, PartyFieldsMixin):
     ) -> None:
         super().__init__(data, files, user=user, initial=initial)
         _committee_field(self, user, MediationCase)
+        from shequ.visits.models import Visit
+
+        visit: Any = self.fields["visit"]
+        visit.queryset = Visit.objects.restrict(user, "view")
 
 
 class FromRequestForm(PartyFieldsMixin, UserForm):

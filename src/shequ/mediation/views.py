@@ -144,6 +144,7 @@ class MediationCaseViewSet(MediationViewSet):
             amount=d.get("amount"),
             risk=d["risk"],
             parties=_parties_from(d),
+            visit=d.get("visit"),
         )
 
 

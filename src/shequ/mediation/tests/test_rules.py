@@ -364,6 +364,33 @@ class RequestTests(MedCase):
         self.assertEqual(self.client.get(step).status_code, 404)
 
 
+class SourceTests(MedCase):
+    def test_a_case_registered_from_a_visit_records_it(self) -> None:
+        from shequ.people.models import Household
+        from shequ.visits.actions import do_log_visit
+
+        a = self.med.a
+        household = Household.objects.create(node=a.community, address="1-101", number="H0001")
+        visit = do_log_visit(acting_user=self.world.admin, household=household, findings="婆媳争吵")
+        self.login(a.secretary)
+        x, y = a.people[0], a.people[1]
+        response = self.client.post(
+            reverse("mediation:mediationcase_add") + f"?visit={visit.pk}",
+            {
+                "committee": a.committee.pk,
+                "category": "family",
+                "summary": "婆媳因家务争吵",
+                "risk": "low",
+                "applicant": x.pk,
+                "respondent": y.pk,
+                "visit": visit.pk,
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        case = MediationCase.objects.get(visit=visit)
+        self.assertEqual(case.source, "visit")
+
+
 class AgreementTests(MedCase):
     def agreed(self, **kwargs: Any) -> MediationCase:
         a = self.med.a
