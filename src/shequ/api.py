@@ -1,6 +1,7 @@
 """The HTTP API at /api/v1/ (OpenAPI docs at /api/v1/docs)."""
 
 from shequ.accounts import api as accounts_api
+from shequ.cadres import api as cadres_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
 from shequ.mediation import api as mediation_api
@@ -29,3 +30,4 @@ api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
 api.add_router("/mediation", mediation_api.router)
+api.add_router("/cadres", cadres_api.router)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("volunteers/", include("shequ.volunteers.urls")),
     path("visits/", include("shequ.visits.urls")),
     path("mediation/", include("shequ.mediation.urls")),
+    path("cadres/", include("shequ.cadres.urls")),
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]
