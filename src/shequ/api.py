@@ -5,6 +5,7 @@ from shequ.cadres import api as cadres_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
 from shequ.governance import api as governance_api
+from shequ.mediation import api as mediation_api
 from shequ.orgs import api as orgs_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
@@ -29,5 +30,6 @@ api.add_router("/party", party_api.router)
 api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
+api.add_router("/mediation", mediation_api.router)
 api.add_router("/cadres", cadres_api.router)
 api.add_router("/governance", governance_api.router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("services/", include("shequ.services.urls")),
     path("volunteers/", include("shequ.volunteers.urls")),
     path("visits/", include("shequ.visits.urls")),
+    path("mediation/", include("shequ.mediation.urls")),
     path("cadres/", include("shequ.cadres.urls")),
     path("governance/", include("shequ.governance.urls")),
     path("open311/v2/", include("shequ.services.open311")),

@@ -34,10 +34,13 @@ PARTY_ORG_KINDS = (
     "functional_group",
 )
 READ = frozenset({VIEW, EXPORT})
-# Models no "*" rule reaches: only a rule naming the app ("cadres.*") or the model does.  Community workers'
-# pay and assessments (issue 15): the organization departments and the worker themself only.
+# Models (labels, or "app.*") no "*" rule reaches: only a rule naming the app ("cadres.*") or the model does; their
+# audit entries and import/export jobs are hidden alike from whoever may not see them (core.models).  Community
+# workers' pay and assessments (issue 15): the organization departments and the worker themself only.  Mediation
+# cases (issue 12): the committee's mediators, the community's party secretary and higher officers only.
 CONFIDENTIAL = frozenset(
     {
+        "mediation.*",
         "cadres.paytable",
         "cadres.payrate",
         "cadres.paygrade",
@@ -47,6 +50,10 @@ CONFIDENTIAL = frozenset(
     }
 )
 WRITE = frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT})
+
+
+def is_confidential(label: str) -> bool:
+    return label in CONFIDENTIAL or f"{label.split('.', 1)[0]}.*" in CONFIDENTIAL
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class Role:
     def allows(self, label: str, action: str) -> bool:
         app = label.split(".", 1)[0]
         for pattern, actions in self.rules:
-            if pattern == "*" and label in CONFIDENTIAL:
+            if pattern == "*" and is_confidential(label):
                 continue
             if action in actions and pattern in ("*", f"{app}.*", label):
                 return True
@@ -79,13 +86,18 @@ ROLES: dict[str, Role] = {
     r.code: r
     for r in (
         # The city administrator grants the organization departments' role, so holds its rights too.
-        Role("city_admin", _("City administrator"), 70, (("*", ALL), ("cadres.*", ALL))),
-        Role("district_officer", _("District officer"), 60, (("*", ALL),)),
+        Role("city_admin", _("City administrator"), 70, (("*", ALL), ("cadres.*", ALL), ("mediation.*", ALL))),
+        Role("district_officer", _("District officer"), 60, (("*", ALL), ("mediation.*", ALL))),
         Role(
             "street_officer",
             _("Street officer"),
             50,
-            (("*", WRITE | {DELETE}), ("accounts.*", WRITE | {DELETE}), ("core.*", READ)),
+            (
+                ("*", WRITE | {DELETE}),
+                ("mediation.*", WRITE | {DELETE}),
+                ("accounts.*", WRITE | {DELETE}),
+                ("core.*", READ),
+            ),
         ),
         Role(
             # The organization department of a street, district or city: community workers' files, training,
@@ -132,6 +144,8 @@ ROLES: dict[str, Role] = {
                 ("visits.*", WRITE),
                 # The party organization proposes and the party members' meeting reviews (issue 14).
                 ("governance.*", WRITE),
+                # Sees and takes the community's mediation cases (issue 12).
+                ("mediation.*", WRITE),
             ),
         ),
         Role(
@@ -174,6 +188,22 @@ ROLES: dict[str, Role] = {
             # Granted with the team: its members, activities, sign-ups and hours only (issue 11).
             org_limited=("volunteers.*",),
             org_kinds=("volunteer_team",),
+        ),
+        Role(
+            "mediator",
+            _("People's mediator"),
+            18,
+            (
+                ("mediation.*", WRITE),
+                ("territory.node", READ),
+                ("people.resident", frozenset({VIEW})),
+                ("services.servicerequest", frozenset({VIEW})),
+                ("orgs.organization", frozenset({VIEW})),
+                ("core.job", frozenset({VIEW})),
+            ),
+            # Granted with the mediation committee (or workstation): its cases and mediators only (issue 12).
+            org_limited=("mediation.*",),
+            org_kinds=("mediation_committee", "mediation_station"),
         ),
         Role("auditor", _("Read-only auditor"), 10, (("*", READ),)),
     )

@@ -47,10 +47,13 @@ class ScopedModel(TimeStampedModel):
 
 def hidden_confidential(user: Any) -> list[str]:
     """The confidential models (``accounts.roles.CONFIDENTIAL``) *user* may not see."""
-    from shequ.accounts.roles import CONFIDENTIAL
+    from django.apps import apps
+
+    from shequ.accounts.roles import is_confidential
     from shequ.accounts.scope import can
 
-    return [label for label in sorted(CONFIDENTIAL) if not can(user, label, "view")]
+    labels = sorted(m._meta.label_lower for m in apps.get_models() if is_confidential(m._meta.label_lower))
+    return [label for label in labels if not can(user, label, "view")]
 
 
 class JobQuerySet(RestrictedQuerySet):

@@ -31,6 +31,8 @@ class RequestStepTests(StepTestMixin, WorldTestCase):
     workflow = WORKFLOW
     viewset = ServiceRequestViewSet
     endpoint = "/api/v1/services/requests/"
+    # "mediate" is the mediation app's step on requests (a dispute only): tested in mediation/tests/test_rules.py.
+    skip_steps = ("mediate",)
     tree: ClassVar[ServicesTree]
 
     @classmethod
