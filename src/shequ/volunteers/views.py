@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
-from shequ.core.permissions import requires
+from shequ.core.permissions import may_whole_place, requires
 from shequ.core.views import ViewSet
 from shequ.orgs.models import Organization, OrgKind, Post, Title
 from shequ.territory.models import Kind, Node
@@ -472,14 +472,6 @@ def _anchor(user: Any, node_id: Any, model: Any = Volunteer) -> Node:
 MISSING_COMMUNITIES_CAP = 50
 
 
-def whole_place(user: Any, model: Any, action: str, path: str) -> bool:
-    """May *user* do *action* on *model* for the whole place at *path* (not only for one team, as a captain)?"""
-    from shequ.accounts.scope import reaches
-
-    found = reaches(user, model, action)
-    return found is None or any(r.orgs is None and path.startswith(r.path) for r in found)
-
-
 @requires("volunteers.volunteer", whole_place=True)
 def missing_page(request: HttpRequest) -> HttpResponse:
     """Cadres and party members who must join a team and have not, per community and per team."""
@@ -488,7 +480,7 @@ def missing_page(request: HttpRequest) -> HttpResponse:
     from .missing import by_team, missing
 
     anchor = _anchor(request.user, request.GET.get("node"))
-    if not whole_place(request.user, Volunteer, "view", anchor.path):
+    if not may_whole_place(request.user, Volunteer, "view", anchor.path):
         raise NotFound()  # a team captain answers for their team, not for the community's cadres
     community = community_of(anchor) if anchor.kind not in (Kind.CITY, Kind.DISTRICT, Kind.STREET) else None
     ctx: dict[str, Any] = {"anchor": anchor, "form": forms.AreaForm(initial={"node": anchor.pk})}
@@ -522,7 +514,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
     anchor = _anchor(request.user, request.POST.get("node"))
     community = community_of(anchor)
-    if community is None or not whole_place(request.user, TeamMembership, "add", community.path):
+    if community is None or not may_whole_place(request.user, TeamMembership, "add", community.path):
         raise NotFound()
     wanted = {int(v) for v in request.POST.getlist("resident") if v.isdigit()}
     if not wanted:
