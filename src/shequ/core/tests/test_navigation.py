@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from unittest import mock
 
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -117,6 +117,17 @@ class ErrorPageTests(WorldTestCase):
         self.assertEqual(failed.status_code, 500)
         self.assertIn("服务器出错", failed.content.decode())
         self.assertIn('data-testid="error-page"', failed.content.decode())
+
+    def test_500_when_the_frame_itself_fails(self) -> None:
+        """The error page renders even when what every page uses fails (here the menu): no request context."""
+        client = Client(raise_request_exception=False)
+        client.force_login(self.world.officer_a)
+        with mock.patch("shequ.core.menu.menu_for", side_effect=RuntimeError("the menu failed")):
+            response = client.get(reverse("people:resident_list"))
+        self.assertEqual(response.status_code, 500)
+        page = response.content.decode()
+        self.assertIn("服务器出错", page)
+        self.assertNotIn("Traceback", page)
 
     def test_api_index_and_api_errors_are_json(self) -> None:
         index = self.client.get("/api/v1/")
