@@ -1,5 +1,10 @@
 """The HTTP API at /api/v1/ (OpenAPI docs at /api/v1/docs)."""
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
 from shequ.accounts import api as accounts_api
 from shequ.cadres import api as cadres_api
 from shequ.core import api_routes
@@ -33,3 +38,17 @@ api.add_router("/visits", visits_api.router)
 api.add_router("/mediation", mediation_api.router)
 api.add_router("/cadres", cadres_api.router)
 api.add_router("/governance", governance_api.router)
+
+
+@api.get("/", auth=None, include_in_schema=False, url_name="index")
+def index(request: HttpRequest) -> dict[str, Any]:
+    """The API's own address: where the documentation is and which resources there are (JSON, not a page)."""
+    base = request.path
+    return {
+        "name": api.title,
+        "version": api.version,
+        "docs": reverse("api:openapi-view"),
+        "openapi": reverse("api:openapi-json"),
+        "authentication": "Authorization: Bearer <token> (shequ token USERNAME), or the session of a signed-in user",
+        "resources": {prefix.strip("/"): f"{base}{prefix.strip('/')}/" for prefix, _router in api._routers if prefix},
+    }

@@ -27,3 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]
+
+handler404 = "shequ.core.views.errors.page_not_found"
+handler403 = "shequ.core.views.errors.permission_denied"
+handler500 = "shequ.core.views.errors.server_error"

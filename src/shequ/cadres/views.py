@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import can
 from shequ.core.exceptions import NotFound
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind, Node
 
@@ -319,11 +320,9 @@ def _workers(user: Any, anchor: Node, model: Any) -> Any:
     )
 
 
-@login_required
+@requires("cadres.trainingrecord")
 def training_hours(request: HttpRequest) -> HttpResponse:
     """Each worker's training hours in the year against 160, those who miss it first."""
-    if not can(request.user, TrainingRecord, "view"):
-        raise NotFound()
     anchor, year = _anchor(request.user, request.GET.get("node"), TrainingRecord), _year(request)
     workers = list(_workers(request.user, anchor, TrainingRecord))
     hours = hours_by_cadre([w.pk for w in workers], year)
@@ -346,11 +345,9 @@ def training_hours(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires("cadres.paytable")
 def below_average(request: HttpRequest) -> HttpResponse:
     """The workers paid below the local average wage of the previous year (confidential)."""
-    if not can(request.user, PayTable, "view"):
-        raise NotFound()
     anchor, year = _anchor(request.user, request.GET.get("node"), PayTable), _year(request)
     day = timezone.localdate() if year == timezone.localdate().year else date(year, 12, 1)
     pays = pay_of(_workers(request.user, anchor, PayTable), day)
@@ -370,13 +367,11 @@ def below_average(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires("cadres.qualification")
 def professionals(request: HttpRequest) -> HttpResponse:
     """Per community: qualified social workers (≥ 1) and workers with social-work degrees (≥ 3)."""
     from django.db.models import Count
 
-    if not can(request.user, Qualification, "view"):
-        raise NotFound()
     anchor = _anchor(request.user, request.GET.get("node"), Qualification)
     places = list(
         Node.objects.restrict(request.user, "view", perm_model=Qualification)
@@ -461,15 +456,13 @@ def salary_sheet(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-@login_required
+@requires("cadres.paygrade")
 def seniority(request: HttpRequest) -> HttpResponse:
     """The workers due for a grade rise by years of service (two full years at a grade, assessments competent or
     better); a POST raises them all, from today."""
     from django.contrib import messages
     from django.http import HttpResponseRedirect
 
-    if not can(request.user, PayGrade, "view"):
-        raise NotFound()
     anchor = _anchor(request.user, request.GET.get("node"), PayGrade)
     workers = _workers(request.user, anchor, PayGrade)
     if request.method == "POST":

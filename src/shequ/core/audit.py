@@ -86,7 +86,10 @@ def is_secret(field: Any, name: str) -> bool:
 
 
 def _hidden(field: Any, name: str) -> bool:
-    return name in HIDDEN or isinstance(field, PathField) or bool(field is not None and field.primary_key)
+    """Not shown: the id, the tree path, and a relation seen from its other side (a list of the records that
+    point here, which django-auditlog may record on a delete)."""
+    reverse = field is not None and getattr(field, "auto_created", False) and not getattr(field, "concrete", True)
+    return name in HIDDEN or isinstance(field, PathField) or bool(getattr(field, "primary_key", False)) or reverse
 
 
 def _pairs(changes: Any) -> Iterable[tuple[str, Any, Any]]:

@@ -50,3 +50,27 @@ class RestrictedQuerySet(models.QuerySet):
     def within(self, path: str) -> Self:
         field = getattr(self.model, "scope_field", self.scope_field)
         return self.filter(**{f"{field}__within": path})
+
+
+def _is_root_path(path: str) -> bool:
+    return path.count(".") == 1
+
+
+class TerritoryListQuerySet(models.QuerySet):
+    """One list for the whole territory (the service catalogue, special-care tags, skills): whoever may view
+    the model anywhere sees all of it; changing it takes the right on the whole territory (a superuser, or a
+    grant on the city itself)."""
+
+    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Self:
+        return self if self.allows(user, action, perm_model=perm_model) else self.none()
+
+    def allows(self, user: Any, action: str, path: str | None = None, perm_model: Any = None) -> bool:
+        """May *user* do *action* on this list (the rows have no place: *path* is not looked at)?"""
+        from shequ.accounts.scope import scope_paths
+
+        paths = scope_paths(user, perm_model or self.model, action)
+        if paths is None:
+            return True
+        if action in ("view", "export"):
+            return bool(paths)
+        return any(_is_root_path(p) for p in paths)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.scope import can
 from shequ.core.actions import do_delete_object, fetch
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind, Node
 
@@ -329,12 +330,10 @@ def attachment(request: HttpRequest, pk: str) -> HttpResponseBase:
     return files.download_response(Path(settings.MEDIA_ROOT) / found.stored, found.name, found.content_type)
 
 
-@login_required
+@requires("governance.decision")
 def figures(request: HttpRequest) -> HttpResponseBase:
     """Decisions of the user's area by kind and status, the mean time from proposal to decision, the disclosures
     on time and the matters handed without funds; the ranking is on the targets page."""
-    if not can(request.user, Decision, "view"):
-        raise NotFound()
     decisions = Decision.objects.restrict(request.user, "view")
     counts = Counter(decisions.values_list("kind", "status").order_by())
     statuses = list(DecisionStatus)

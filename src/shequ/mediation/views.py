@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import NotFound
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.core.widgets import NodePickerWidget
 from shequ.territory.models import Node
@@ -196,10 +197,8 @@ class FiguresForm(djforms.Form):
     )
 
 
-@login_required
+@requires("mediation.mediationcase")
 def figures(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, MediationCase, "view"):
-        raise NotFound()
     anchor = anchor_for(request.user, request.GET.get("node"))
     board = stats.board(MediationCase.objects.restrict(request.user, "view"), anchor)
     return render(

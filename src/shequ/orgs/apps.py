@@ -24,9 +24,9 @@ class OrgsConfig(AppConfig):
         register_menu(
             _("Organizations"),
             [
-                MenuItem(_("Organizations"), "orgs:organization_list", "orgs.organization"),
-                MenuItem(_("Posts"), "orgs:post_list", "orgs.post"),
-                MenuItem(_("Cross-posting and coverage"), "orgs:metrics", "orgs.organization"),
+                MenuItem(_("Organizations"), "orgs:organization_list"),
+                MenuItem(_("Posts"), "orgs:post_list"),
+                MenuItem(_("Cross-posting and coverage"), "orgs:metrics"),
             ],
         )
         register_command_name("organizations", "orgs.organization")

@@ -14,6 +14,7 @@ from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import search_q
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
@@ -380,13 +381,21 @@ def metrics_anchor(user: Any, node_id: Any) -> Node:
 BELOW_COMMUNITY = (NodeKind.GRID, NodeKind.ESTATE, NodeKind.BUILDING, NodeKind.UNIT)
 
 
-@login_required
+def has_metrics_anchor(user: Any) -> bool:
+    """The figures are per community: a user whose organizations all lie below one (a branch secretary for a
+    grid's branch) has none to see, and no menu entry leading there."""
+    try:
+        metrics_anchor(user, None)
+    except NotFound:
+        return False
+    return True
+
+
+@requires("orgs.organization", check=has_metrics_anchor)
 def metrics_page(request: HttpRequest) -> HttpResponse:
     from .forms import MetricsForm
     from .metrics import COVERAGE_TARGET, CROSS_POSTING_TARGET, compute
 
-    if not can(request.user, Organization, "view"):
-        raise NotFound()
     anchor = metrics_anchor(request.user, request.GET.get("node"))
     report = compute(anchor, request.user)
     return render(

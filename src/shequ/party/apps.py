@@ -92,16 +92,16 @@ class PartyConfig(AppConfig):
         register_menu(
             _("Party members"),
             [
-                MenuItem(_("Party members"), "party:partymember_list", "party.partymember"),
-                MenuItem(_("Development"), "party:developmentrecord_list", "party.developmentrecord"),
-                MenuItem(_("Due for the next step"), "party:due", "party.developmentrecord"),
-                MenuItem(_("Relation transfers"), "party:relationtransfer_list", "party.relationtransfer"),
-                MenuItem(_("Reports to the home community"), "party:communityreport_list", "party.communityreport"),
-                MenuItem(_("Reporting rate per community"), "party:reporting", "party.communityreport"),
-                MenuItem(_("Outstanding on-the-job members"), "party:outstanding", "party.communityreport"),
-                MenuItem(_("Dues payments"), "party:duespayment_list", "party.duespayment"),
-                MenuItem(_("Dues arrears"), "party:arrears", "party.duespayment"),
-                MenuItem(_("Party member statistics"), "party:stats", "party.partymember"),
+                MenuItem(_("Party members"), "party:partymember_list"),
+                MenuItem(_("Development"), "party:developmentrecord_list"),
+                MenuItem(_("Due for the next step"), "party:due"),
+                MenuItem(_("Relation transfers"), "party:relationtransfer_list"),
+                MenuItem(_("Reports to the home community"), "party:communityreport_list"),
+                MenuItem(_("Reporting rate per community"), "party:reporting"),
+                MenuItem(_("Outstanding on-the-job members"), "party:outstanding"),
+                MenuItem(_("Dues payments"), "party:duespayment_list"),
+                MenuItem(_("Dues arrears"), "party:arrears"),
+                MenuItem(_("Party member statistics"), "party:stats"),
             ],
         )
         register_command_name("party-members", "party.partymember")

@@ -13,13 +13,14 @@ from django.utils import timezone
 from shequ.accounts.scope import can, scope_paths
 from shequ.core.exceptions import NotFound
 from shequ.core.filtersets import search_q
+from shequ.core.permissions import may, requires
 from shequ.orgs.models import Organization
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
 
 from .actions.common import MEMBER_ORG_KINDS
 from .forms import StatsForm
-from .models import CommunityReport, DevelopmentRecord, DuesPayment, PartyMember
+from .models import CommunityReport, PartyMember
 from .models.members import ACTIVE_STATUSES
 
 
@@ -30,23 +31,19 @@ def _int(value: Any) -> int | None:
         return None
 
 
-@login_required
+@requires("party.developmentrecord")
 def due_page(request: HttpRequest) -> HttpResponse:
     from .due import LOOKAHEAD_DAYS, due_list
 
-    if not (can(request.user, PartyMember, "view") or can(request.user, DevelopmentRecord, "view")):
-        raise NotFound()
     groups = due_list(request.user, organization=_int(request.GET.get("organization")))
     return render(request, "party/due.html", {"groups": groups, "lookahead": LOOKAHEAD_DAYS})
 
 
-@login_required
+@requires("party.duespayment", check=lambda user: may(user, "party.partymember", "view"))
 def arrears_page(request: HttpRequest) -> HttpResponse:
     """Per branch, the members with months of the year unpaid, and how much that makes (``party.arrears``)."""
     from .arrears import arrears
 
-    if not can(request.user, DuesPayment, "view") or not can(request.user, PartyMember, "view"):
-        raise NotFound()
     result = arrears(
         request.user,
         year=_int(request.GET.get("year")),
@@ -83,12 +80,10 @@ def stats_anchor(user: Any, node_id: Any, perm_model: Any = PartyMember) -> Node
     return anchor
 
 
-@login_required
+@requires("party.partymember")
 def stats_page(request: HttpRequest) -> HttpResponse:
     from .stats import DEVELOPED_TARGET, compute
 
-    if not can(request.user, PartyMember, "view"):
-        raise NotFound()
     anchor = stats_anchor(request.user, request.GET.get("node"))
     stats = compute(anchor, request.user)
     return render(
@@ -180,13 +175,11 @@ def _community(value: Any) -> Node | None:
     return Node.objects.filter(pk=pk, kind=NodeKind.COMMUNITY, retired=False).first()
 
 
-@login_required
+@requires("party.communityreport")
 def reporting_page(request: HttpRequest) -> HttpResponse:
     """Per community, the rate of on-the-job members who have reported, and who has not (000 §10)."""
     from .summaries import reporting
 
-    if not can(request.user, CommunityReport, "view"):
-        raise NotFound()
     anchor = stats_anchor(request.user, request.GET.get("node"), CommunityReport)
     result = reporting(anchor, request.user, _community(request.GET.get("community")))
     return render(
@@ -217,13 +210,11 @@ def _year(request: HttpRequest) -> int:
     return min(max(year, 1990), today.year)
 
 
-@login_required
+@requires("party.communityreport")
 def outstanding_page(request: HttpRequest) -> HttpResponse:
     """The yearly selection of outstanding on-the-job members: candidates by hours, and the selected."""
     from .summaries import outstanding
 
-    if not can(request.user, CommunityReport, "view"):
-        raise NotFound()
     anchor = stats_anchor(request.user, request.GET.get("node"), CommunityReport)
     year = _year(request)
     return render(

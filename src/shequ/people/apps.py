@@ -54,9 +54,9 @@ class PeopleConfig(AppConfig):
         register_menu(
             _("People"),
             [
-                MenuItem(_("Residents"), "people:resident_list", "people.resident"),
-                MenuItem(_("Households"), "people:household_list", "people.household"),
-                MenuItem(_("Special-care tags"), "people:caretag_list", "people.caretag"),
+                MenuItem(_("Residents"), "people:resident_list"),
+                MenuItem(_("Households"), "people:household_list"),
+                MenuItem(_("Special-care tags"), "people:caretag_list"),
             ],
         )
         register_command_name("residents", "people.resident")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import operator
 import re
 from functools import reduce
-from typing import Any, Self
 
 from django.db import connection, models
 from django.db.models import Q
@@ -16,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel, TimeStampedModel, import_job_field
-from shequ.core.querysets import RestrictedQuerySet
+from shequ.core.querysets import RestrictedQuerySet, TerritoryListQuerySet
 from shequ.core.text import name_pinyin
 
 from .fields import BlindIndexField
@@ -91,24 +90,9 @@ class Relation(models.TextChoices):
     OTHER = "other", _("other")
 
 
-def is_root_path(path: str) -> bool:
-    """The path of a top node (the city): a grant there covers the whole territory."""
-    return path.count(".") == 1
-
-
-class CareTagQuerySet(models.QuerySet):
+class CareTagQuerySet(TerritoryListQuerySet):
     """The tags are one list for the whole territory: whoever may view people sees all of it; changing it
     takes the right on the whole territory (a superuser, or a grant on the city itself)."""
-
-    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Self:
-        from shequ.accounts.scope import scope_paths
-
-        paths = scope_paths(user, perm_model or self.model, action)
-        if paths is None:
-            return self
-        if action in ("view", "export"):
-            return self if paths else self.none()
-        return self if any(is_root_path(p) for p in paths) else self.none()
 
 
 class CareTag(TimeStampedModel):

@@ -73,11 +73,10 @@ class HouseholdTable(SelectableTable):
 
 class CareTagTable(SelectableTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
-    code = tables.Column(verbose_name=_("Code"))
     description = tables.Column(verbose_name=_("Description"))
     active = tables.BooleanColumn(verbose_name=_("Active"))
 
     class Meta(SelectableTable.Meta):
         model = CareTag
-        fields = ("pk", "name", "code", "description", "active")
+        fields = ("pk", "name", "description", "active")
         order_by = ("name",)

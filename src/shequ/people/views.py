@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from shequ.accounts.scope import scope_paths
 from shequ.core.actions import do_delete_object, fetch
 from shequ.core.exceptions import ActionError
 from shequ.core.views import ViewSet
@@ -44,7 +43,7 @@ from .forms import (
     SplitForm,
 )
 from .importers import HouseholdImporter, ResidentImporter
-from .models import CareTag, Household, Resident, is_root_path
+from .models import CareTag, Household, Resident
 from .places import PlaceIndex
 from .privacy import may_see_full_id, shown_id_number, without_pii_for
 from .tables import CareTagTable, HouseholdTable, ResidentTable, dwelling_label
@@ -221,26 +220,15 @@ class HouseholdViewSet(ViewSet):
         actions.do_delete_household(obj, acting_user=self.user)
 
 
-def may_edit_tags(user: Any, action: str = "change") -> bool:
-    """The tag list is one for the whole territory: a superuser, or a grant on the city itself."""
-    paths = scope_paths(user, CareTag, action)
-    return paths is None or any(is_root_path(p) for p in paths)
-
-
 class CareTagViewSet(ViewSet):
     model = CareTag
     namespace = "people"
     filterset = CareTagFilterSet
     table = CareTagTable
     form = CareTagForm
-    detail_fields = ("name", "code", "description", "active", "created", "updated")
+    detail_fields = ("name", "description", "active", "created", "updated")
+    export_fields = ("name", "code", "description", "active", "created", "updated")
     actions = ("list", "detail", "add", "edit", "delete", "bulk_delete", "export", "history")
-
-    def perms(self, obj: Any = None) -> dict[str, bool]:
-        perms = super().perms(obj)
-        for action in ("add", "change", "delete", "import"):
-            perms[action] = perms[action] and may_edit_tags(self.user, action)
-        return perms
 
     def delete(self, obj: CareTag) -> None:
         if obj.residents.exists():

@@ -55,13 +55,13 @@ class ServicesConfig(AppConfig):
         register_menu(
             _("Residents' requests"),
             [
-                MenuItem(_("Intake"), "services:intake", "services.servicerequest"),
-                MenuItem(_("Requests"), "services:servicerequest_list", "services.servicerequest"),
-                MenuItem(_("Sub-tasks"), "services:subtask_list", "services.subtask"),
-                MenuItem(_("Dashboard"), "services:dashboard", "services.servicerequest"),
-                MenuItem(_("Service catalogue"), "services:servicecategory_list", "services.servicecategory"),
-                MenuItem(_("Deadline tiers"), "services:deadlinetier_list", "services.deadlinetier"),
-                MenuItem(_("Routing rules"), "services:routingrule_list", "services.routingrule"),
+                MenuItem(_("Intake"), "services:intake"),
+                MenuItem(_("Requests"), "services:servicerequest_list"),
+                MenuItem(_("Sub-tasks"), "services:subtask_list"),
+                MenuItem(_("Dashboard"), "services:dashboard"),
+                MenuItem(_("Service catalogue"), "services:servicecategory_list"),
+                MenuItem(_("Deadline tiers"), "services:deadlinetier_list"),
+                MenuItem(_("Routing rules"), "services:routingrule_list"),
             ],
         )
         if seed_services not in SEEDERS:

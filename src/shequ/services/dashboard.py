@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.scope import can
 from shequ.core.exceptions import NotFound
+from shequ.core.permissions import requires
 from shequ.core.widgets import NodePickerWidget
 from shequ.territory.models import Node
 
@@ -41,10 +42,8 @@ class DashboardForm(forms.Form):
     node = forms.IntegerField(label=_("Place"), widget=NodePickerWidget(action="view", model="services.servicerequest"))
 
 
-@login_required
+@requires("services.servicerequest")
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, ServiceRequest, "view"):
-        raise NotFound()
     anchor = anchor_for(request.user, request.GET.get("node"))
     board = stats.dashboard(anchor)
     return render(

@@ -111,7 +111,6 @@ class SubTaskTable(BaseTable):
 
 class ServiceCategoryTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
-    code = tables.Column(verbose_name=_("Code"))
     parent = tables.Column(verbose_name=_("Parent category"), accessor="parent__name")
     tier = tables.Column(verbose_name=_("Deadline tier"), accessor="tier__name")
     active = tables.BooleanColumn(verbose_name=_("Active"))
@@ -119,19 +118,18 @@ class ServiceCategoryTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = ServiceCategory
-        fields = ("name", "code", "parent", "tier", "active", "public")
+        fields = ("name", "parent", "tier", "active", "public")
 
 
 class DeadlineTierTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
-    code = tables.Column(verbose_name=_("Code"))
     amount = tables.Column(verbose_name=_("Amount"))
     unit = tables.Column(verbose_name=_("Unit"))
     warn_percent = tables.Column(verbose_name=_("Warn at (%)"))
 
     class Meta(BaseTable.Meta):
         model = DeadlineTier
-        fields = ("name", "code", "amount", "unit", "warn_percent")
+        fields = ("name", "amount", "unit", "warn_percent")
 
 
 class RoutingRuleTable(BaseTable):
@@ -155,7 +153,6 @@ class ServiceAttributeTable(BaseTable):
         linkify=lambda record: reverse("services:serviceattribute_detail", args=[record.pk]), verbose_name=_("Question")
     )
     category = tables.Column(verbose_name=_("Category"), accessor="category__name")
-    code = tables.Column(verbose_name=_("Code"))
     datatype = tables.Column(verbose_name=_("Type"))
     required = tables.BooleanColumn(verbose_name=_("Required"))
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
-from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.exceptions import ActionError
 from shequ.core.filtersets import search_q
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 
 from . import actions, forms, routing
@@ -56,7 +57,8 @@ class DeadlineTierViewSet(ServicesViewSet):
     table = DeadlineTierTable
     form = forms.DeadlineTierForm
     actions = ("list", "detail", "add", "edit", "delete", "export", "history")
-    detail_fields = ("code", "name", "amount", "unit", "warn_percent")
+    detail_fields = ("name", "amount", "unit", "warn_percent")
+    export_fields = ("code", *detail_fields)
 
 
 class ServiceCategoryViewSet(ServicesViewSet):
@@ -67,7 +69,8 @@ class ServiceCategoryViewSet(ServicesViewSet):
     select_related = ("parent", "tier")
     detail_template = "services/category_detail.html"
     actions = ("list", "detail", "add", "edit", "delete", "export", "history")
-    detail_fields = ("code", "name", "parent", "tier", "description", "keywords", "active", "public", "order")
+    detail_fields = ("name", "parent", "tier", "description", "keywords", "active", "public", "order")
+    export_fields = ("code", *detail_fields)
 
     def update(self, form: Any, obj: Any) -> Any:
         return actions.do_update_category(form.save(commit=False), acting_user=self.user)
@@ -87,7 +90,8 @@ class ServiceAttributeViewSet(ServicesViewSet):
     form = forms.ServiceAttributeForm
     select_related = ("category",)
     actions = ("list", "detail", "add", "edit", "delete", "history")
-    detail_fields = ("category", "code", "label", "datatype", "required", "description", "values", "order")
+    detail_fields = ("category", "label", "datatype", "required", "description", "values", "order")
+    export_fields = ("code", *detail_fields)
 
 
 class RoutingRuleViewSet(ServicesViewSet):
@@ -169,11 +173,14 @@ class ServiceRequestViewSet(ServicesViewSet):
         subtasks = list(obj.subtasks.select_related("organization", "created_by", "done_by"))
         for task in subtasks:
             task.can_complete = task.status == SubTaskStatus.OPEN and can(user, SubTask, "change", task.to_path)  # type: ignore[attr-defined]
-        labels = {a.code: a.label for a in actions.requests.category_attributes(obj.category)}
+        questions = {a.code: a for a in actions.requests.category_attributes(obj.category)}
         return {
             "attachments": list(obj.attachments.select_related("uploaded_by")),
             "subtasks": subtasks,
-            "answers": [(labels.get(k, k), v) for k, v in (obj.attributes or {}).items()],
+            "answers": [
+                (questions[k].label, questions[k].display(v)) if k in questions else (k, v)
+                for k, v in (obj.attributes or {}).items()
+            ],
             "requester": obj.requester,
             "duplicates": list(routing.likely_duplicates(obj.category, obj.node, exclude=obj.pk)[:5])
             if intake and status in (Status.SUBMITTED, Status.ACCEPTED)
@@ -211,13 +218,11 @@ def find_residents(user: Any, text: str) -> list[Any]:
     return list(qs.select_related("node").order_by("name", "pk")[:20])
 
 
-@login_required
+@requires("services.servicerequest", "add")
 def intake(request: HttpRequest) -> HttpResponse:
     """The one-stop window and the hotline: find the resident, choose the category, file; likely
     duplicates are offered before filing."""
     user = request.user
-    if not can(user, ServiceRequest, "add"):
-        raise NotFound()
     data = request.POST if request.method == "POST" else None
     category_id = (data or request.GET).get("category")
     found: list[Any] = []

@@ -13,6 +13,7 @@ from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import search_q
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 
 from . import actions
@@ -149,7 +150,7 @@ def node_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "territory/node_detail.html", ctx)
 
 
-@login_required
+@requires("territory.node")
 def tree(request: HttpRequest) -> HttpResponse:
     roots = list(Node.objects.restrict(request.user, "view").filter(retired=False).order_by("depth", "path")[:1])
     if not roots:
@@ -229,7 +230,7 @@ def node_geojson(request: HttpRequest, pk: str) -> JsonResponse:
     return JsonResponse(geojson(nodes))
 
 
-@login_required
+@requires("territory.node")
 def map_view(request: HttpRequest) -> HttpResponse:
     import json
 

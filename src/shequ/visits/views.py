@@ -17,6 +17,7 @@ from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.indicators import community_of
+from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind, Node
 
@@ -153,11 +154,9 @@ class VisitViewSet(VisitsViewSet):
         }
 
 
-@login_required
+@requires("visits.visit", "add")
 def visit_add(request: HttpRequest) -> HttpResponse:
     """The visit log, a phone first; what is typed is kept on the device until it is sent (``draft.js``)."""
-    if not can(request.user, Visit, "add"):
-        raise NotFound()
     data = request.POST if request.method == "POST" else None
     form = forms.VisitForm(
         data, request.FILES if data is not None else None, user=request.user, initial=request.GET.dict()
@@ -267,14 +266,12 @@ def _community_figures(anchor: Node, code: str) -> list[Any]:
     return sorted(rows, key=lambda f: (f.value is None, f.value if f.value is not None else 0))
 
 
-@login_required
+@requires("visits.householdlink")
 def links_page(request: HttpRequest) -> HttpResponse:
     """A community's members with their number of households (flagged below 3 or above 5), the households no
     one answers for, and the proposed links (applied in one step)."""
     from .indicators import LINK_COVERAGE
 
-    if not can(request.user, HouseholdLink, "view"):
-        raise NotFound()
     anchor = _anchor(request.user, request.GET.get("node") or request.POST.get("node"), HouseholdLink)
     ctx: dict[str, Any] = {"anchor": anchor, "form": forms.AreaForm(initial={"node": anchor.pk})}
     if anchor.kind in ABOVE_COMMUNITY:
@@ -309,14 +306,12 @@ def links_page(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/links.html", ctx)
 
 
-@login_required
+@requires("visits.visit")
 def due_page(request: HttpRequest) -> HttpResponse:
     """The must-visit households and when each is due, overdue first: of a community, a grid, or one member
     (``?member=``); above a community, each community's share visited in time."""
     from .indicators import VISITS_ON_TIME
 
-    if not can(request.user, Visit, "view"):
-        raise NotFound()
     anchor = _anchor(request.user, request.GET.get("node"), Visit)
     ctx: dict[str, Any] = {
         "anchor": anchor,

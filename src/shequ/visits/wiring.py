@@ -29,13 +29,13 @@ def register_all() -> None:
     register_menu(
         _("Home visits"),
         [
-            MenuItem(_("Log a visit"), "visits:visit_add", "visits.visit"),
-            MenuItem(_("Due for a visit"), "visits:due", "visits.visit"),
-            MenuItem(_("Visits"), "visits:visit_list", "visits.visit"),
-            MenuItem(_("Must-arrive tasks"), "visits:mustarrivetask_list", "visits.mustarrivetask"),
-            MenuItem(_("Household links"), "visits:householdlink_list", "visits.householdlink"),
-            MenuItem(_("Link coverage"), "visits:links", "visits.householdlink"),
-            MenuItem(_("Visit intervals"), "visits:visitrule_list", "visits.visitrule"),
+            MenuItem(_("Log a visit"), "visits:visit_add"),
+            MenuItem(_("Due for a visit"), "visits:due"),
+            MenuItem(_("Visits"), "visits:visit_list"),
+            MenuItem(_("Must-arrive tasks"), "visits:mustarrivetask_list"),
+            MenuItem(_("Household links"), "visits:householdlink_list"),
+            MenuItem(_("Link coverage"), "visits:links"),
+            MenuItem(_("Visit intervals"), "visits:visitrule_list"),
         ],
     )
     if seed_visits not in SEEDERS:

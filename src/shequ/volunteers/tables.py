@@ -13,12 +13,11 @@ from .models import Activity, ServiceHours, Skill, TeamMembership, Volunteer
 
 class SkillTable(SelectableTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
-    code = tables.Column(verbose_name=_("Code"))
     active = tables.BooleanColumn(verbose_name=_("Active"))
 
     class Meta(SelectableTable.Meta):
         model = Skill
-        fields = ("pk", "name", "code", "active")
+        fields = ("pk", "name", "active")
 
 
 class VolunteerTable(SelectableTable):

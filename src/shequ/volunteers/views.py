@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.permissions import may_whole_place, requires
 from shequ.core.views import ViewSet
 from shequ.orgs.models import Organization, OrgKind, Post, Title
 from shequ.territory.models import Kind, Node
@@ -55,7 +56,8 @@ class SkillViewSet(VolunteersViewSet):
     table = SkillTable
     form = forms.SkillForm
     actions = ("list", "detail", "add", "edit", "delete", "export", "history")
-    detail_fields = ("code", "name", "active")
+    detail_fields = ("name", "active")
+    export_fields = ("code", *detail_fields)
 
 
 class VolunteerViewSet(VolunteersViewSet):
@@ -376,11 +378,9 @@ def _teams(user: Any) -> Any:
     return forms.teams_for(user, "view", Volunteer)
 
 
-@login_required
+@requires("volunteers.teammembership")
 def team_list(request: HttpRequest) -> HttpResponse:
     """The teams of the user's area: place, station, captain, members now."""
-    if not can(request.user, TeamMembership, "view"):
-        raise NotFound()
     teams = list(
         _teams(request.user)
         .annotate(member_count=Count("team_members", filter=Q(team_members__ended_on__isnull=True)))
@@ -472,25 +472,15 @@ def _anchor(user: Any, node_id: Any, model: Any = Volunteer) -> Node:
 MISSING_COMMUNITIES_CAP = 50
 
 
-def whole_place(user: Any, model: Any, action: str, path: str) -> bool:
-    """May *user* do *action* on *model* for the whole place at *path* (not only for one team, as a captain)?"""
-    from shequ.accounts.scope import reaches
-
-    found = reaches(user, model, action)
-    return found is None or any(r.orgs is None and path.startswith(r.path) for r in found)
-
-
-@login_required
+@requires("volunteers.volunteer", whole_place=True)
 def missing_page(request: HttpRequest) -> HttpResponse:
     """Cadres and party members who must join a team and have not, per community and per team."""
     from shequ.core.indicators import community_of
 
     from .missing import by_team, missing
 
-    if not can(request.user, Volunteer, "view"):
-        raise NotFound()
     anchor = _anchor(request.user, request.GET.get("node"))
-    if not whole_place(request.user, Volunteer, "view", anchor.path):
+    if not may_whole_place(request.user, Volunteer, "view", anchor.path):
         raise NotFound()  # a team captain answers for their team, not for the community's cadres
     community = community_of(anchor) if anchor.kind not in (Kind.CITY, Kind.DISTRICT, Kind.STREET) else None
     ctx: dict[str, Any] = {"anchor": anchor, "form": forms.AreaForm(initial={"node": anchor.pk})}
@@ -524,7 +514,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
     anchor = _anchor(request.user, request.POST.get("node"))
     community = community_of(anchor)
-    if community is None or not whole_place(request.user, TeamMembership, "add", community.path):
+    if community is None or not may_whole_place(request.user, TeamMembership, "add", community.path):
         raise NotFound()
     wanted = {int(v) for v in request.POST.getlist("resident") if v.isdigit()}
     if not wanted:

@@ -26,13 +26,13 @@ def register_all() -> None:
     register_menu(
         _("Volunteers"),
         [
-            MenuItem(_("Volunteers"), "volunteers:volunteer_list", "volunteers.volunteer"),
-            MenuItem(_("Volunteer teams"), "volunteers:team_list", "volunteers.teammembership"),
-            MenuItem(_("Team members"), "volunteers:teammembership_list", "volunteers.teammembership"),
-            MenuItem(_("Who must join a team"), "volunteers:missing", "volunteers.volunteer"),
-            MenuItem(_("Activities"), "volunteers:activity_list", "volunteers.activity"),
-            MenuItem(_("Service hours"), "volunteers:servicehours_list", "volunteers.servicehours"),
-            MenuItem(_("Skills"), "volunteers:skill_list", "volunteers.skill"),
+            MenuItem(_("Volunteers"), "volunteers:volunteer_list"),
+            MenuItem(_("Volunteer teams"), "volunteers:team_list"),
+            MenuItem(_("Team members"), "volunteers:teammembership_list"),
+            MenuItem(_("Who must join a team"), "volunteers:missing"),
+            MenuItem(_("Activities"), "volunteers:activity_list"),
+            MenuItem(_("Service hours"), "volunteers:servicehours_list"),
+            MenuItem(_("Skills"), "volunteers:skill_list"),
         ],
     )
     if seed_volunteers not in SEEDERS:

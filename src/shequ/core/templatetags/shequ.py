@@ -96,3 +96,18 @@ def portal_nav(active: str = "") -> dict[str, Any]:
     from shequ.core.registry import PORTAL_TABS
 
     return {"tabs": [(key, label, reverse(url)) for key, label, url in PORTAL_TABS], "active": active}
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context: Any, url_name: str) -> bool:
+    """``{% allowed 'app:name' as ok %}``: does the rule of the page at *url_name* allow the user (the rule the
+    page itself enforces, ``core.permissions``)? A button leading there is shown only then."""
+    from django.urls import reverse
+
+    from shequ.core.permissions import rule_for_url
+
+    user = context.get("user")
+    if user is None and context.get("request") is not None:
+        user = context["request"].user
+    rule = rule_for_url(reverse(url_name))
+    return rule is not None and rule.allows(user)

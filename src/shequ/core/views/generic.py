@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from shequ.accounts.scope import can
 from shequ.core import files
 from shequ.core.actions import do_create_object, do_delete_object, do_update_object, fetch
 from shequ.core.audit import describe
@@ -39,6 +38,7 @@ from shequ.core.forms import ImportForm
 from shequ.core.importing import Importer
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
+from shequ.core.permissions import Rule, may
 from shequ.core.spreadsheets import temp_xlsx_path
 from shequ.core.tables import render_lines
 from shequ.core.tasks import enqueue_job
@@ -127,7 +127,7 @@ class ViewSet:
     def perms(self, obj: Any = None) -> dict[str, bool]:
         path = getattr(obj, "path", None) if obj is not None else None
         return {
-            action: can(self.user, self.model, action, path)
+            action: may(self.user, self.model, action, path)
             for action in ("view", "add", "change", "delete", "import", "export")
         }
 
@@ -227,6 +227,13 @@ class ViewSet:
 
 class ViewSetView(LoginRequiredMixin, View):
     viewset: type[ViewSet] = ViewSet
+    # The action the page itself requires of the user on the view set's model (see ``core.permissions``).
+    required_action = "view"
+
+    @classmethod
+    def rule_for(cls, initkwargs: dict[str, Any]) -> Rule:
+        viewset = initkwargs.get("viewset", cls.viewset)
+        return Rule(viewset.model._meta.label_lower, cls.required_action)
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
@@ -266,7 +273,7 @@ def filter_errors(filterset: Any) -> str:
 
 class ObjectListView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not can(request.user, self.vs.model, "view"):
+        if not may(request.user, self.vs.model, "view"):
             raise NotFound()
         filterset = self.vs.filtered("view")
         qs = filtered_rows(filterset)
@@ -282,7 +289,7 @@ class ObjectListView(ViewSetView):
         secure = getattr(self.vs.filterset, "secure_query", None)
         if secure is None:
             return self.http_method_not_allowed(request)
-        if not can(request.user, self.vs.model, "view"):
+        if not may(request.user, self.vs.model, "view"):
             raise NotFound()
         query = secure(request.POST)
         url = f"{request.path}?{query.urlencode()}" if query else request.path
@@ -332,12 +339,14 @@ class ObjectHistoryView(ViewSetView):
 
 
 class ObjectEditView(ViewSetView):
+    required_action = "add"
+
     def get_target(self, pk: str | None) -> Any:
         return self.vs.get_object(pk, "change") if pk is not None else None
 
     def get(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
         obj = self.get_target(pk)
-        if obj is None and not can(request.user, self.vs.model, "add"):
+        if obj is None and not may(request.user, self.vs.model, "add"):
             raise NotFound()
         form = self.vs.get_form(instance=obj, initial=request.GET.dict())
         return render(
@@ -346,7 +355,7 @@ class ObjectEditView(ViewSetView):
 
     def post(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
         obj = self.get_target(pk)
-        if obj is None and not can(request.user, self.vs.model, "add"):
+        if obj is None and not may(request.user, self.vs.model, "add"):
             raise NotFound()
         form = self.vs.get_form(request.POST, request.FILES, instance=obj)
         if form.is_valid():
@@ -355,11 +364,20 @@ class ObjectEditView(ViewSetView):
             except ActionError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
+            except NotFound:
+                # Refused after the form was filled in: keep what was typed and say why (never a bare 404).
+                form.add_error(None, outside_area_message())
             else:
                 messages.success(request, _("Saved “%(obj)s”.") % {"obj": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
         ctx = self.context(form=form, object=obj, **self.vs.edit_context(form, obj))
         return render(request, self.vs.edit_template, ctx, status=400)
+
+
+def outside_area_message() -> str:
+    return _(
+        "You may not save this record: it would lie outside the area where your role may do so. Nothing was saved."
+    )
 
 
 class ObjectDeleteView(ViewSetView):
@@ -452,7 +470,7 @@ class ObjectExportView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         from shequ.core import exports
 
-        if not can(request.user, self.vs.model, "export"):
+        if not may(request.user, self.vs.model, "export"):
             raise NotFound()
         filterset = self.vs.filtered("export")
         if filterset.is_bound and not filterset.is_valid():
@@ -468,7 +486,7 @@ class ObjectExportView(ViewSetView):
 
 class ImportTemplateView(ViewSetView):
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        if self.vs.importer is None or not can(request.user, self.vs.model, "import"):
+        if self.vs.importer is None or not may(request.user, self.vs.model, "import"):
             raise NotFound()
         target = temp_xlsx_path()
         importer = self.vs.importer(request.user, getattr(request.user, "node", None))
@@ -483,7 +501,7 @@ class ObjectImportView(ViewSetView):
     """Upload → dry run in the background → preview → apply (valid rows, or all or nothing)."""
 
     def check(self) -> None:
-        if not can(self.request.user, self.vs.model, "import"):
+        if not may(self.request.user, self.vs.model, "import"):
             raise NotFound()
 
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -21,6 +21,7 @@ from shequ.core.filtersets import TOKEN_PARAM, AuditEntryFilterSet, JobFilterSet
 from shequ.core.forms import ImportConfirmForm
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
+from shequ.core.permissions import requires
 from shequ.core.registry import VIEWSETS
 from shequ.core.tables import AuditEntryTable, JobTable
 from shequ.core.tasks import enqueue_job
@@ -98,10 +99,8 @@ def search(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@login_required
+@requires("core.auditentry")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, AuditEntry, "view"):
-        raise NotFound()
     qs = AuditEntry.objects.restrict(request.user, "view").select_related("actor", "content_type")
     filterset = AuditEntryFilterSet(request.GET or None, queryset=qs)
     table = configure_table(AuditEntryTable(filterset.qs if filterset.is_bound else qs, order_by="-timestamp"), request)
@@ -119,7 +118,7 @@ def _jobs(request: HttpRequest) -> Any:
     return Job.objects.filter(Q(user=request.user) | Q(pk__in=scoped)).select_related("user")
 
 
-@login_required
+@requires("core.job")
 def job_list(request: HttpRequest) -> HttpResponse:
     # Jobs that say they run but whose process is gone are interrupted, not running forever.
     jobs.refresh(_jobs(request).filter(status=Job.Status.RUNNING)[:100])

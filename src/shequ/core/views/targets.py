@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from shequ.accounts.scope import scope_paths
 from shequ.core import indicators
 from shequ.core.exceptions import NotFound
+from shequ.core.permissions import requires
 from shequ.core.widgets import NodePickerWidget
 
 AREA_KINDS = ("city", "district", "street", "community")
@@ -107,7 +108,7 @@ def unit_label(unit: str) -> Any:
     return UNITS.get(unit, unit)
 
 
-@login_required
+@requires("territory.node")
 def targets_page(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     ctx["form"] = AreaForm(initial={"node": ctx["anchor"].pk, "year": ctx["year"]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel, TimeStampedModel
+from shequ.core.querysets import TerritoryListQuerySet
 
 
 def public_q(prefix: str = "") -> Q:
@@ -22,23 +23,9 @@ def public_q(prefix: str = "") -> Q:
     )
 
 
-def _is_root_path(path: str) -> bool:
-    return path.count(".") == 1
-
-
-class CatalogueQuerySet(models.QuerySet):
+class CatalogueQuerySet(TerritoryListQuerySet):
     """One catalogue for the whole territory: whoever may view requests sees it; changing it takes the
     right on the whole territory (a superuser, or a grant on the city itself)."""
-
-    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Self:
-        from shequ.accounts.scope import scope_paths
-
-        paths = scope_paths(user, perm_model or self.model, action)
-        if paths is None:
-            return self
-        if action in ("view", "export"):
-            return self if paths else self.none()
-        return self if any(_is_root_path(p) for p in paths) else self.none()
 
 
 class DeadlineUnit(models.TextChoices):
@@ -188,6 +175,13 @@ class ServiceAttribute(TimeStampedModel):
 
     def choice_keys(self) -> list[str]:
         return [str(v.get("key")) for v in self.values or [] if isinstance(v, dict)]
+
+    def display(self, answer: Any) -> str:
+        """An answer as people read it: the names of the chosen entries of a list, never their keys."""
+        entries = [v for v in self.values or [] if isinstance(v, dict)]
+        names = {str(v.get("key")): str(v.get("name") or v.get("key")) for v in entries}
+        chosen = answer if isinstance(answer, list) else [answer]
+        return "、".join(names.get(str(item), str(item)) for item in chosen)
 
 
 class RoutingRule(ScopedModel):
