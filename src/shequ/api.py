@@ -4,6 +4,7 @@ from shequ.accounts import api as accounts_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
 from shequ.orgs import api as orgs_api
+from shequ.oversight import api as oversight_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
 from shequ.services import api as services_api
@@ -27,3 +28,4 @@ api.add_router("/party", party_api.router)
 api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
+api.add_router("/oversight", oversight_api.router)

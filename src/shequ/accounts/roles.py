@@ -84,6 +84,8 @@ ROLES: dict[str, Role] = {
                 ("services.*", WRITE),
                 ("volunteers.*", WRITE | {DELETE}),
                 ("visits.*", WRITE | {DELETE}),
+                # Oversight and co-construction (issue 13): evaluations, agreements, hearings, cases.
+                ("oversight.*", WRITE),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
@@ -99,6 +101,8 @@ ROLES: dict[str, Role] = {
                 # Enrols cadres and party members in the volunteer teams; a committee member who visits.
                 ("volunteers.*", WRITE),
                 ("visits.*", WRITE),
+                # The community party organization approves entries, gives consent, leads co-construction.
+                ("oversight.*", WRITE),
             ),
         ),
         Role(
