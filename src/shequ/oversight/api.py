@@ -293,7 +293,28 @@ def _hearing(user: Any, p: HearingIn) -> Hearing:
     return do_create_object(obj, acting_user=user)
 
 
+class HearingPatch(Schema):
+    outcome: str = Field(..., max_length=2000)
+
+
+def _hearing_outcome(user: Any, obj: Hearing, p: HearingPatch) -> Hearing:
+    from shequ.core.actions import do_update_object
+
+    obj.outcome = p.outcome
+    actions.checked(obj)
+    return do_update_object(obj, acting_user=user)
+
+
+def _delete(user: Any, obj: Any) -> None:
+    from shequ.core.actions import do_delete_object
+
+    do_delete_object(obj, acting_user=user)
+
+
 hearings = crud_router(
+    update_schema=HearingPatch,
+    update=_hearing_outcome,
+    delete=_delete,
     model=Hearing,
     out_schema=HearingOut,
     filterset=HearingFilterSet,

@@ -10,6 +10,7 @@ Cases (entry applications, campaigns, termination cases, consent requests) run o
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,7 +29,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 
 
-def _org(related_name: str, verbose: object, kinds: tuple[str, ...], **kw: object) -> models.ForeignKey:
+def _org(related_name: str, verbose: Any, kinds: tuple[str, ...], **kw: object) -> Any:
     return models.ForeignKey(
         "orgs.Organization",
         verbose_name=verbose,

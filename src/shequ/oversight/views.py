@@ -202,7 +202,7 @@ class HearingViewSet(OversightViewSet):
     table = HearingTable
     form = forms.HearingForm
     select_related = ("node",)
-    actions = ("list", "detail", "add", "edit", "delete", "export", "history")
+    actions = ("list", "detail", "add", "edit", "delete", "bulk_delete", "export", "history")
     detail_fields = ("topic", "held_on", "node", "participants", "opinions", "outcome")
 
 

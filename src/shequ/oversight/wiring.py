@@ -35,4 +35,4 @@ def register_all() -> None:
     if seed_oversight not in SEEDERS:
         SEEDERS.append(seed_oversight)
     for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
-        auditlog.register(model)
+        auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])

@@ -31,7 +31,7 @@ def phone_of(side: Side, i: int) -> str:
     return f"1380000{side.community.pk % 10}{i:03d}"
 
 
-def equip(side: Side, label: str) -> None:
+def equip(side: Any, label: str) -> None:
     side.company = org(side.community, OrgKind.PROPERTY_COMPANY, f"{label}物业公司")  # type: ignore[attr-defined]
     side.company.estates.add(side.estate)  # type: ignore[attr-defined]
     side.new_company = org(side.community, OrgKind.PROPERTY_COMPANY, f"{label}新物业")  # type: ignore[attr-defined]
@@ -44,6 +44,9 @@ def equip(side: Side, label: str) -> None:
 
 class OversightCase(WorldTestCase):
     tree: ClassVar[Tree]
+    # The two sides, equipped with their companies, owners' committee and units.
+    a: ClassVar[Any]
+    b: ClassVar[Any]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -51,8 +54,9 @@ class OversightCase(WorldTestCase):
         cls.tree = Tree(cls.world)
         equip(cls.tree.a, "和平")
         equip(cls.tree.b, "胜利")
+        cls.a, cls.b = cls.tree.a, cls.tree.b
 
-    def side(self, node: Any) -> Any:
+    def side(self, node: Any) -> Any:  # the equipped side of *node*
         return self.tree.side(node)
 
     def refused(self, code: str, call: Any) -> ActionError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from django.urls import reverse
 
@@ -41,7 +42,7 @@ def survey_data(number: str, last4: str, ratings: list[int], comments: str = "")
 
 class PortalSurveyTests(OversightCase):
     def test_one_answer_per_household_verified_by_number_and_phone(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(a.community)
         url = reverse("oversight:portal_survey", args=[campaign.pk])
         household = a.households[0]
@@ -52,8 +53,8 @@ class PortalSurveyTests(OversightCase):
         self.assertContains(response, "户号", status_code=400)
         self.assertEqual(Answer.objects.count(), 0)
         # A household of another community cannot answer here.
-        b0 = self.tree.b.households[0]
-        response = self.client.post(url, survey_data(b0.number, phone_of(self.tree.b, 0)[-4:], [1, 1, 1]))
+        b0 = self.b.households[0]
+        response = self.client.post(url, survey_data(b0.number, phone_of(self.b, 0)[-4:], [1, 1, 1]))
         self.assertEqual(response.status_code, 400)
         # The right pair: recorded.
         response = self.client.post(url, survey_data(household.number, phone_of(a, 0)[-4:], [1, 2, 3], "电梯常坏"))
@@ -72,7 +73,7 @@ class PortalSurveyTests(OversightCase):
         self.assertEqual(Answer.objects.count(), 1)
 
     def test_no_answer_after_the_campaign_closed(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(a.community)
         actions.do_close_campaign(campaign, acting_user=self.world.officer_a)
         url = reverse("oversight:portal_survey", args=[campaign.pk])
@@ -87,7 +88,7 @@ class PortalSurveyTests(OversightCase):
         self.assertEqual(Answer.objects.count(), 0)
 
     def test_staff_enter_paper_answers_once_per_household(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(a.community)
         self.client.force_login(self.world.officer_a)
         url = reverse("oversight:paper_answer", args=[campaign.pk])
@@ -102,14 +103,15 @@ class PortalSurveyTests(OversightCase):
         self.assertEqual(self.client.post(url, data).status_code, 404)
 
     def test_results_never_name_a_household(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(a.community)
         self.answer_all(campaign, [[1, 1, 1], [3, 3, 3]])
         self.client.force_login(self.world.officer_a)
         page = self.client.get(campaign.get_absolute_url()).content.decode()
         for household in a.households[:2]:
+            head: Any = household.head
             self.assertNotIn(household.number, page)
-            self.assertNotIn(household.head.name, page)
+            self.assertNotIn(head.name, page)
         self.assertIn("50.0", page)  # 3 of 6 ratings satisfied or basically satisfied
         body = self.client.get(f"/api/v1/oversight/campaigns/{campaign.pk}").json()
         self.assertNotIn("household_id", json.dumps(body))
@@ -119,7 +121,7 @@ class PortalSurveyTests(OversightCase):
 
 class TerminationTests(OversightCase):
     def test_a_company_under_half_satisfied_gets_its_termination_case_and_the_law_s_steps(self) -> None:
-        a, officer = self.tree.a, self.world.officer_a
+        a, officer = self.a, self.world.officer_a
         campaign = actions.do_open_campaign(
             acting_user=officer,
             node=a.estate,
@@ -170,14 +172,14 @@ class TerminationTests(OversightCase):
         self.assertIn(a.estate, a.new_company.estates.all())
 
     def test_half_satisfied_or_more_opens_no_case(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(a.community)
         self.answer_all(campaign, [[1, 3, 3], [2, 1, 3]])  # 3 of 6: exactly 50 %
         actions.do_close_campaign(campaign, acting_user=self.world.officer_a)
         self.assertFalse(TerminationCase.objects.exists())
 
     def test_other_subjects_never_open_a_termination_case(self) -> None:
-        a = self.tree.a
+        a = self.a
         campaign = self.campaign(
             a.community, subject_kind=SubjectKind.RESIDENT_UNIT, subject=a.units[0], node=a.community
         )
@@ -186,7 +188,7 @@ class TerminationTests(OversightCase):
         self.assertFalse(TerminationCase.objects.exists())
 
     def test_a_campaign_s_subject_must_be_of_its_kind(self) -> None:
-        a = self.tree.a
+        a = self.a
         with self.assertRaises(FieldErrors) as caught:
             actions.do_open_campaign(
                 acting_user=self.world.officer_a,
@@ -201,7 +203,7 @@ class TerminationTests(OversightCase):
         self.assertFalse(Campaign.objects.exists())
 
     def test_refused_entry_changes_nothing(self) -> None:
-        a = self.tree.a
+        a = self.a
         entry = self.entry(a.community)
         actions.do_refuse_entry(entry, acting_user=self.world.officer_a, reason="资质不足")
         entry.refresh_from_db()
@@ -214,7 +216,7 @@ ITEMS_TEXT = "服务态度\n环境卫生\n安全秩序"
 
 class AgreementTests(OversightCase):
     def test_an_agreement_for_a_unit_outside_the_community_is_refused(self) -> None:
-        a, b = self.tree.a, self.tree.b
+        a, b = self.a, self.b
         self.client.force_login(self.world.admin)
         data = {"node": a.community.pk, "unit": b.units[0].pk, "year": 2026, "signed_on": "2026-01-10"}
         response = self.client.post(reverse("oversight:agreement_add"), data)
@@ -236,16 +238,16 @@ class AgreementTests(OversightCase):
         self.assertEqual(Agreement.objects.count(), 1)
 
     def test_units_without_an_agreement_are_listed(self) -> None:
-        a = self.tree.a
+        a = self.a
         Agreement.objects.create(node=a.community, unit=a.units[0], year=2026, signed_on=date(2026, 1, 5))
         self.client.force_login(self.world.officer_a)
         page = self.client.get(reverse("oversight:missing_agreements"), {"year": 2026}).content.decode()
         self.assertIn(a.units[1].name, page)
         self.assertNotIn(a.units[0].name, page)
-        self.assertNotIn(self.tree.b.units[1].name, page)
+        self.assertNotIn(self.b.units[1].name, page)
 
     def test_figures_against_a_hand_count(self) -> None:
-        a = self.tree.a
+        a = self.a
         agreement = Agreement.objects.create(node=a.community, unit=a.units[0], year=2026, signed_on=date(2026, 1, 5))
         for target, achieved in ((10, 12), (10, 3)):
             Commitment.objects.create(
@@ -263,7 +265,7 @@ class AgreementTests(OversightCase):
             node=a.estate, company=a.company, campaign=campaign, satisfaction=33, status=TerminationStatus.OPENED
         )
         indicators.refresh(year=2026)
-        values = {
+        values: dict[str, Any] = {
             code: indicators.figure(indicators.INDICATORS[code], self.world.street_a, 2026).value
             for code in (actions.SATISFACTION, actions.AGREEMENTS, actions.COMMITMENTS, UNDER_TERMINATION)
         }
