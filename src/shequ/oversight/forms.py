@@ -220,10 +220,30 @@ class HearingForm(ScopedModelForm):
 # -- answers -----------------------------------------------------------------------------------------------------
 
 
+class RatingWidget(forms.RadioSelect):
+    """Satisfied / basically satisfied / dissatisfied side by side, each a large target on a phone."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        base = (attrs or {}).get("id") or f"id_{name}"
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<label class="form-check form-check-inline me-3 mb-1"><input class="form-check-input" type="radio" '
+            'name="{}" value="{}" id="{}_{}" required{}><span class="form-check-label">{}</span></label>',
+            (
+                (name, v, base, i, " checked" if str(v) == chosen else "", label)
+                for i, (v, label) in enumerate(self.choices)
+            ),
+        )
+        return format_html('<div id="{}" class="d-flex flex-wrap" role="radiogroup">{}</div>', base, options)
+
+
 def rating_fields(form: forms.Form, items: list[str]) -> None:
     for i, item in enumerate(items):
         form.fields[f"item_{i}"] = forms.TypedChoiceField(
-            label=item, choices=Rating.choices, coerce=int, widget=forms.RadioSelect
+            label=item, choices=Rating.choices, coerce=int, widget=RatingWidget
         )
     form.fields["comments"] = forms.CharField(
         label=_("Comments"), max_length=1000, required=False, widget=forms.Textarea(attrs=TEXTAREA)
