@@ -70,7 +70,17 @@ def seed_oversight(city: Node, scale_name: str, seed: int) -> dict[str, int]:
             answers = []
             for pk in households[: max(1, len(households) * 3 // 5)]:
                 digits = "".join(str(rng.choices((1, 2, 3), weights)[0]) for _ in range(4))
-                answers.append(Answer(campaign=campaign, household_id=pk, ratings=digits, channel=AnswerChannel.PORTAL))
+                answers.append(
+                    Answer(
+                        campaign=campaign,
+                        household_id=pk,
+                        ratings=digits,
+                        satisfied=digits.count("1"),
+                        basic=digits.count("2"),
+                        dissatisfied=digits.count("3"),
+                        channel=AnswerChannel.PORTAL,
+                    )
+                )
             Answer.objects.bulk_create(answers)
             campaign.answers_count = len(answers)
             for value, name in ((1, "satisfied"), (2, "basic"), (3, "dissatisfied")):

@@ -49,6 +49,9 @@ def _within(places: Sequence[Any], field: str = "path") -> Q:
 
 def satisfaction(places: Sequence[Any], year: int) -> Pairs:
     from .models import Campaign, SubjectKind
+    from .results import refresh_counts
+
+    refresh_counts(Campaign.objects.filter(_within(places), year=year))
 
     rows = (
         Campaign.objects.filter(_within(places), year=year, subject_kind=SubjectKind.PROPERTY_COMPANY)
@@ -72,6 +75,9 @@ def under_termination(places: Sequence[Any], year: int) -> Pairs:
 
 def response_rate(places: Sequence[Any], year: int) -> Pairs:
     from .models import Campaign
+    from .results import refresh_counts
+
+    refresh_counts(Campaign.objects.filter(_within(places), year=year))
 
     rows = (
         Campaign.objects.filter(_within(places), year=year)

@@ -133,7 +133,9 @@ class Campaign(CaseModel):
         default=0,
         help_text=_("Households: counted when the campaign opens; otherwise the number of evaluators."),
     )
-    # Results, kept current by every answer (one UPDATE) and read by the figures without a scan.
+    # Results: the sums of the answers' counts, kept by ``results.refresh_counts`` (on closing, on opening the
+    # campaign's page, before the figures are computed and every minute by ``shequ tick``) — not by each answer,
+    # which would make every answer of a survey wait for the same row.
     answers_count = models.PositiveIntegerField(_("answers"), default=0, editable=False)
     satisfied = models.PositiveIntegerField(_("satisfied"), default=0, editable=False)
     basic = models.PositiveIntegerField(_("basically satisfied"), default=0, editable=False)
@@ -200,6 +202,10 @@ class Answer(models.Model):
     )
     ratings = models.CharField(_("ratings"), max_length=20)
     comments = models.CharField(_("comments"), max_length=1000, blank=True)
+    # How many items this answer rated each way (the results are their sums).
+    satisfied = models.PositiveSmallIntegerField(default=0)
+    basic = models.PositiveSmallIntegerField(default=0)
+    dissatisfied = models.PositiveSmallIntegerField(default=0)
     channel = models.CharField(_("channel"), max_length=10, choices=AnswerChannel.choices)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

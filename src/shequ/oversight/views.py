@@ -40,7 +40,7 @@ from .models import (
     Rating,
     TerminationCase,
 )
-from .results import item_results, units_without_agreement
+from .results import item_results, refresh_counts, units_without_agreement
 from .tables import (
     AgreementTable,
     CampaignTable,
@@ -113,6 +113,13 @@ class CampaignViewSet(OversightViewSet):
         "satisfaction",
         "status",
     )
+
+    def get_object(self, pk: Any, action: str = "view") -> Campaign:
+        obj = super().get_object(pk, action)
+        if obj.status == CampaignStatus.OPEN:
+            refresh_counts(Campaign.objects.filter(pk=obj.pk))
+            obj.refresh_from_db(fields=["answers_count", "satisfied", "basic", "dissatisfied"])
+        return obj
 
     def detail_context(self, obj: Campaign) -> dict[str, Any]:
         return {

@@ -9,13 +9,15 @@ def register_all() -> None:
     from auditlog.registry import auditlog
 
     from shequ.core.menu import MenuItem, register_menu
-    from shequ.core.registry import SEEDERS, TODO, register_portal_tab
+    from shequ.core.registry import PERIODIC, SEEDERS, TODO, register_portal_tab
 
     from . import indicators
     from .demo import seed_oversight
     from .models import Agreement, Campaign, Commitment, ConsentRequest, EntryApplication, Hearing, TerminationCase
+    from .results import refresh_all
 
     indicators.register_all()
+    PERIODIC["oversight"] = refresh_all
     if indicators.todo not in TODO:
         TODO.append(indicators.todo)
     register_portal_tab("survey", _("Evaluations"), "oversight:portal_surveys")
