@@ -290,6 +290,9 @@ def results(out: Path) -> int:
     from shequ.oversight.results import item_results
     from shequ.territory.models import Kind, Node
 
+    from shequ.oversight.results import refresh_counts
+
+    refresh_counts()  # what the campaign's page, the figures and each tick do
     campaign = Campaign.objects.get()
     city = Node.objects.get(kind=Kind.CITY)
     places = list(communities([city]))

@@ -212,7 +212,7 @@ def do_refuse_entry(case: Any, *, acting_user: Any, reason: str) -> EntryApplica
 # -- evaluation campaigns ----------------------------------------------------------------------------------------
 
 
-def households_of(node: Node) -> Any:
+def households_of(node: Any) -> Any:
     from shequ.people.models import Household
 
     return Household.objects.filter(path__startswith=node.path, dissolved=False)
@@ -330,6 +330,7 @@ def do_answer(
     """Record one answer: from the portal (*trusted*, the household verified by its number and phone digits) or
     entered by staff from paper.  One answer per household; none after the campaign closed: the campaign's row
     is read with a shared lock, so answers do not wait for each other while closing waits for them."""
+    found: Any
     if trusted and isinstance(campaign, Campaign):
         found = campaign
     else:
