@@ -287,10 +287,8 @@ def results(out: Path) -> int:
     from shequ.core.indicators import communities
     from shequ.oversight.indicators import satisfaction
     from shequ.oversight.models import Answer, Campaign
-    from shequ.oversight.results import item_results
+    from shequ.oversight.results import item_results, refresh_counts
     from shequ.territory.models import Kind, Node
-
-    from shequ.oversight.results import refresh_counts
 
     refresh_counts()  # what the campaign's page, the figures and each tick do
     campaign = Campaign.objects.get()
