@@ -66,10 +66,11 @@ def seed_oversight(city: Node, scale_name: str, seed: int) -> dict[str, int]:
             CampaignEvent.objects.create(
                 case=campaign, kind="status", to_status=CampaignStatus.OPEN, actor_label="演示数据"
             )
-            weights = (20, 20, 60) if low else (55, 35, 10)
+            weights = (55, 35, 10)
             answers = []
             for pk in households[: max(1, len(households) * 3 // 5)]:
-                digits = "".join(str(rng.choices((1, 2, 3), weights)[0]) for _ in range(4))
+                # The failing company: three of four items dissatisfied in every answer (25 %).
+                digits = "3323" if low else "".join(str(rng.choices((1, 2, 3), weights)[0]) for _ in range(4))
                 answers.append(
                     Answer(
                         campaign=campaign,
