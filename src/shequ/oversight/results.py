@@ -61,6 +61,45 @@ def refresh_all(now: Any = None) -> dict[str, int]:
     return {"campaigns": refresh_counts()}
 
 
+def complaints(user: Any, year: int) -> list[dict[str, Any]]:
+    """Residents' requests of the property categories (``property``, ``property-*``) of *year* in each residential
+    area a property company of the user's area serves, counted per company and area, the most first."""
+    from django.db.models import Count
+
+    from shequ.orgs.models import Organization
+    from shequ.services.models import ServiceRequest
+
+    from .indicators import _by_place
+
+    pairs = list(
+        Organization.estates.through.objects.filter(
+            organization__in=Organization.objects.restrict(user, "view").filter(kind="property_company")
+        )
+        .select_related("organization", "node")
+        .order_by("node__path")[:2000]
+    )
+    estates = {p.node.pk: p.node for p in pairs}
+    if not estates:
+        return []
+    rows = (
+        ServiceRequest.objects.restrict(user, "view")
+        .filter(created__year=year, category__code__startswith="property")
+        .values_list("path")
+        .annotate(n=Count("pk"), d=Count("pk"))
+    )
+    counts = _by_place(list(estates.values()), rows)
+    result: list[dict[str, Any]] = [
+        {
+            "company": p.organization,
+            "estate": p.node,
+            "complaints": int(counts.get(p.node.pk, (0, 0))[0]),
+        }
+        for p in pairs
+    ]
+    result.sort(key=lambda r: (-int(r["complaints"]), str(r["company"])))
+    return result
+
+
 def units_without_agreement(user: Any, year: int) -> list[Any]:
     from shequ.orgs.models import Organization
 

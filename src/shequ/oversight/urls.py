@@ -7,6 +7,7 @@ urlpatterns = [
     path("entries/", include(views.EntryApplicationViewSet.urls())),
     path("campaigns/", include(views.CampaignViewSet.urls())),
     path("campaigns/<str:pk>/answer/", views.paper_answer, name="paper_answer"),
+    path("complaints/", views.complaints_page, name="complaints"),
     path("terminations/", include(views.TerminationCaseViewSet.urls())),
     path("agreements/missing/", views.missing_agreements, name="missing_agreements"),
     path("agreements/", include(views.AgreementViewSet.urls())),

@@ -40,7 +40,7 @@ from .models import (
     Rating,
     TerminationCase,
 )
-from .results import item_results, refresh_counts, units_without_agreement
+from .results import complaints, item_results, refresh_counts, units_without_agreement
 from .tables import (
     AgreementTable,
     CampaignTable,
@@ -281,3 +281,18 @@ def missing_agreements(request: HttpRequest) -> HttpResponse:
     year = min(max(year, 2000), 2100)
     units = units_without_agreement(request.user, year)
     return render(request, "oversight/missing_agreements.html", {"units": units, "year": year})
+
+
+@login_required
+def complaints_page(request: HttpRequest) -> HttpResponse:
+    """Complaints about the property companies: residents' requests of the property categories, per company and
+    residential area served."""
+    from shequ.services.models import ServiceRequest
+
+    if not can(request.user, EntryApplication, "view") or not can(request.user, ServiceRequest, "view"):
+        raise NotFound()
+    try:
+        year = min(max(int(request.GET.get("year") or timezone.localdate().year), 2000), 2100)
+    except ValueError:
+        year = timezone.localdate().year
+    return render(request, "oversight/complaints.html", {"rows": complaints(request.user, year), "year": year})

@@ -26,6 +26,7 @@ def register_all() -> None:
         [
             MenuItem(_("Entry applications"), "oversight:entryapplication_list", "oversight.entryapplication"),
             MenuItem(_("Evaluations"), "oversight:campaign_list", "oversight.campaign"),
+            MenuItem(_("Complaints about property companies"), "oversight:complaints", "oversight.entryapplication"),
             MenuItem(_("Contract terminations"), "oversight:terminationcase_list", "oversight.terminationcase"),
             MenuItem(_("Co-construction agreements"), "oversight:agreement_list", "oversight.agreement"),
             MenuItem(_("Commitments"), "oversight:commitment_list", "oversight.commitment"),

@@ -324,3 +324,33 @@ class ScopeTests(OversightCase):
         self.client.force_login(self.tree.worker_a)
         self.assertContains(self.client.get("/"), reverse("oversight:campaign_list"))
         _ = Campaign, CampaignStatus
+
+
+class ComplaintTests(OversightCase):
+    def test_property_requests_are_counted_per_company_and_estate(self) -> None:
+        from shequ.services import actions as requests
+        from shequ.services.catalogue import install_standard_catalogue
+        from shequ.services.models import ServiceCategory
+
+        install_standard_catalogue()
+        a = self.a
+        category = ServiceCategory.objects.get(code="property-fees")
+        other = ServiceCategory.objects.get(code="garbage")
+        for cat in (category, category, other):
+            requests.do_file_request(
+                acting_user=self.world.admin,
+                node=a.building,
+                category=cat,
+                description="电梯坏了",
+                phone="13800000000",
+                contact_name="王先生",
+            )
+        self.client.force_login(self.a_worker())
+        response = self.client.get(reverse("oversight:complaints"))
+        rows = {(r["company"].pk, r["estate"].pk): r["complaints"] for r in response.context["rows"]}
+        self.assertEqual(rows, {(a.company.pk, a.estate.pk): 2})
+        self.client.force_login(self.tree.grid_worker_a)
+        self.assertEqual(self.client.get(reverse("oversight:complaints")).status_code, 404)
+
+    def a_worker(self) -> Any:
+        return self.tree.worker_a
