@@ -12,6 +12,7 @@ from shequ.core.api import build_api
 from shequ.governance import api as governance_api
 from shequ.mediation import api as mediation_api
 from shequ.orgs import api as orgs_api
+from shequ.oversight import api as oversight_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
 from shequ.services import api as services_api
@@ -38,6 +39,7 @@ api.add_router("/visits", visits_api.router)
 api.add_router("/mediation", mediation_api.router)
 api.add_router("/cadres", cadres_api.router)
 api.add_router("/governance", governance_api.router)
+api.add_router("/oversight", oversight_api.router)
 
 
 @api.get("/", auth=None, include_in_schema=False, url_name="index")

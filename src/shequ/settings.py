@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "shequ.mediation",
     "shequ.cadres",
     "shequ.governance",
+    "shequ.oversight",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("mediation/", include("shequ.mediation.urls")),
     path("cadres/", include("shequ.cadres.urls")),
     path("governance/", include("shequ.governance.urls")),
+    path("oversight/", include("shequ.oversight.urls")),
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]

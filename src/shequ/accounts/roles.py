@@ -127,6 +127,8 @@ ROLES: dict[str, Role] = {
                 ("visits.*", WRITE | {DELETE}),
                 # Decisions, disclosures and duties, meeting rules, the matters the community carries (issue 14).
                 ("governance.*", WRITE | {DELETE}),
+                # Oversight and co-construction (issue 13): evaluations, agreements, hearings, cases.
+                ("oversight.*", WRITE),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
@@ -146,6 +148,8 @@ ROLES: dict[str, Role] = {
                 ("governance.*", WRITE),
                 # Sees and takes the community's mediation cases (issue 12).
                 ("mediation.*", WRITE),
+                # The community party organization approves entries, gives consent, leads co-construction.
+                ("oversight.*", WRITE),
             ),
         ),
         Role(

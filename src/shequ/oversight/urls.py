@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from . import portal, views
+
+app_name = "oversight"
+urlpatterns = [
+    path("entries/", include(views.EntryApplicationViewSet.urls())),
+    path("campaigns/", include(views.CampaignViewSet.urls())),
+    path("campaigns/<str:pk>/answer/", views.paper_answer, name="paper_answer"),
+    path("complaints/", views.complaints_page, name="complaints"),
+    path("terminations/", include(views.TerminationCaseViewSet.urls())),
+    path("agreements/missing/", views.missing_agreements, name="missing_agreements"),
+    path("agreements/", include(views.AgreementViewSet.urls())),
+    path("commitments/", include(views.CommitmentViewSet.urls())),
+    path("hearings/", include(views.HearingViewSet.urls())),
+    path("consents/", include(views.ConsentRequestViewSet.urls())),
+    path("portal/", portal.surveys, name="portal_surveys"),
+    path("portal/<str:pk>/", portal.survey, name="portal_survey"),
+]
