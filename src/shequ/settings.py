@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "shequ.services",
     "shequ.volunteers",
     "shequ.visits",
+    "shequ.positions",
 ]
 
 MIDDLEWARE = [

@@ -84,6 +84,8 @@ ROLES: dict[str, Role] = {
                 ("services.*", WRITE),
                 ("volunteers.*", WRITE | {DELETE}),
                 ("visits.*", WRITE | {DELETE}),
+                # Facilities, inspections, culture; records ledger entries (the street approves them).
+                ("positions.*", WRITE | {DELETE}),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),
