@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import PathField, path_index
-from shequ.core.models import CaseModel, ScopedModel, TimelineEntry, TimeStampedModel
+from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
 
 # Service-area classes (002 §11): standard ≥ 300 m², boutique ≥ 500 m², demonstration ≥ 1,000 m².
 STANDARD_AREA, BOUTIQUE_AREA, DEMONSTRATION_AREA = 300, 500, 1000
@@ -69,7 +69,7 @@ class FacilityKind(models.TextChoices):
 
 
 class Room(models.TextChoices):
-    """"Five rooms, three stations, one place" (001 §4.4)."""
+    """ "Five rooms, three stations, one place" (001 §4.4)."""
 
     OFFICE = "office", _("office")
     POLICE = "police", _("police room")
@@ -83,9 +83,7 @@ class Room(models.TextChoices):
 
 
 class Facility(ScopedModel):
-    node = models.ForeignKey(
-        "territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
+    node = models.ForeignKey("territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
     name = models.CharField(_("name"), max_length=100)
     area = models.DecimalField(
@@ -137,9 +135,7 @@ class Facility(ScopedModel):
 class StandardCheck(ScopedModel):
     """The yearly "six haves" inspection (000 §11) of a community's party organization."""
 
-    node = models.ForeignKey(
-        "territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
+    node = models.ForeignKey("territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(
         "orgs.Organization",
         verbose_name=_("party organization"),
@@ -148,9 +144,7 @@ class StandardCheck(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     checked_on = models.DateField(_("inspected on"))
     activity_place = models.BooleanField(_("fixed activity place"), default=False)
     service_window = models.BooleanField(_("one-stop service window"), default=False)
@@ -213,9 +207,7 @@ class CommunityStandard(models.Model):
 
 
 class CulturalBrand(ScopedModel):
-    node = models.ForeignKey(
-        "territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
+    node = models.ForeignKey("territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     since = models.PositiveSmallIntegerField(
@@ -238,9 +230,7 @@ class CulturalBrand(ScopedModel):
 
 
 class CulturalEvent(ScopedModel):
-    node = models.ForeignKey(
-        "territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
+    node = models.ForeignKey("territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     brand = models.ForeignKey(
         CulturalBrand,
         verbose_name=_("cultural brand"),
@@ -252,9 +242,7 @@ class CulturalEvent(ScopedModel):
     title = models.CharField(_("title"), max_length=100)
     held_on = models.DateField(_("held on"))
     place = models.CharField(_("place"), max_length=100, blank=True)
-    participants = models.PositiveIntegerField(
-        _("participants"), default=0, validators=[MaxValueValidator(1_000_000)]
-    )
+    participants = models.PositiveIntegerField(_("participants"), default=0, validators=[MaxValueValidator(1_000_000)])
 
     search_fields = ("title__icontains",)
 
@@ -373,7 +361,9 @@ class LedgerEntry(CaseModel):
     """One entry of a book of a community's fund account.  *amount* is signed: money in is positive, money out
     negative.  Once approved it never changes; a correction is a reversing entry (the opposite amount)."""
 
-    account = models.ForeignKey(FundAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(
+        FundAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+    )
     book = models.CharField(_("book"), max_length=10, choices=Book.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -462,9 +452,7 @@ class Statement(ScopedModel):
     """The quarterly statement of a community's fund account, published on the portal: totals by book and
     category, nothing personal, the account number masked."""
 
-    node = models.ForeignKey(
-        "territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
+    node = models.ForeignKey("territory.Node", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     bank = models.CharField(_("bank"), max_length=100)

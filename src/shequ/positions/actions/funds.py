@@ -71,7 +71,12 @@ def check_entry(account: FundAccount, book: str, kind: str, category: str, amoun
     if category not in Category.values:
         errors.append({"field": "category", "message": _("Choose a category.")})
     elif kind == EntryKind.ALLOCATION and category not in ALLOCATION_CATEGORIES:
-        errors.append({"field": "category", "message": _("An allocation comes from the city, district, street or another source.")})
+        errors.append(
+            {
+                "field": "category",
+                "message": _("An allocation comes from the city, district, street or another source."),
+            }
+        )
     elif kind == EntryKind.SPENDING and category in ALLOCATION_CATEGORIES:
         errors.append({"field": "category", "message": _("Choose what the money was spent on.")})
     elif kind == EntryKind.SPENDING and (category in UPKEEP_CATEGORIES) != (book == Book.UPKEEP):
@@ -222,9 +227,7 @@ def do_update_entry(entry: LedgerEntry, *, acting_user: Any) -> LedgerEntry:
     """Change an entry still awaiting approval (an approved one never changes)."""
     stored = LedgerEntry.objects.filter(pk=entry.pk).values_list("status", flat=True).first()
     if stored != EntryStatus.PENDING:
-        raise ActionError(
-            _("An approved entry is never changed: record a reversing entry instead."), code="approved"
-        )
+        raise ActionError(_("An approved entry is never changed: record a reversing entry instead."), code="approved")
     amount = abs(Decimal(entry.amount))
     check_entry(entry.account, entry.book, entry.kind, entry.category, amount)
     entry.amount = amount if entry.kind == EntryKind.ALLOCATION else -amount

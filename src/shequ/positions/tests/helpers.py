@@ -89,7 +89,9 @@ def entry(
     on: date | None = None,
 ) -> LedgerEntry:
     acct = account(world, node)
-    category = category or ("city" if kind == EntryKind.ALLOCATION else ("heating" if book == Book.UPKEEP else "office"))
+    category = category or (
+        "city" if kind == EntryKind.ALLOCATION else ("heating" if book == Book.UPKEEP else "office")
+    )
     made = actions.do_record_entry(
         acting_user=world.admin,
         account=acct,

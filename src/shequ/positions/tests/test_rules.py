@@ -10,6 +10,7 @@ from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from shequ.core import indicators as core_indicators
 from shequ.core.exceptions import ActionError, FieldErrors
@@ -25,7 +26,6 @@ from ..models import (
     EntryStatus,
     Facility,
     FacilityKind,
-    FundAccount,
     FundYear,
     LedgerEntry,
     StandardCheck,
@@ -214,7 +214,9 @@ class LedgerTests(WorldTestCase):
         entry(w, w.community_a, "60000", approve=True)
         entry(w, w.community_a, "1200.50", kind=EntryKind.SPENDING, approve=True)
         entry(w, w.community_a, "99", kind=EntryKind.SPENDING)  # pending: not published
-        statement = actions.do_publish_statement(acting_user=w.officer_a, node=w.community_a, year=today.year, quarter=quarter)
+        statement = actions.do_publish_statement(
+            acting_user=w.officer_a, node=w.community_a, year=today.year, quarter=quarter
+        )
         work = statement.totals["work"]
         self.assertEqual((work["in"], work["out"], work["closing"]), ("60000.00", "1200.50", "58799.50"))
         self.assertEqual(statement.masked_number, "**** 5678")
@@ -236,7 +238,7 @@ OPS = st.lists(
 )
 
 
-class LedgerPropertyTests(TestCase):
+class LedgerPropertyTests(HypothesisTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = World()
@@ -245,9 +247,6 @@ class LedgerPropertyTests(TestCase):
     @given(OPS)
     def test_any_sequence_keeps_the_books_balanced(self, ops: list[tuple[str, Decimal, int]]) -> None:
         w = self.world
-        LedgerEntry.objects.all().delete()
-        FundYear.objects.all().delete()
-        FundAccount.objects.all().delete()
         acct = account(w, w.community_a)
         for op, amount, pick in ops:
             try:
