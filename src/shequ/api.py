@@ -6,6 +6,7 @@ from shequ.core.api import build_api
 from shequ.orgs import api as orgs_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
+from shequ.positions import api as positions_api
 from shequ.services import api as services_api
 from shequ.territory import api as territory_api
 from shequ.visits import api as visits_api
@@ -27,3 +28,4 @@ api.add_router("/party", party_api.router)
 api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
+api.add_router("/positions", positions_api.router)

@@ -88,7 +88,6 @@ def party_funds(places: Sequence[Any], year: int) -> Pairs:
 def register_all() -> None:
     from .models import PARTY_FUNDS_PER_MEMBER, WORK_FUNDS_TARGET
 
-    common = {"model": "positions.facility"}
     register(
         Indicator(
             code=SIX_HAVES,
@@ -112,7 +111,7 @@ def register_all() -> None:
             source="001 §4.4, 002 §11",
             description=_("Share of the communities whose service centre reaches the standard class."),
             order=410,
-            **common,
+            model="positions.facility",
         )
     )
     register(
@@ -125,7 +124,7 @@ def register_all() -> None:
             source="000 §11",
             description=_("Share of the communities with both an outdoor leisure square and a fitness path near."),
             order=420,
-            **common,
+            model="positions.facility",
         )
     )
     register(

@@ -175,7 +175,11 @@ class StandardCheck(ScopedModel):
         return all(getattr(self, name) for name in self.HAVES)
 
     def missing(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name) for name in self.HAVES if not getattr(self, name)]
+        return [
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
+            for name in self.HAVES
+            if not getattr(self, name)
+        ]
 
 
 class CommunityStandard(models.Model):
@@ -195,6 +199,9 @@ class CommunityStandard(models.Model):
 
     class Meta:
         indexes = [path_index("positions_standard_path", "path")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.area_class}"
 
     @property
     def covered(self) -> bool:
@@ -446,6 +453,9 @@ class FundYear(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "year", "book"], name="positions_fundyear_unique")]
         indexes = [models.Index(fields=["year", "book", "path"], name="positions_fundyear_path")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.year} {self.book}"
 
 
 class Statement(ScopedModel):

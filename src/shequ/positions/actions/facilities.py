@@ -14,11 +14,9 @@ from django.utils.translation import gettext as _
 from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import FieldErrors
 from shequ.core.indicators import mark_dirty
-from shequ.territory.models import Kind, Node
-
-from .. import geo
-from ..indicators import AREA_CLASS, COVERAGE, SIX_HAVES
-from ..models import (
+from shequ.positions import geo
+from shequ.positions.indicators import AREA_CLASS, COVERAGE, SIX_HAVES
+from shequ.positions.models import (
     SQUARE_RADIUS_M,
     CommunityStandard,
     CulturalBrand,
@@ -29,6 +27,7 @@ from ..models import (
     StandardCheck,
     area_class,
 )
+from shequ.territory.models import Kind, Node
 
 # How far the nearest leisure square or fitness path is looked for (beyond: "none near").
 SEARCH_M = SQUARE_RADIUS_M * 2

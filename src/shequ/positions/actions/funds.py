@@ -22,10 +22,8 @@ from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import mark_dirty
 from shequ.core.models import TimelineKind
 from shequ.core.workflow import Step, Workflow
-from shequ.territory.models import Kind
-
-from ..indicators import PARTY_FUNDS, WORK_FUNDS
-from ..models import (
+from shequ.positions.indicators import PARTY_FUNDS, WORK_FUNDS
+from shequ.positions.models import (
     ALLOCATION_CATEGORIES,
     MAX_AMOUNT,
     UPKEEP_CATEGORIES,
@@ -40,6 +38,7 @@ from ..models import (
     Statement,
     mask_account,
 )
+from shequ.territory.models import Kind
 
 # Who approves entries (a community worker records them; the street approves).
 APPROVERS = ("street_officer", "district_officer", "city_admin")

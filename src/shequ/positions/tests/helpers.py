@@ -6,10 +6,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from shequ.positions import actions
+from shequ.positions.models import Book, EntryKind, Facility, FacilityKind, FundAccount, LedgerEntry
 from shequ.territory.models import Kind, Node
-
-from .. import actions
-from ..models import Book, EntryKind, Facility, FacilityKind, FundAccount, LedgerEntry
 
 # The World's communities get a 0.02° square around a point, so that "inside the bounds" means something.
 A = (30.50, 114.30)

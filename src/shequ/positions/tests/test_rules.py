@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.test import TestCase
 from django.utils import timezone
@@ -15,10 +16,9 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from shequ.core import indicators as core_indicators
 from shequ.core.exceptions import ActionError, FieldErrors
 from shequ.core.testing import World, WorldTestCase
-
-from .. import actions, geo
-from ..indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
-from ..models import (
+from shequ.positions import actions, geo
+from shequ.positions.indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
+from shequ.positions.models import (
     AreaClass,
     Book,
     CommunityStandard,
@@ -32,6 +32,7 @@ from ..models import (
     area_class,
     housing_required,
 )
+
 from .helpers import account, entry, facility, place_communities
 
 
@@ -239,6 +240,8 @@ OPS = st.lists(
 
 
 class LedgerPropertyTests(HypothesisTestCase):
+    world: ClassVar[World]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = World()
