@@ -125,7 +125,7 @@ class CulturalBrandViewSet(PositionsViewSet):
     table = BrandTable
     form = forms.BrandForm
     select_related = ("node",)
-    actions = ("list", "detail", "add", "edit", "delete", "export", "history")
+    actions = ("list", "detail", "add", "edit", "delete", "bulk_delete", "export", "history")
     detail_fields = ("node", "name", "description", "since")
 
     def create(self, form: Any) -> CulturalBrand:
@@ -141,7 +141,7 @@ class CulturalEventViewSet(PositionsViewSet):
     table = EventTable
     form = forms.EventForm
     select_related = ("node", "brand")
-    actions = ("list", "detail", "add", "edit", "delete", "export", "history")
+    actions = ("list", "detail", "add", "edit", "delete", "bulk_delete", "export", "history")
     detail_fields = ("node", "brand", "title", "held_on", "place", "participants")
 
     def create(self, form: Any) -> CulturalEvent:
@@ -377,7 +377,9 @@ def funds_summary(request: HttpRequest) -> HttpResponse:
     from shequ.party.models import MemberStatus, PartyMember
 
     anchor, year, children = _area(request, "positions.ledgerentry")
-    sums: dict[str, Any] = {f"{verb}_{book}": Sum(verb, filter=Q(book=book)) for verb in ("allocated", "spent") for book in Book.values}
+    sums: dict[str, Any] = {
+        f"{verb}_{book}": Sum(verb, filter=Q(book=book)) for verb in ("allocated", "spent") for book in Book.values
+    }
     money = per_community(FundYear.objects.filter(year=year), children, **sums)
     counts = per_community(Node.objects.filter(kind=Kind.COMMUNITY, retired=False), children, n=Count("pk"))
     members = per_community(

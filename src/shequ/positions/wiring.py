@@ -58,7 +58,7 @@ def register_all() -> None:
         SEEDERS.append(seed_positions)
     auditlog.register(Facility, exclude_fields=["path", "updated"])
     auditlog.register(StandardCheck, exclude_fields=["path", "updated"])
-    auditlog.register(CulturalBrand, exclude_fields=["path", "updated"])
+    auditlog.register(CulturalBrand, include_fields=["node", "name", "description", "since"])
     auditlog.register(CulturalEvent, exclude_fields=["path", "updated"])
     auditlog.register(FundAccount, include_fields=["node", "bank", "opened_on"])
     auditlog.register(
