@@ -91,7 +91,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=SIX_HAVES,
-            name=_("\u201cSix haves\u201d compliance"),
+            name=_("Six-haves compliance"),
             compute=six_haves,
             target=100,
             kind=RATIO,

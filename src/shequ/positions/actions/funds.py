@@ -124,7 +124,7 @@ def do_record_entry(
     signed = amount if kind == EntryKind.ALLOCATION else -amount
     with acting_as(acting_user), transaction.atomic():
         if signed < 0:
-            _balance_after(account, book, signed)
+            _balance_after(FundAccount.objects.select_for_update().get(pk=account.pk), book, signed)
         entry = LedgerEntry(
             account=account,
             node_id=account.node_id,

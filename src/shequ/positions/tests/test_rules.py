@@ -159,6 +159,31 @@ class LedgerTests(WorldTestCase):
         two.refresh_from_db()
         self.assertEqual(two.status, EntryStatus.PENDING)
 
+    def test_the_balance_is_read_afresh(self) -> None:
+        w = self.world
+        acct = account(w, w.community_a)
+        made = actions.do_record_entry(
+            acting_user=w.admin,
+            account=acct,
+            book=Book.WORK,
+            kind=EntryKind.ALLOCATION,
+            category="city",
+            amount=Decimal(500),
+            occurred_on=timezone.localdate(),
+        )
+        actions.do_approve_entry(made, acting_user=w.admin)
+        # The same (now stale) account object: the spending is measured against the approved balance.
+        spent = actions.do_record_entry(
+            acting_user=w.admin,
+            account=acct,
+            book=Book.WORK,
+            kind=EntryKind.SPENDING,
+            category="office",
+            amount=Decimal(300),
+            occurred_on=timezone.localdate(),
+        )
+        self.assertEqual(spent.amount, Decimal(-300))
+
     def test_approved_entry_never_changes_and_is_reversed(self) -> None:
         w = self.world
         made = entry(w, w.community_a, "50000", approve=True)
