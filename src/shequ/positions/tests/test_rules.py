@@ -133,7 +133,7 @@ class StandardsTests(WorldTestCase):
             StandardCheck(node=w.community_b, year=year, checked_on=timezone.localdate(), **partial),
             acting_user=w.admin,
         )
-        self.assertEqual(check.missing(), ["complete archives"])
+        self.assertEqual(check.missing(), [str(StandardCheck._meta.get_field("archives").verbose_name)])
         self.assertEqual(figure(SIX_HAVES, w.city), 50.0)
         with self.assertRaises(FieldErrors):
             actions.do_save_check(
