@@ -98,13 +98,14 @@ def seed_positions(city: Node, scale_name: str, seed: int) -> dict[str, int]:
         .exclude(latitude=None)
         .order_by("path")
     )
-    members = dict(
-        PartyMember.objects.within(city.path)
-        .filter(status__in=(MemberStatus.PROBATIONARY, MemberStatus.FULL))
-        .values("node__path")
-        .annotate(n=Count("pk"))
-        .values_list("node__path", "n")
+    from shequ.core.indicators import per_community
+
+    counted = per_community(
+        PartyMember.objects.filter(status__in=(MemberStatus.PROBATIONARY, MemberStatus.FULL)),
+        communities,
+        n=Count("pk"),
     )
+    members = {c.path: (counted.get(c.pk) or {}).get("n") or 0 for c in communities}
     facilities, checks, brands, accounts = [], [], [], []
     for i, c in enumerate(communities):
         # Spread: a tenth of a community's half-width at the demo scales keeps the points inside its box.
