@@ -418,3 +418,24 @@ class PortalTests(WorldTestCase):
         self.assertNotContains(page, "记-001")  # vouchers and who recorded stay inside
         self.assertEqual(self.client.get(reverse("positions:portal_statement", args=["x"])).status_code, 404)
         self.assertEqual(LedgerEntry.objects.filter(status=EntryStatus.APPROVED).count(), 2)
+
+
+class MapLayerTests(WorldTestCase):
+    def test_facilities_with_their_radius_and_the_gaps_within_the_area(self) -> None:
+        from .helpers import facility, place_communities
+
+        place_communities(self.world)
+        facility(self.world, self.world.community_a, "leisure_square", area="0", offset=(0.002, 0), name="和平广场")
+        facility(self.world, self.world.community_b, "leisure_square", area="0", name="胜利广场")
+        self.login(self.world.officer_a)
+        url = reverse("territory:map_layer", args=["facilities"])
+        features = self.client.get(url, {"node": self.world.street_a.pk}).json()["features"]
+        self.assertEqual(
+            [(f["properties"]["radius"], f["properties"]["name"][:4]) for f in features], [(2000, "和平广场")]
+        )
+        gaps = self.client.get(reverse("territory:map_layer", args=["facility_gaps"]), {"node": self.world.street_a.pk})
+        names = [f["properties"]["name"] for f in gaps.json()["features"]]
+        self.assertEqual(len(names), 1)  # community A has a square but no path
+        self.assertIn("和平社区", names[0])
+        self.login(self.world.nobody)
+        self.assertEqual(self.client.get(url, {"node": self.world.street_a.pk}).status_code, 404)
