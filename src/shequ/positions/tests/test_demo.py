@@ -73,12 +73,11 @@ class DemoFigureTests(TestCase):
         paths = list(Facility.objects.filter(kind=FacilityKind.FITNESS_PATH, active=True))
         covered = 0
         for c in self.communities:
+            lat, lng = float(c.latitude or 0), float(c.longitude or 0)
             near_square = any(
-                geo.haversine_m(c.latitude, c.longitude, s.latitude, s.longitude) <= 2000 for s in squares
+                geo.haversine_m(lat, lng, float(s.latitude or 0), float(s.longitude or 0)) <= 2000 for s in squares
             )
-            near_path = any(
-                (geo.distance_m(c.latitude, c.longitude, p.latitude, p.longitude, p.line) or 1e9) <= 1000 for p in paths
-            )
+            near_path = any((geo.distance_m(lat, lng, p.latitude, p.longitude, p.line) or 1e9) <= 1000 for p in paths)
             covered += near_square and near_path
         self.assertTrue(0 < covered < len(self.communities))
         self.assertEqual(self.figure(COVERAGE), (covered, len(self.communities)))

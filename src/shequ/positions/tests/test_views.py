@@ -32,7 +32,7 @@ _numbers = itertools.count(1)
 
 
 def new_community(world: Any, street: Node) -> Node:
-    street = street if street.kind == Kind.STREET else Node.objects.get(pk=street.parent_id)
+    street = street if street.kind == Kind.STREET else Node.objects.get(pk=street.parent_id or 0)
     n = next(_numbers)
     return do_create_node(
         acting_user=world.admin, parent=street, kind=Kind.COMMUNITY, name=f"{street.name[:2]}{n}号社区"
