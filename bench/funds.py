@@ -122,14 +122,17 @@ def build(communities: int, entries: int) -> None:
     books = Book.values
     for n in range(entries):
         pk, node_id, path = saved[n % len(saved)]
-        allocation = (n // len(saved)) % 3 == 0
-        amount = Decimal(rng.randrange(100, 5000)) * (1 if allocation else Decimal("-0.3"))
+        rounds = n // len(saved)
+        allocation = rounds % 3 == 0
+        # Each book of an account: an allocation, then two smaller spendings: never below zero.
+        amount = Decimal(5000) if allocation else Decimal(-1000)
+        book = books[(rounds // 3) % 3]
         batch.append(
             LedgerEntry(
                 account_id=pk,
                 node_id=node_id,
                 path=path,
-                book=books[n % 3],
+                book=book,
                 kind=EntryKind.ALLOCATION if allocation else EntryKind.SPENDING,
                 category="city" if allocation else "office",
                 amount=amount,

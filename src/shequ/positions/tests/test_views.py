@@ -439,3 +439,16 @@ class MapLayerTests(WorldTestCase):
         self.assertIn("和平社区", names[0])
         self.login(self.world.nobody)
         self.assertEqual(self.client.get(url, {"node": self.world.street_a.pk}).status_code, 404)
+
+
+class TodayTests(WorldTestCase):
+    def test_entries_to_approve_await_the_street_not_the_community(self) -> None:
+        from shequ.positions.indicators import todo
+
+        mine = entry(self.world, new_community(self.world, self.world.street_a), "1000")
+        entry(self.world, new_community(self.world, self.world.street_b), "1000")
+        [item] = todo(self.world.officer_a)
+        self.assertEqual(list(item.count), [mine])
+        worker = self.world.user("worker_t", "community_worker", mine.node)
+        self.assertEqual(todo(worker), [])
+        self.assertEqual(todo(self.world.nobody), [])
