@@ -38,6 +38,7 @@ from .models import (
     CommunityStandard,
     CulturalBrand,
     CulturalEvent,
+    EntryStatus,
     Facility,
     FundAccount,
     FundYear,
@@ -198,6 +199,12 @@ class LedgerEntryViewSet(PositionsViewSet):
         "reverses",
         "approved_at",
     )
+
+    def perms(self, obj: Any = None) -> dict[str, bool]:
+        found = super().perms(obj)
+        if obj is not None and obj.status != EntryStatus.PENDING:
+            found["change"] = False  # approved entries never change: no edit button (reversing is a step)
+        return found
 
     def create(self, form: Any) -> LedgerEntry:
         d = form.cleaned_data

@@ -302,6 +302,7 @@ class EntryViewTests(EntryMixin, NoDelete, ViewSetTestMixin, WorldTestCase):
         self.assertContains(response, "冲销", status_code=400)
         made.refresh_from_db()
         self.assertEqual(made.amount, Decimal("50000.00"))
+        self.assertNotContains(self.client.get(made.get_absolute_url()), self.url("edit", made.pk))
 
     def test_spending_beyond_the_balance_is_refused_on_the_page(self) -> None:
         data = self.create_data(self.world.street_a) | {"kind": "spending", "category": "office"}
