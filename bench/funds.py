@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/funds.py [--communities 3000] [--entries 2000000] [--runs 20] [--database URL]
+    .venv/bin/python bench/funds.py [--communities 3000] [--entries 2000000] [--runs 20] [--database URL] [--reuse]
 
 Issue 16 asks for a city's standards page and funds summary within 300 ms at 3,000 communities and 2,000,000
 ledger entries, from rollups kept by the actions.  The script builds a fresh database (default: a temporary
@@ -167,6 +167,7 @@ def run(runs: int) -> None:
     from shequ.territory.models import Node
 
     city = Node.objects.get(parent=None)
+    User.objects.filter(username="bench-city").delete()
     user = User.objects.create_user("bench-city", password="bench-pass-123456", node=city)
     Grant.objects.create(user=user, role="city_admin", node=city)
     client = Client()
@@ -209,16 +210,17 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database", default="")
+    parser.add_argument("--reuse", action="store_true", help="time a database built by an earlier run (--database)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="shequ-funds-bench-")
     url = args.database or f"sqlite:///{folder}/bench.sqlite3"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
-    os.environ["SHEQU_SECRET_KEY"] = os.environ.get("SHEQU_SECRET_KEY", "bench-only-secret-key-0123456789abcdef")
-    os.environ.setdefault("SHEQU_ALLOWED_HOSTS", "testserver")
+    os.environ["SHEQU_DEBUG"] = "0"
+    os.environ.setdefault("SHEQU_LOG_LEVEL", "WARNING")
     import django
 
-    if url.startswith("postgres"):
+    if url.startswith("postgres") and not args.reuse:
         import psycopg
 
         server, name = url.rsplit("/", 1)
@@ -226,7 +228,9 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     django.setup()
-    build(args.communities, args.entries)
+    common.plain_static_files()
+    if not args.reuse:
+        build(args.communities, args.entries)
     run(args.runs)
 
 
