@@ -610,3 +610,27 @@ def print_summary(
             for r in results:
                 if getattr(r, "extra", False) and not r.passed:
                     print(f"  {'':<11} (not a target) {extra_miss(r)}")
+
+
+def run_on_kept_postgres(script: str, args: Any, db: Database, var: Path) -> Any:
+    """Run *script*'s worker on a PostgreSQL database kept between runs (``--scale``, ``--runs``, ``--rebuild``):
+    built first by ``--worker --build`` when missing (then vacuumed), measured by ``--worker``; what the worker
+    printed as JSON on its last line, or None (its output shown) when it failed."""
+    env = {**os.environ, **worker_env(db.url("postgres"), var)}
+    if args.rebuild or not db.exists("postgres") or not (var / "built").exists():
+        shutil.rmtree(var, ignore_errors=True)
+        var.mkdir(parents=True)
+        db.create("postgres")
+        subprocess.run([sys.executable, script, "--worker", "--build", "--scale", args.scale], env=env, check=True)
+        vacuum_pg(db.pg_name)
+        (var / "built").write_text(args.scale)
+    out = subprocess.run(
+        [sys.executable, script, "--worker", "--runs", str(args.runs), "--scale", args.scale],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        print(out.stdout[-3000:], out.stderr[-6000:])
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])

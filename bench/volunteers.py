@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -525,26 +523,9 @@ def main(argv: list[str] | None = None) -> int:
         worker(args)
         return 0
     db, var = DATABASES[args.scale]
-    env = {**os.environ, **common.worker_env(db.url("postgres"), var)}
-    if args.rebuild or not db.exists("postgres") or not (var / "built").exists():
-        import shutil
-
-        shutil.rmtree(var, ignore_errors=True)
-        var.mkdir(parents=True)
-        db.create("postgres")
-        subprocess.run([sys.executable, __file__, "--worker", "--build", "--scale", args.scale], env=env, check=True)
-        common.vacuum_pg(db.pg_name)
-        (var / "built").write_text(args.scale)
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", "--runs", str(args.runs), "--scale", args.scale],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        print(out.stdout[-3000:], out.stderr[-6000:])
+    report = common.run_on_kept_postgres(__file__, args, db, var)
+    if report is None:
         return 1
-    report = json.loads(out.stdout.strip().splitlines()[-1])
     print(
         f"Volunteers and visits at {args.scale} scale (PostgreSQL): "
         + ", ".join(f"{v:,} {k}" for k, v in report["counts"].items())

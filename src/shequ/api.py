@@ -1,6 +1,7 @@
 """The HTTP API at /api/v1/ (OpenAPI docs at /api/v1/docs)."""
 
 from shequ.accounts import api as accounts_api
+from shequ.cadres import api as cadres_api
 from shequ.core import api_routes
 from shequ.core.api import build_api
 from shequ.orgs import api as orgs_api
@@ -28,4 +29,5 @@ api.add_router("/party", party_api.router)
 api.add_router("/services", services_api.router)
 api.add_router("/volunteers", volunteers_api.router)
 api.add_router("/visits", visits_api.router)
+api.add_router("/cadres", cadres_api.router)
 api.add_router("/positions", positions_api.router)

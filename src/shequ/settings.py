@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "shequ.services",
     "shequ.volunteers",
     "shequ.visits",
+    "shequ.cadres",
     "shequ.positions",
 ]
 
@@ -287,6 +288,8 @@ MEDIA_ROOT = VAR_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SHEQU_MAX_UPLOAD_BYTES = int(os.environ.get("SHEQU_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+# A list longer than this is exported by the background worker (a job page with progress and the download).
+SHEQU_EXPORT_SYNC_ROWS = int(os.environ.get("SHEQU_EXPORT_SYNC_ROWS", 10_000))
 # Stored files (uploads for import, rejected-rows reports, exports; all encrypted) are deleted after this
 # many days by `shequ purge_files` and by the worker after its jobs.
 SHEQU_FILE_RETENTION_DAYS = int(os.environ.get("SHEQU_FILE_RETENTION_DAYS", 7))

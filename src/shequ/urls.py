@@ -21,6 +21,7 @@ urlpatterns = [
     path("services/", include("shequ.services.urls")),
     path("volunteers/", include("shequ.volunteers.urls")),
     path("visits/", include("shequ.visits.urls")),
+    path("cadres/", include("shequ.cadres.urls")),
     path("positions/", include("shequ.positions.urls")),
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),

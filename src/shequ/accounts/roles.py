@@ -34,6 +34,18 @@ PARTY_ORG_KINDS = (
     "functional_group",
 )
 READ = frozenset({VIEW, EXPORT})
+# Models no "*" rule reaches: only a rule naming the app ("cadres.*") or the model does.  Community workers'
+# pay and assessments (issue 15): the organization departments and the worker themself only.
+CONFIDENTIAL = frozenset(
+    {
+        "cadres.paytable",
+        "cadres.payrate",
+        "cadres.paygrade",
+        "cadres.assessment",
+        "cadres.assessmentevent",
+        "cadres.sanction",
+    }
+)
 WRITE = frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT})
 
 
@@ -52,6 +64,8 @@ class Role:
     def allows(self, label: str, action: str) -> bool:
         app = label.split(".", 1)[0]
         for pattern, actions in self.rules:
+            if pattern == "*" and label in CONFIDENTIAL:
+                continue
             if action in actions and pattern in ("*", f"{app}.*", label):
                 return True
         return False
@@ -64,13 +78,28 @@ class Role:
 ROLES: dict[str, Role] = {
     r.code: r
     for r in (
-        Role("city_admin", _("City administrator"), 70, (("*", ALL),)),
+        # The city administrator grants the organization departments' role, so holds its rights too.
+        Role("city_admin", _("City administrator"), 70, (("*", ALL), ("cadres.*", ALL))),
         Role("district_officer", _("District officer"), 60, (("*", ALL),)),
         Role(
             "street_officer",
             _("Street officer"),
             50,
             (("*", WRITE | {DELETE}), ("accounts.*", WRITE | {DELETE}), ("core.*", READ)),
+        ),
+        Role(
+            # The organization department of a street, district or city: community workers' files, training,
+            # qualifications, and the confidential pay and assessments (issue 15).
+            "organization_officer",
+            _("Organization department officer"),
+            50,
+            (
+                ("cadres.*", ALL),
+                ("people.resident", READ),
+                ("orgs.*", READ),
+                ("territory.node", READ),
+                ("core.job", frozenset({VIEW})),
+            ),
         ),
         Role(
             "community_worker",

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
         from .indicators import refresh_due
         from .jobs import reap
         from .maplayers import register_core_layers

@@ -5,12 +5,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import AUDIT_ACTIONS, AuditEntry, Job
-from .widgets import NodePickerWidget
+from .widgets import NodePickerWidget, SearchPickerWidget
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -47,27 +48,64 @@ class SearchFilterSet(django_filters.FilterSet):
         return secure_query(data, cls.token_fields, cls.tokenize)
 
 
-class PlaceFilter(django_filters.NumberFilter):
-    """A place chosen with the place picker (the suggestions are the places where the user may see the
-    filtered model); the screens show its name, the URL and the API carry its id."""
+class IdField(forms.IntegerField):
+    """A row's id: a whole number a database key can hold."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", NodePickerWidget(action="view"))
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class PickedIdField(IdField):
+    """The id a picker chose: an id its picker does not offer the user (outside their scope, a forged
+    ``?person=1``) is no choice: the filter is left empty, filtering nothing, as the picker shows nothing."""
+
+    def clean(self, value: Any) -> Any:
+        pk = super().clean(value)
+        if pk is not None and isinstance(self.widget, SearchPickerWidget) and self.widget.chosen(pk) is None:
+            return None
+        return pk
+
+
+class PickerFilter(django_filters.NumberFilter):
+    """A filter by an object chosen with a search picker (``core.widgets``): the screens show the chosen
+    object's name, read through ``restrict(user)``; the URL and the API carry its id; an id outside the
+    user's scope filters nothing."""
+
+    field_class: type[forms.Field] = PickedIdField
 
     @property
     def field(self) -> Any:
         field = super().field
         widget = field.widget
-        if isinstance(widget, NodePickerWidget) and getattr(self, "parent", None) is not None:
-            model = self.parent._meta.model
-            widget.model = model._meta.label_lower if model is not None else widget.model
+        if isinstance(widget, SearchPickerWidget) and getattr(self, "parent", None) is not None:
             widget.user = getattr(getattr(self.parent, "request", None), "user", None)
+            self.bind(widget, self.parent._meta.model)
         return field
+
+    def bind(self, widget: Any, model: Any) -> None:
+        """Tell the widget more about the filtered *model* (the place picker: whose places to offer)."""
+
+
+class PlaceFilter(PickerFilter):
+    """A place chosen with the place picker (the suggestions are the places where the user may see the
+    filtered model); the screens show its path, the URL and the API carry its id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", NodePickerWidget(action="view"))
+        super().__init__(*args, **kwargs)
+
+    def bind(self, widget: Any, model: Any) -> None:
+        if isinstance(widget, NodePickerWidget) and model is not None:
+            widget.perm_model = model._meta.label_lower
 
 
 class WithinFilter(PlaceFilter):
-    """Everything under a place the user can see.  A forged id outside the scope finds nothing."""
+    """Everything under a place the user can see.  A forged id outside the scope finds nothing (and the
+    picker names nothing)."""
+
+    field_class = IdField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Within"))

@@ -24,7 +24,7 @@ class ScopedFormMixin:
         self.user = user
         from shequ.territory.models import Node
 
-        from .widgets import NodePickerWidget
+        from .widgets import NodePickerWidget, bind_pickers
 
         meta = getattr(self, "_meta", None)
         perm_model = self.scope_model or getattr(meta, "model", None) or Node
@@ -34,9 +34,12 @@ class ScopedFormMixin:
                 if qs.model is Node:
                     field.queryset = qs.restrict(user, self.scope_action, perm_model=perm_model)
                     if isinstance(field, forms.ModelChoiceField):
-                        field.widget = NodePickerWidget(action=self.scope_action, model=perm_model._meta.label_lower)
+                        field.widget = NodePickerWidget(
+                            action=self.scope_action, model=perm_model._meta.label_lower, user=user
+                        )
                 else:
                     field.queryset = qs.restrict(user, self.scope_action)
+        bind_pickers(self.fields.values(), user)  # type: ignore[attr-defined]
 
 
 class ScopedModelForm(ScopedFormMixin, forms.ModelForm):
@@ -88,6 +91,9 @@ class UserForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        from .widgets import bind_pickers
+
+        bind_pickers(self.fields.values(), user)
 
 
 class ConfirmForm(UserForm):

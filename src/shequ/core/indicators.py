@@ -83,6 +83,22 @@ class Indicator:
         return self.code.split(".", 1)[0]
 
 
+def drill_to(url_name: str, param: str = "within", **query: Any) -> Callable[[Any, int], str]:
+    """An indicator's ``drill``: the list *url_name* of the records behind the figure at a node, filtered to the
+    node by *param* (``within`` on the declared lists, ``node`` on the report pages) and *query*; ``{year}`` in
+    a value of *query* becomes the figure's year."""
+
+    def drill(node: Any, year: int) -> str:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        values = {k: (v.format(year=year) if isinstance(v, str) else v) for k, v in query.items()}
+        return f"{reverse(url_name)}?{urlencode({param: node.pk, **values})}"
+
+    return drill
+
+
 INDICATORS: dict[str, Indicator] = {}
 
 

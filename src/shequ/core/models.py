@@ -45,7 +45,43 @@ class ScopedModel(TimeStampedModel):
         return {"path": self.path}
 
 
-class AuditEntryManager(LogEntryManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+def hidden_confidential(user: Any) -> list[str]:
+    """The confidential models (``accounts.roles.CONFIDENTIAL``) *user* may not see."""
+    from shequ.accounts.roles import CONFIDENTIAL
+    from shequ.accounts.scope import can
+
+    return [label for label in sorted(CONFIDENTIAL) if not can(user, label, "view")]
+
+
+class JobQuerySet(RestrictedQuerySet):
+    """Jobs in the user's area, less the imports and exports of confidential models the user may not see (their
+    results and reports hold the rows)."""
+
+    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Any:
+        qs = super().restrict(user, action, perm_model)
+        hidden = hidden_confidential(user)
+        return qs.exclude(params__model__in=hidden) if hidden else qs
+
+
+class AuditQuerySet(RestrictedQuerySet):
+    """Audit entries in the user's area, less those of confidential models (``accounts.roles.CONFIDENTIAL``,
+    e.g. community workers' pay) that the user may not see themselves."""
+
+    def restrict(self, user: Any, action: str = "view", perm_model: Any = None) -> Any:
+        from django.contrib.contenttypes.models import ContentType
+
+        qs = super().restrict(user, action, perm_model)
+        hidden = hidden_confidential(user)
+        if hidden:
+            condition = models.Q()
+            for label in hidden:
+                app_label, model = label.split(".", 1)
+                condition |= models.Q(app_label=app_label, model=model)
+            qs = qs.exclude(content_type__in=ContentType.objects.filter(condition))
+        return qs
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -148,7 +184,7 @@ class Job(models.Model):
     process = models.CharField(_("process"), max_length=255, blank=True, editable=False)
     heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True, editable=False)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("background job")

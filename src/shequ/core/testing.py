@@ -326,6 +326,32 @@ class ViewSetTestMixin(_MixinBase):
         csv_text = streamed(self.client.get(self.url("export"), {"format": "csv"})).decode("utf-8-sig")
         self.assertIn(self.export_key(mine), csv_text)
         self.assertNotIn(self.export_key(theirs), csv_text)
+        self.check_background_export(mine, theirs)
+
+    def check_background_export(self, mine: Any, theirs: Any) -> None:
+        """A list longer than an answer may carry is exported by the worker: a job page, then the file, with
+        the same rows as at once, for the user who asked only."""
+        from django.test import override_settings
+
+        from shequ.core.models import Job
+
+        with override_settings(SHEQU_EXPORT_SYNC_ROWS=0), self.captureOnCommitCallbacks(execute=True):
+            response = self.client.get(self.url("export"))
+        job = Job.objects.filter(kind="export", user=self.world.officer_a).latest("pk")
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.DONE, job.message)
+        page = self.client.get(job.get_absolute_url())
+        self.assertContains(page, 'data-testid="export-download"')
+        download = self.client.get(reverse("core:job_download", args=[job.pk]))
+        self.assertEqual(download.status_code, 200)
+        cells = {str(c) for row in xlsx_rows(streamed(download)) for c in row}
+        self.assertIn(self.export_key(mine), cells)
+        self.assertNotIn(self.export_key(theirs), cells)
+        for other in (self.world.officer_b, self.world.admin):  # it holds what officer_a's role shows: theirs alone
+            self.login(other)
+            self.assertEqual(self.client.get(reverse("core:job_download", args=[job.pk])).status_code, 404)
+        self.login(self.world.officer_a)
 
     def export_key(self, obj: Any) -> str:
         return str(obj)
@@ -383,6 +409,41 @@ class ViewSetTestMixin(_MixinBase):
 
     def run_import(self, upload: bytes, mode: str) -> Any:
         return self.apply_import(self.start_import(upload), mode)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text shown by an uncompressed PDF (ReportLab with ``pageCompression`` 0): its ``(…) Tj`` strings,
+    those of the Chinese (UCS-2) font decoded, one per line."""
+    import re
+
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(raw: bytes) -> bytes:
+        out = bytearray()
+        i = 0
+        while i < len(raw):
+            c = raw[i : i + 1]
+            if c == b"\\" and i + 1 < len(raw):
+                octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
+                if octal:
+                    out.append(int(octal.group(), 8) & 0xFF)
+                    i += 1 + len(octal.group())
+                    continue
+                nxt = raw[i + 1 : i + 2]
+                out += escapes.get(nxt, nxt)
+                i += 2
+                continue
+            out += c
+            i += 1
+        return bytes(out)
+
+    fonts = [(m.start(), m.group(1)) for m in re.finditer(rb"/(F\d+) [\d.]+ Tf", pdf)]
+    lines = []
+    for m in re.finditer(rb"\(((?:\\.|[^\\()])*)\) Tj", pdf, flags=re.S):
+        font = next((f for at, f in reversed(fonts) if at < m.start()), b"F1")
+        data = unescape(m.group(1))
+        lines.append(data.decode("utf-16-be", "replace") if font != b"F1" else data.decode("latin-1"))
+    return "\n".join(lines)
 
 
 def streamed(response: Any) -> bytes:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import PlaceFilter, SearchFilterSet, WithinFilter
+from shequ.core.filtersets import PickerFilter, PlaceFilter, SearchFilterSet, WithinFilter
 from shequ.core.widgets import NodePickerWidget
 
 from .models import PARTY_KINDS, TWO_NEW_KINDS, Organization, OrgKind, Post, Registration, Title
@@ -25,9 +25,7 @@ class OrganizationFilterSet(SearchFilterSet):
     )
     within = WithinFilter()
     node = PlaceFilter(field_name="node_id", label=_("Place"))
-    parent = django_filters.NumberFilter(
-        field_name="parent_id", label=_("Parent organization"), widget=OrganizationPickerWidget()
-    )
+    parent = PickerFilter(field_name="parent_id", label=_("Parent organization"), widget=OrganizationPickerWidget())
     active = django_filters.BooleanFilter(label=_("Active"))
     registration = django_filters.ChoiceFilter(choices=Registration.choices, label=_("Registration"))
     has_party_org = django_filters.BooleanFilter(label=_("Has a party organization"))
@@ -71,10 +69,10 @@ class OrganizationFilterSet(SearchFilterSet):
 
 class PostFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    organization = django_filters.NumberFilter(
+    organization = PickerFilter(
         field_name="organization_id", label=_("Organization"), widget=OrganizationPickerWidget()
     )
-    person = django_filters.NumberFilter(field_name="person_id", label=_("Resident"), widget=ResidentPickerWidget())
+    person = PickerFilter(field_name="person_id", label=_("Resident"), widget=ResidentPickerWidget())
     title = django_filters.MultipleChoiceFilter(choices=Title.choices, label=_("Post"))
     kind = django_filters.MultipleChoiceFilter(
         field_name="organization__kind", choices=OrgKind.choices, label=_("Kind of organization")

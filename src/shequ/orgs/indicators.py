@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.indicator_helpers import from_reports
-from shequ.core.indicators import RATIO, Indicator, Pairs, register
+from shequ.core.indicators import RATIO, Indicator, Pairs, drill_to, register
 
 CROSS_POSTING = "orgs.cross_posting"
 PARTY_ORG_COVERAGE = "orgs.two_new_party_org"
@@ -43,6 +43,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=CROSS_POSTING,
+            drill=drill_to("orgs:metrics", "node"),
             name=_("Cross-posting rate of committee members"),
             compute=_metric("cross_posted", "committee_members"),
             target=50,
@@ -57,6 +58,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=PARTY_ORG_COVERAGE,
+            drill=drill_to("orgs:metrics", "node"),
             name=_("“Two new” organizations covered by a party organization"),
             compute=_metric("two_new_with_party_org", "two_new"),
             target=100,
@@ -69,6 +71,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=PARTY_WORK_COVERAGE,
+            drill=drill_to("orgs:metrics", "node"),
             name=_("“Two new” organizations covered by party work"),
             compute=_metric("two_new_with_party_work", "two_new"),
             target=100,

@@ -1,6 +1,9 @@
-"""Search pickers for an organization and for a resident (``core.widgets.SearchPickerWidget``)."""
+"""The organization and resident pickers: ``core.widgets.SearchPickerWidget`` declared for their models
+(the chosen one is named through ``restrict(user)``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from shequ.core.widgets import SearchPickerWidget
 
@@ -9,19 +12,14 @@ __all__ = ["OrganizationPickerWidget", "ResidentPickerWidget", "SearchPickerWidg
 
 class OrganizationPickerWidget(SearchPickerWidget):
     url_name = "orgs:organization_pick"
-
-    def label_for(self, pk: int) -> str:
-        from .models import Organization
-
-        org = Organization.objects.filter(pk=pk).only("name").first()
-        return org.name if org else ""
+    model = "orgs.organization"
 
 
 class ResidentPickerWidget(SearchPickerWidget):
     url_name = "orgs:resident_pick"
+    model = "people.resident"
 
-    def label_for(self, pk: int) -> str:
-        from shequ.people.models import Resident
+    def label_of(self, obj: Any) -> str:
+        from shequ.people.distinct import who
 
-        person = Resident.objects.filter(pk=pk).only("name").first()
-        return person.name if person else ""
+        return who(obj)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.scope import Reach, reaches
-from shequ.core.filtersets import SearchFilterSet, WithinFilter
+from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
 from shequ.people.models import Education
 
 from .models import (
@@ -30,7 +30,7 @@ class PartyMemberFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("Category"))
     education = django_filters.MultipleChoiceFilter(choices=Education.choices, label=_("Education"))
-    organization = django_filters.NumberFilter(
+    organization = PickerFilter(
         field_name="organization_id", label=_("Party organization"), widget=PartyOrgPickerWidget()
     )
     within = WithinFilter()
@@ -45,7 +45,7 @@ class PartyMemberFilterSet(SearchFilterSet):
 
 class DevelopmentRecordFilterSet(SearchFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
-    organization = django_filters.NumberFilter(
+    organization = PickerFilter(
         field_name="organization_id", label=_("Party organization"), widget=PartyOrgPickerWidget()
     )
     within = WithinFilter()
@@ -114,7 +114,7 @@ class CommunityReportFilterSet(django_filters.FilterSet):
 class DuesPaymentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = django_filters.NumberFilter(field_name="month__year", label=_("Year"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Party member"), widget=MemberPickerWidget())
+    member = PickerFilter(field_name="member_id", label=_("Party member"), widget=MemberPickerWidget())
     within = WithinFilter()
 
     class Meta:

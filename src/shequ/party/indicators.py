@@ -10,10 +10,11 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.indicator_helpers import from_reports
-from shequ.core.indicators import RATIO, Indicator, Pairs, per_community, register
+from shequ.core.indicators import RATIO, Indicator, Pairs, drill_to, per_community, register
 
 DEVELOPED = "party.developed"
 REPORTING = "party.reporting_rate"
+DUES_PAID_UP = "party.dues_paid_up"
 DEVELOPED_TARGET = 1
 
 
@@ -35,10 +36,42 @@ def reporting(places: Sequence[Any], year: int) -> Pairs:
     return from_reports(places, rates)
 
 
+def dues_paid_up(places: Sequence[Any], year: int) -> Pairs:
+    """Active members who owe no month of *year* (by today, as the arrears page counts), of the active members
+    — per community, from one pass over the members and one grouped count of their payments of the year."""
+    from django.utils import timezone
+
+    from .arrears import months_due
+    from .models import DuesPayment, PartyMember
+    from .models.members import ACTIVE_STATUSES
+
+    today = timezone.localdate()
+    by_path = {p.path: p.pk for p in places}
+    widths = sorted({len(p) for p in by_path})
+    scope = {"path__within": places[0].path} if len(places) == 1 else {}
+    paid = dict(
+        DuesPayment.objects.filter(month__year=year, **{f"member__{k}": v for k, v in scope.items()})
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    result: dict[int, list[float]] = {p.pk: [0.0, 0.0] for p in places}
+    members = PartyMember.objects.filter(status__in=ACTIVE_STATUSES, joined_on__year__lte=year, **scope)
+    for pk, path, joined in members.values_list("pk", "path", "joined_on").iterator(chunk_size=5000):
+        community = next((by_path[path[:w]] for w in widths if path[:w] in by_path), None)
+        if community is None:
+            continue
+        result[community][1] += 1
+        if paid.get(pk, 0) >= len(months_due(joined, year, today)):
+            result[community][0] += 1
+    return {pk: (n, d) for pk, (n, d) in result.items()}
+
+
 def register_all() -> None:
     register(
         Indicator(
             code=DEVELOPED,
+            drill=drill_to("party:developmentrecord_list"),
             name=_("Communities developing at least one party member this year"),
             compute=developed,
             target=100,
@@ -51,6 +84,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=REPORTING,
+            drill=drill_to("party:reporting", "node"),
             name=_("On-the-job members reported to their home community"),
             compute=reporting,
             target=100,
@@ -58,5 +92,19 @@ def register_all() -> None:
             source="000 §10",
             model="party.communityreport",
             order=230,
+        )
+    )
+    register(
+        Indicator(
+            code=DUES_PAID_UP,
+            name=_("Party members with their dues paid up"),
+            compute=dues_paid_up,
+            target=100,
+            kind=RATIO,
+            source="000 §10",
+            model="party.duespayment",
+            description=_("Active members who owe no month of the year so far, of the active members."),
+            drill=drill_to("party:arrears", "node", year="{year}"),
+            order=240,
         )
     )

@@ -1,8 +1,10 @@
-"""A picker for a party member (the orgs app's search-picker markup and script)."""
+"""The party member and party organization pickers (``core.widgets.SearchPickerWidget``)."""
 
 from __future__ import annotations
 
-from shequ.orgs.widgets import SearchPickerWidget
+from typing import Any
+
+from shequ.core.widgets import SearchPickerWidget
 
 
 class MemberPickerWidget(SearchPickerWidget):
@@ -10,26 +12,29 @@ class MemberPickerWidget(SearchPickerWidget):
 
     template_name = "party/widgets/member_picker.html"
     url_name = "party:member_pick"
+    model = "party.partymember"
 
-    def label_for(self, pk: int) -> str:
-        from .models import PartyMember
-
-        found = PartyMember.objects.filter(pk=pk).only("name").first()
-        return found.name if found else ""
+    def offered(self, user: Any) -> Any:
+        return super().offered(user).defer("id_number")
 
 
 class PartyOrgPickerWidget(SearchPickerWidget):
     """Party organizations that keep members; ``everywhere`` offers those outside the user's area too
-    (the destination of a transfer)."""
+    (the destination of a transfer: an organization's name is no personal information)."""
 
     url_name = "party:org_pick"
+    model = "orgs.organization"
 
-    def __init__(self, *args, everywhere: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, everywhere: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.everywhere = everywhere
         self.kinds = ["everywhere"] if everywhere else []
 
-    def label_for(self, pk: int) -> str:
+    def offered(self, user: Any) -> Any:
         from shequ.orgs.models import Organization
 
-        found = Organization.objects.filter(pk=pk).only("name").first()
-        return found.name if found else ""
+        from .actions.common import MEMBER_ORG_KINDS
+        from .models import PartyMember
+
+        qs = Organization.objects.filter(kind__in=MEMBER_ORG_KINDS)
+        return qs if self.everywhere else qs.restrict(user, "view", perm_model=PartyMember)

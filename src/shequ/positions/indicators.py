@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.indicators import MEAN, RATIO, Indicator, Pairs, per_community, register
+from shequ.core.indicators import MEAN, RATIO, Indicator, Pairs, drill_to, per_community, register
 
 SIX_HAVES = "positions.six_haves"
 AREA_CLASS = "positions.standard_area"
@@ -97,7 +97,8 @@ def register_all() -> None:
             kind=RATIO,
             source="000 §11",
             description=_("Communities whose party organization has all six haves at the inspection of the year."),
-            order=400,
+            order=500,
+            drill=drill_to("positions:standardcheck_list", year="{year}"),
             model="positions.standardcheck",
         )
     )
@@ -110,7 +111,8 @@ def register_all() -> None:
             kind=RATIO,
             source="001 §4.4, 002 §11",
             description=_("Share of the communities whose service centre reaches the standard class."),
-            order=410,
+            order=510,
+            drill=drill_to("positions:standards", param="node"),
             model="positions.facility",
         )
     )
@@ -123,7 +125,8 @@ def register_all() -> None:
             kind=RATIO,
             source="000 §11",
             description=_("Share of the communities with both an outdoor leisure square and a fitness path near."),
-            order=420,
+            order=520,
+            drill=drill_to("positions:standards", param="node"),
             model="positions.facility",
         )
     )
@@ -137,7 +140,8 @@ def register_all() -> None:
             kind=MEAN,
             source="000 §20",
             description=_("Approved work-fund allocations of the year per community."),
-            order=430,
+            order=530,
+            drill=drill_to("positions:funds", param="node", year="{year}"),
             places=0,
             model="positions.ledgerentry",
         )
@@ -152,7 +156,8 @@ def register_all() -> None:
             kind=MEAN,
             source="003",
             description=_("Approved party-building allocations of the year per party member."),
-            order=440,
+            order=540,
+            drill=drill_to("positions:funds", param="node", year="{year}"),
             model="positions.ledgerentry",
         )
     )

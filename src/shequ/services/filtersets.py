@@ -6,7 +6,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet, WithinFilter
+from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
 from shequ.orgs.widgets import OrganizationPickerWidget
 
 from .models import (
@@ -27,7 +27,7 @@ class ServiceRequestFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
     category = CategoryFilter(method="filter_category")
-    organization = django_filters.NumberFilter(
+    organization = PickerFilter(
         field_name="organization_id", label=_("Responsible organization"), widget=OrganizationPickerWidget()
     )
     within = WithinFilter()

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.indicators import RATIO, Indicator, Pairs, pairs, per_community, register
+from shequ.core.indicators import RATIO, Indicator, Pairs, drill_to, pairs, per_community, register
 
 from .models import ServiceRequest
 from .stats import SATISFIED_MIN
@@ -35,6 +35,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=ON_TIME,
+            drill=drill_to("services:servicerequest_list", open="false"),
             name=_("Requests resolved on time"),
             compute=on_time,
             unit="%",
@@ -48,6 +49,7 @@ def register_all() -> None:
     register(
         Indicator(
             code=SATISFACTION,
+            drill=drill_to("services:servicerequest_list", open="false"),
             name=_("Residents satisfied with the handling"),
             compute=satisfaction,
             unit="%",

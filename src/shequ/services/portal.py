@@ -86,9 +86,13 @@ class PublicPlaceWidget(SearchPickerWidget):
     url_name = "services:portal_places"
     placeholder = gettext_lazy("Type the name of your community, estate or building")
 
-    def label_for(self, pk: int) -> str:
-        node = public_places().filter(pk=pk).only("name").first()
-        return node.name if node else ""
+    def offered(self, user: Any) -> Any:
+        return public_places()  # public names, to anyone (the portal's visitors are not signed in)
+
+    def label_of(self, obj: Any) -> str:
+        from shequ.territory.trails import trail
+
+        return trail(obj)
 
 
 def public_places() -> Any:
@@ -362,7 +366,9 @@ def places(request: HttpRequest) -> HttpResponse:
     results: list[Node] = []
     if query:
         qs = public_places().filter(search_q(Node, query))
-        results = list(qs.select_related("parent").only("name", "kind", "parent__name").order_by("depth", "name")[:15])
+        from shequ.territory.trails import with_trails
+
+        results = with_trails(qs.only("name", "kind", "path").order_by("depth", "name")[:15])
     return render(request, "services/portal/_places.html", {"results": results})
 
 

@@ -298,5 +298,7 @@ def node_pick(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(kind__in=kinds)
     if query.strip():
         qs = qs.filter(search_q(Node, query))
-    results = list(qs.select_related("parent").order_by("depth", "name")[:15])
+    from .trails import with_trails
+
+    results = with_trails(qs.order_by("depth", "name")[:15])
     return render(request, "territory/_pick_results.html", {"results": results})

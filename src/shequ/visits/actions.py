@@ -293,7 +293,7 @@ def do_file_follow_up(visit: Visit, *, acting_user: Any, category: Any, descript
         current = (
             Visit.objects.restrict(acting_user, "change")
             .select_for_update(of=("self",))
-            .select_related("household__node", "household__head")
+            .select_related("household__node__parent", "household__head")
             .filter(pk=visit.pk)
             .first()
         )

@@ -6,9 +6,10 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet, WithinFilter
+from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
 from shequ.volunteers.filtersets import person_q
 
+from .forms import HouseholdPickerWidget, MemberPickerWidget
 from .models import ArrivalReason, HouseholdLink, MustArriveTask, TaskStatus, Visit, VisitKind, VisitRule
 
 
@@ -24,8 +25,8 @@ class VisitRuleFilterSet(SearchFilterSet):
 
 
 class HouseholdLinkFilterSet(SearchFilterSet):
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Committee member"))
-    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    member = PickerFilter(field_name="member_id", label=_("Committee member"), widget=MemberPickerWidget())
+    household = PickerFilter(field_name="household_id", label=_("Household"), widget=HouseholdPickerWidget())
     current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Holds now"))
     within = WithinFilter()
 
@@ -42,7 +43,7 @@ class MustArriveTaskFilterSet(SearchFilterSet):
     reason = django_filters.ChoiceFilter(choices=ArrivalReason.choices, label=_("Reason"))
     is_open = django_filters.BooleanFilter(label=_("Open"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Committee member"))
+    member = PickerFilter(field_name="member_id", label=_("Committee member"), widget=MemberPickerWidget())
     within = WithinFilter()
 
     class Meta:
@@ -61,8 +62,8 @@ class MustArriveTaskFilterSet(SearchFilterSet):
 
 class VisitFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label=_("Kind"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Committee member"))
-    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    member = PickerFilter(field_name="member_id", label=_("Committee member"), widget=MemberPickerWidget())
+    household = PickerFilter(field_name="household_id", label=_("Household"), widget=HouseholdPickerWidget())
     since = django_filters.DateFilter(field_name="visited_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="visited_at", lookup_expr="date__lte", label=_("To"))
     within = WithinFilter()

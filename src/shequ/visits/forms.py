@@ -22,15 +22,8 @@ class HouseholdPickerWidget(SearchPickerWidget):
     url_name = "visits:household_pick"
     placeholder = _("Type the head's name, pinyin, or the room (e.g. 3-402)")
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def label_for(self, pk: int) -> str:
-        from shequ.people.models import Household
-
-        found = Household.objects.restrict(self.user, "view").select_related("node").filter(pk=pk).first()
-        return str(found) if found else ""
+    def offered(self, user: Any) -> Any:
+        return households_for(user, "view").select_related("node__parent")
 
 
 class MemberPickerWidget(SearchPickerWidget):
@@ -38,13 +31,13 @@ class MemberPickerWidget(SearchPickerWidget):
 
     url_name = "visits:member_pick"
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+    def offered(self, user: Any) -> Any:
+        return members_for(user).select_related("node__parent")
 
-    def label_for(self, pk: int) -> str:
-        found = members_for(self.user).filter(pk=pk).first()
-        return found.name if found else ""
+    def label_of(self, obj: Any) -> str:
+        from shequ.people.distinct import who
+
+        return who(obj)
 
 
 def members_for(user: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.indicators import RATIO, Indicator, Pairs, register
+from shequ.core.indicators import RATIO, Indicator, Pairs, drill_to, register
 
 LINK_COVERAGE = "visits.link_coverage"
 VISITS_ON_TIME = "visits.on_time"
@@ -54,15 +54,6 @@ def visits_on_time(places: Sequence[Any], year: int) -> Pairs:
     return {pk: (float(done[pk]), float(n)) for pk, n in due.items()}
 
 
-def _drill(url_name: str) -> Any:
-    def drill(node: Any, year: int) -> str:
-        from django.urls import reverse
-
-        return f"{reverse(url_name)}?node={node.pk}"
-
-    return drill
-
-
 def register_all() -> None:
     register(
         Indicator(
@@ -75,7 +66,7 @@ def register_all() -> None:
             source="000 §10",
             model="visits.householdlink",
             description=_("Share of the members of the two committees linked to 3 to 5 households."),
-            drill=_drill("visits:links"),
+            drill=drill_to("visits:links", "node"),
             order=330,
         )
     )
@@ -93,7 +84,7 @@ def register_all() -> None:
                 "Share of the households of the must-visit kinds (families in difficulty, hospitalized patients, "
                 "unemployed people, released persons, lonely elderly) visited within their interval."
             ),
-            drill=_drill("visits:due"),
+            drill=drill_to("visits:due", "node"),
             order=340,
         )
     )

@@ -96,7 +96,7 @@ def unanswered(community: Node) -> Any:
         Household.objects.within(community.path)
         .filter(dissolved=False)
         .exclude(pk__in=linked)
-        .select_related("node")
+        .select_related("node__parent")
         .order_by("path", "address", "pk")
     )
 
@@ -203,7 +203,7 @@ def attach_households(items: list[DueHousehold]) -> list[DueHousehold]:
     """Load each item's household (with its place) and name its linked members, in two queries."""
     from shequ.people.models import Household, Resident
 
-    households = Household.objects.select_related("node", "head").in_bulk([i.household_id for i in items])
+    households = Household.objects.select_related("node__parent", "head").in_bulk([i.household_id for i in items])
     names = dict(Resident.objects.filter(pk__in={m for i in items for m in i.members}).values_list("pk", "name"))
     for item in items:
         item.household = households.get(item.household_id)

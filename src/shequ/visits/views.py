@@ -63,7 +63,7 @@ class HouseholdLinkViewSet(VisitsViewSet):
     table = HouseholdLinkTable
     form = forms.LinkForm
     importer = LinkImporter
-    select_related = ("member", "household__node", "community")
+    select_related = ("member", "household__node__parent", "community")
     detail_fields = ("member", "household", "community", "started_on", "ended_on")
 
     def export_columns(self) -> list[Any]:
@@ -91,7 +91,7 @@ class MustArriveTaskViewSet(VisitsViewSet):
     filterset = MustArriveTaskFilterSet
     table = MustArriveTaskTable
     form = forms.TaskForm
-    select_related = ("household__node", "member", "node")
+    select_related = ("household__node__parent", "member", "node")
     actions = ("list", "detail", "add", "export", "history")
     detail_fields = (
         "reason",
@@ -125,7 +125,7 @@ class VisitViewSet(VisitsViewSet):
     filterset = VisitFilterSet
     table = VisitTable
     form = forms.VisitForm
-    select_related = ("household__node", "member", "recorded_by")
+    select_related = ("household__node__parent", "member", "recorded_by")
     detail_template = "visits/visit_detail.html"
     list_template = "visits/visit_list.html"
     # Adding is the phone-first page ``visit_add`` (photos, the draft kept on the device), not the generic form.
@@ -187,7 +187,7 @@ def visit_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def follow_up(request: HttpRequest, pk: str) -> HttpResponse:
     """The visit's follow-up becomes a residents' request."""
-    visit = fetch(Visit.objects.select_related("household__node"), request.user, "change", pk)
+    visit = fetch(Visit.objects.select_related("household__node__parent"), request.user, "change", pk)
     data = request.POST if request.method == "POST" else None
     form = forms.FollowUpForm(data, user=request.user, initial={"description": visit.follow_up or visit.needs})
     if data is not None and form.is_valid():
@@ -379,7 +379,7 @@ def household_pick(request: HttpRequest) -> HttpResponse:
     if query:
         qs = forms.households_for(request.user, "view")
         condition = Q(address__startswith=query) if any(c.isdigit() for c in query) else person_q("head__", query)
-        results = list(qs.filter(condition).select_related("node", "head").order_by("path", "address")[:15])
+        results = list(qs.filter(condition).select_related("node__parent", "head").order_by("path", "address")[:15])
     return render(request, "visits/_household_pick.html", {"results": results})
 
 
@@ -393,7 +393,7 @@ def member_pick(request: HttpRequest) -> HttpResponse:
         results = list(
             forms.members_for(request.user)
             .filter(person_q("", query))
-            .select_related("node")
+            .select_related("node__parent")
             .order_by("name", "pk")[:15]
         )
     return render(request, "orgs/_resident_pick_results.html", {"results": results})

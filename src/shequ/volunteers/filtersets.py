@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet, WithinFilter
+from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
 from shequ.orgs.models import OrgKind
 from shequ.orgs.widgets import OrganizationPickerWidget
 
+from .forms import VolunteerPickerWidget
 from .models import (
     Activity,
     ActivityStatus,
@@ -37,7 +38,7 @@ def person_q(prefix: str, value: str) -> Q:
     return Q(**{f"{prefix}name__startswith": value})
 
 
-class TeamFilter(django_filters.NumberFilter):
+class TeamFilter(PickerFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Volunteer team"))
         kwargs.setdefault("widget", OrganizationPickerWidget(kinds=[OrgKind.VOLUNTEER_TEAM]))
@@ -113,7 +114,7 @@ class ServiceHoursFilterSet(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=HoursStatus.choices, label=_("Status"))
     source = django_filters.ChoiceFilter(choices=HoursSource.choices, label=_("Source"))
     team = TeamFilter(field_name="team_id")
-    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label=_("Volunteer"))
+    volunteer = PickerFilter(field_name="volunteer_id", label=_("Volunteer"), widget=VolunteerPickerWidget())
     year = django_filters.NumberFilter(field_name="served_on", lookup_expr="year", label=_("Year"))
     within = WithinFilter()
 
@@ -127,7 +128,7 @@ class ServiceHoursFilterSet(SearchFilterSet):
 
 class SignUpFilterSet(django_filters.FilterSet):
     activity = django_filters.NumberFilter(field_name="activity_id", label=_("Activity"))
-    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label=_("Volunteer"))
+    volunteer = PickerFilter(field_name="volunteer_id", label=_("Volunteer"), widget=VolunteerPickerWidget())
     status = django_filters.ChoiceFilter(choices=SignUpStatus.choices, label=_("Status"))
 
     class Meta:

@@ -28,14 +28,13 @@ class DateTimeInput(forms.DateTimeInput):
 
 class VolunteerPickerWidget(SearchPickerWidget):
     url_name = "volunteers:volunteer_pick"
+    model = "volunteers.volunteer"
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+    def offered(self, user: Any) -> Any:
+        return super().offered(user).select_related("resident")
 
-    def label_for(self, pk: int) -> str:
-        found = Volunteer.objects.restrict(self.user, "view").select_related("resident").filter(pk=pk).first()
-        return found.resident.name if found else ""
+    def label_of(self, obj: Any) -> str:
+        return obj.resident.name
 
 
 def team_field(required: bool = True) -> forms.ModelChoiceField:

@@ -268,6 +268,8 @@ class VolunteerImporter(PeopleMixin, Importer):
             .first()
         )
         row.update(person_sample(resident), phone="", team="", team_place="")
+        # Skills from the list as it stands (it may be renamed or emptied), never a name it lacks.
+        row["skills"] = "、".join(Skill.objects.filter(active=True).order_by("pk").values_list("name", flat=True)[:2])
         if resident is not None:
             community = samples.community_of(resident.node)
             row["community"] = samples.names_below(None, community) if community is not None else ""

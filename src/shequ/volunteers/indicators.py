@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.indicators import MEAN, RATIO, Indicator, Pairs, per_community, register
+from shequ.core.indicators import MEAN, RATIO, Indicator, Pairs, drill_to, per_community, register
 
 REGISTRATION_RATE = "volunteers.registration_rate"
 TEAM_COVERAGE = "volunteers.team_coverage"
@@ -67,17 +67,6 @@ def hours_per_volunteer(places: Sequence[Any], year: int) -> Pairs:
     }
 
 
-def _drill(url_name: str, **query: Any) -> Any:
-    def drill(node: Any, year: int) -> str:
-        from urllib.parse import urlencode
-
-        from django.urls import reverse
-
-        return f"{reverse(url_name)}?{urlencode({'within': node.pk, **query})}"
-
-    return drill
-
-
 def register_all() -> None:
     register(
         Indicator(
@@ -90,7 +79,7 @@ def register_all() -> None:
             source="000 §4",
             model="volunteers.volunteer",
             description=_("Active registered volunteers as a share of the residents."),
-            drill=_drill("volunteers:volunteer_list", status="active"),
+            drill=drill_to("volunteers:volunteer_list", status="active"),
             order=300,
         )
     )
@@ -105,6 +94,7 @@ def register_all() -> None:
             source="000 §4",
             model="volunteers.volunteer",
             description=_("Share of the residential areas where at least one volunteer team with members sits."),
+            drill=drill_to("volunteers:team_list", "node"),
             order=310,
         )
     )
@@ -119,6 +109,7 @@ def register_all() -> None:
             source="000 §4",
             model="volunteers.volunteer",
             description=_("Confirmed service hours of the year per active volunteer."),
+            drill=drill_to("volunteers:servicehours_list", status="confirmed"),
             order=320,
         )
     )

@@ -580,5 +580,5 @@ def volunteer_pick(request: HttpRequest) -> HttpResponse:
     results: list[Any] = []
     if query:
         qs = Volunteer.objects.restrict(request.user, "view").active().filter(person_q("resident__", query))
-        results = list(qs.select_related("resident", "node").order_by("resident__name", "pk")[:15])
+        results = list(qs.select_related("resident__node__parent", "node").order_by("resident__name", "pk")[:15])
     return render(request, "volunteers/_pick_results.html", {"results": results})

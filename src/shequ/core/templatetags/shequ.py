@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.widgets import SearchPickerWidget
+from shequ.core.widgets import SearchPickerWidget, bind_pickers
 
 register = template.Library()
 
@@ -18,11 +18,15 @@ register = template.Library()
 ANY_YES_NO = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
-@register.simple_tag
-def widget(field: Any, filtering: bool = False) -> SafeString:
+@register.simple_tag(takes_context=True)
+def widget(context: Any, field: Any, filtering: bool = False) -> SafeString:
     """Render a bound field's widget with the Tabler/Bootstrap class its kind needs (``filtering``: in a
-    filter form, where an empty yes/no choice reads "any")."""
+    filter form, where an empty yes/no choice reads "any").  A picker no form told who is looking names its
+    chosen object as the request's user may see it (``core.widgets.bind_pickers``)."""
     w = field.field.widget
+    request = context.get("request")
+    if isinstance(w, SearchPickerWidget) and request is not None:
+        bind_pickers([field.field], getattr(request, "user", None))
     if filtering and isinstance(w, forms.NullBooleanSelect):
         w = copy.copy(w)
         w.choices = ANY_YES_NO

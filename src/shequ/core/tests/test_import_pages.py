@@ -56,6 +56,13 @@ class ImportTemplateTests(WorldTestCase):
         post(committee, Title.MEMBER, resident(w, unit, name="王委员"))
         household(w, unit, number="000000123")
         household(w, unit, number="000000124")
+        # A community worker (the training sheet names them); the street officer also serves in the street's
+        # organization department, who alone imports pay tables (confidential).
+        from shequ.accounts.models import Grant
+        from shequ.cadres.models import Cadre
+
+        Cadre.objects.create(node=w.community_a, number="SG0001", name="孙社工", source="recruited")
+        Grant.objects.create(user=w.officer_a, role="organization_officer", node=w.street_a)
 
     def test_there_are_importers(self) -> None:
         labels = {vs.model._meta.label_lower for vs in importing_viewsets()}

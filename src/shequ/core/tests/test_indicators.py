@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from shequ.core import indicators
 from shequ.core.models import IndicatorValue
-from shequ.core.testing import WorldTestCase, streamed, xlsx_rows
+from shequ.core.testing import WorldTestCase, pdf_text, streamed, xlsx_rows
 from shequ.services import actions
 from shequ.services.indicators import ON_TIME, SATISFACTION
 from shequ.services.tests.helpers import ServicesTree, file
@@ -83,6 +83,44 @@ class IndicatorTests(WorldTestCase):
             sorted(fresh.values_list("code", "node", "numerator", "denominator")),
             sorted(k for k in kept if k[2] > 0),
         )
+
+    def test_every_figure_leads_to_the_records_behind_it(self) -> None:
+        year = indicators.this_year()
+        self.login(self.world.admin)
+        for indicator in indicators.ordered():
+            with self.subTest(indicator.code):
+                self.assertIsNotNone(indicator.drill, "an indicator says which list is behind its figure")
+                assert indicator.drill is not None
+                url = indicator.drill(self.world.street_a, year)
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+                detail = self.client.get(
+                    reverse("core:target_detail", args=[indicator.code]), {"node": self.world.street_a.pk}
+                )
+                self.assertContains(detail, url.replace("&", "&amp;"))
+
+    def test_one_page_pdf_report_of_a_place_within_scope(self) -> None:
+        from unittest import mock
+
+        from reportlab import rl_config
+
+        with self.captureOnCommitCallbacks(execute=True):
+            self.rate(self.world.community_a, 1)
+        url = reverse("core:targets_pdf")
+        self.login(self.world.officer_a)
+        self.assertContains(self.client.get(reverse("core:targets")), 'data-testid="report-pdf"')
+        with mock.patch.object(rl_config, "pageCompression", 0):  # readable text, to look for it
+            response = self.client.get(url, {"node": self.world.community_a.pk})
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        pdf = streamed(response)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn(b"/Count 1", pdf)  # one page
+        text = pdf_text(pdf)
+        title = f"{self.world.community_a.name}目标考核，{indicators.this_year()}年"
+        for words in (title, "居民满意率", "未达标", "0.0%"):
+            self.assertIn(words, text)
+        self.assertEqual(self.client.get(url, {"node": self.world.community_b.pk}).status_code, 404)
+        self.login(None)
+        self.assertEqual(self.client.get(url).status_code, 302)
 
     def test_page_export_and_api_within_scope(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):

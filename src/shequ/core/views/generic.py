@@ -23,7 +23,6 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -40,7 +39,7 @@ from shequ.core.forms import ImportForm
 from shequ.core.importing import Importer
 from shequ.core.models import AuditEntry, Job
 from shequ.core.pagination import configure_table
-from shequ.core.spreadsheets import XlsxWriter, temp_xlsx_path, write_csv_rows
+from shequ.core.spreadsheets import temp_xlsx_path
 from shequ.core.tables import render_lines
 from shequ.core.tasks import enqueue_job
 
@@ -447,42 +446,24 @@ class ObjectStepView(ViewSetView):
 
 
 class ObjectExportView(ViewSetView):
-    """The filtered list, as .xlsx (constant memory) or CSV, through ``restrict(user, "export")``."""
+    """The filtered list, as .xlsx (constant memory) or CSV, through ``restrict(user, "export")``; a list longer
+    than an answer may carry is exported by the background worker (``core.exports``)."""
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
+        from shequ.core import exports
+
         if not can(request.user, self.vs.model, "export"):
             raise NotFound()
         filterset = self.vs.filtered("export")
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filter_errors(filterset), content_type="text/plain; charset=utf-8")
         qs = filtered_rows(filterset)
-        columns = self.vs.export_columns()
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = f"{self.vs.basename()}-{stamp}"
-        rows = (tuple(get(obj) for _h, get in columns) for obj in qs.iterator(chunk_size=2000))
-        if request.GET.get("format") == "csv":
-            lines = write_csv_rows([tuple(h for h, _g in columns)])
-            response = StreamingHttpResponse(
-                _chain(lines, write_csv_rows(rows, bom=False)), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-            return response
-        target = temp_xlsx_path()  # private (0600), and deleted even if writing fails half-way
-        try:
-            writer = XlsxWriter(target, str(self.vs.model._meta.verbose_name_plural))
-            writer.header([h for h, _g in columns])
-            for row in rows:
-                writer.write(row)
-            writer.close()
-            handle = open(target, "rb")  # noqa: SIM115 - closed by FileResponse
-        finally:
-            os.unlink(target)
-        return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx")
-
-
-def _chain(*iterables: Any) -> Any:
-    for iterable in iterables:
-        yield from iterable
+        fmt = exports.export_format(request)
+        if exports.is_large(qs):
+            job = exports.start(request, self.vs, fmt)
+            messages.info(request, _("The list is long: it is exported in the background; download it here when done."))
+            return HttpResponseRedirect(job.get_absolute_url())
+        return exports.respond(self.vs, qs, fmt)
 
 
 class ImportTemplateView(ViewSetView):

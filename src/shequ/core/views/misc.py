@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
-from shequ.core import files, jobs
+from shequ.core import exports, files, jobs
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import TOKEN_PARAM, AuditEntryFilterSet, JobFilterSet, search_q, search_token, token_q
@@ -150,6 +150,7 @@ def job_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
         "may_rerun": jobs.may_rerun(request.user, job),
         "rerun": rerun,
         "rerun_command": jobs.rerun_command(job) if (job.params or {}).get("command") else "",
+        "may_download": exports.may_download(request.user, job),
         **extra,
     }
 
@@ -232,6 +233,17 @@ def job_report(request: HttpRequest, pk: str) -> HttpResponseBase:
         return redirect(job.get_absolute_url())
 
 
+@login_required
+def job_download(request: HttpRequest, pk: str) -> HttpResponseBase:
+    """The file of a finished export, for the user who asked for it (stored encrypted, streamed decrypted)."""
+    job = _get_job(request, pk)
+    try:
+        return exports.download(request, job)
+    except files.StoredFileError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(job.get_absolute_url())
+
+
 __all__ = [
     "health",
     "search",
@@ -241,6 +253,7 @@ __all__ = [
     "job_apply",
     "job_rerun",
     "job_report",
+    "job_download",
     "fetch",
     "reverse",
 ]

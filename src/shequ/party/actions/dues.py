@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import ActionError
+from shequ.core.indicators import mark_dirty
 from shequ.party.dues import monthly_dues
+from shequ.party.indicators import DUES_PAID_UP
 from shequ.party.models import DuesPayment, MemberStatus, PartyMember
 
 from .common import locked, not_future, save_unique, today
@@ -68,4 +70,5 @@ def do_record_dues(
             "already_paid",
         )
         ensure_in_scope(payment, acting_user, "add")
+        mark_dirty(DUES_PAID_UP, current.node)
     return payment

@@ -92,6 +92,13 @@ class PersonFields(models.Model):
     def token_condition(cls, token: str) -> Q:
         return Q(id_hash=token)
 
+    @property
+    def distinction(self) -> str:
+        """What tells this person apart from another of the same name (birth year, masked number)."""
+        from shequ.people.distinct import details
+
+        return " · ".join(details(self, place=False))
+
     def set_identity_number(self, number: str) -> None:
         """Store a normalised, checked number: encrypted, with its blind index and masked form."""
         from shequ.people.fields import id_hash_of

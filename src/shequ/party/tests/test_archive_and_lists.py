@@ -344,6 +344,24 @@ class ArrearsTests(WorldTestCase):
     student: ClassVar[PartyMember]
     paid_up: ClassVar[PartyMember]
 
+    def test_the_paid_up_indicator_counts_as_the_page_and_follows_payments(self) -> None:
+        from shequ.core import indicators
+        from shequ.party.indicators import DUES_PAID_UP
+
+        w = self.world
+        indicators.refresh([DUES_PAID_UP], year=self.year)
+        rate = indicators.INDICATORS[DUES_PAID_UP]
+        # Of the five members of street A, the page lists four in arrears: one is paid up.
+        street = indicators.figure(rate, w.street_a, self.year)
+        self.assertEqual((street.numerator, street.denominator), (1, 5))
+        self.assertEqual(indicators.figure(rate, w.street_b, self.year).denominator, 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            for month in range(2, 13):
+                actions.do_record_dues(self.employed, acting_user=w.admin, month=date(self.year, month, 1))
+        # Late payments for a past year count once that year's figure is computed again.
+        indicators.refresh([DUES_PAID_UP], year=self.year)
+        self.assertEqual(indicators.figure(rate, w.street_a, self.year).numerator, 2)
+
     def test_page_per_branch(self) -> None:
         self.login(self.world.officer_a)
         page = self.client.get(reverse("party:arrears"), {"year": self.year})

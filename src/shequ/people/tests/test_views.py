@@ -313,12 +313,13 @@ class PlaceFilterTests(WorldTestCase):
     def test_the_place_is_picked_by_name_within_scope(self) -> None:
         self.login(self.world.officer_a)
         page = self.client.get("/people/residents/", {"within": self.world.community_a.pk}).content.decode()
-        self.assertIn(f'value="{self.world.community_a.name}"', page)  # the picker shows the name
+        # the picker names the place with its path from the street down
+        self.assertIn(f'value="{self.world.street_a.name} / {self.world.community_a.name}"', page)
         self.assertIn("data-picker", page)
         self.assertIn("model=people.resident", page)  # suggestions: where residents may be seen
         self.assertIn(self.mine.get_absolute_url(), page)
         page = self.client.get("/people/residents/", {"within": self.world.community_b.pk}).content.decode()
-        self.assertNotIn(f'value="{self.world.community_b.name}"', page)
+        self.assertNotIn(self.world.community_b.name, page)
         self.assertNotIn(self.theirs.get_absolute_url(), page)
         self.assertNotIn(self.mine.get_absolute_url(), page)
 

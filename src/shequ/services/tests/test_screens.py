@@ -192,7 +192,7 @@ class ScreenTests(WorldTestCase):
         self.assertEqual(codes(organization=self.tree.water.pk), {other.code})
         # The form names what was chosen, never a bare id.
         page = self.client.get(url, {"within": self.world.grid_a.pk, "organization": self.tree.water.pk})
-        self.assertContains(page, 'value="第1网格"', html=False)
+        self.assertContains(page, 'value="和平街道 / 和平社区 / 第1网格"', html=False)  # the place's path
         self.assertContains(page, "东区自来水公司")
         self.assertRegex(
             page.content.decode(),
