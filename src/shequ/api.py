@@ -15,6 +15,7 @@ from shequ.orgs import api as orgs_api
 from shequ.oversight import api as oversight_api
 from shequ.party import api as party_api
 from shequ.people import api as people_api
+from shequ.positions import api as positions_api
 from shequ.services import api as services_api
 from shequ.territory import api as territory_api
 from shequ.visits import api as visits_api
@@ -40,6 +41,7 @@ api.add_router("/mediation", mediation_api.router)
 api.add_router("/cadres", cadres_api.router)
 api.add_router("/governance", governance_api.router)
 api.add_router("/oversight", oversight_api.router)
+api.add_router("/positions", positions_api.router)
 
 
 @api.get("/", auth=None, include_in_schema=False, url_name="index")

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "shequ.cadres",
     "shequ.governance",
     "shequ.oversight",
+    "shequ.positions",
 ]
 
 MIDDLEWARE = [

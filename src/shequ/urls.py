@@ -25,6 +25,7 @@ urlpatterns = [
     path("cadres/", include("shequ.cadres.urls")),
     path("governance/", include("shequ.governance.urls")),
     path("oversight/", include("shequ.oversight.urls")),
+    path("positions/", include("shequ.positions.urls")),
     path("open311/v2/", include("shequ.services.open311")),
     path("", include("shequ.core.urls")),
 ]

@@ -129,6 +129,8 @@ ROLES: dict[str, Role] = {
                 ("governance.*", WRITE | {DELETE}),
                 # Oversight and co-construction (issue 13): evaluations, agreements, hearings, cases.
                 ("oversight.*", WRITE),
+                # Facilities, inspections, culture; records ledger entries (the street approves them).
+                ("positions.*", WRITE | {DELETE}),
                 ("accounts.user", READ),
                 ("accounts.grant", READ),
             ),

@@ -37,7 +37,10 @@ class MapLayerTests(WorldTestCase):
     def test_the_page_offers_the_layers_the_role_may_see(self) -> None:
         self.login(self.world.officer_a)
         page = self.client.get(reverse("territory:map"))
-        self.assertEqual({layer["key"] for layer in page.context["layers"]}, {"indicator", "requests", "care"})
+        self.assertEqual(
+            {layer["key"] for layer in page.context["layers"]},
+            {"indicator", "requests", "care", "facilities", "facility_gaps"},
+        )
         self.assertContains(page, 'data-map-layer="requests"')
         self.login(self.world.nobody)
         # No right on any place: the map is not offered (no menu entry) and answers 404, with no layer.
