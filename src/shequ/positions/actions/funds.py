@@ -7,7 +7,7 @@ never negative; an approved entry never changes (corrections are reversing entri
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -344,4 +344,37 @@ def do_publish_statement(*, acting_user: Any, node: Any, year: int, quarter: int
             },
         )
         ensure_in_scope(statement, acting_user, "add")
+        _to_the_board(statement, acting_user)
     return statement
+
+
+BOARD_DAYS = 92  # a quarterly statement stays on the board until the next one is due
+
+
+def _to_the_board(statement: Statement, acting_user: Any) -> None:
+    """The statement, in short, on the community's public board (finances: 财务公开), with a link to it in full."""
+    from django.urls import reverse
+
+    from shequ.governance.actions import do_publish_disclosure
+    from shequ.governance.models import DisclosureKind
+
+    lines = [
+        _("%(book)s: at the start %(opening)s yuan, in %(in)s yuan, out %(out)s yuan, at the end %(closing)s yuan.")
+        % {"book": Book(book).label, **{k: figures[k] for k in ("opening", "in", "out", "closing")}}
+        for book, figures in statement.totals.items()
+        if any(Decimal(figures[k]) for k in ("opening", "in", "out", "closing"))
+    ]
+    lines.append(
+        _("The statement in full: %(url)s") % {"url": reverse("positions:portal_statement", args=[statement.pk])}
+    )
+    today = timezone.localdate()
+    do_publish_disclosure(
+        acting_user=acting_user,
+        node=statement.node,
+        kind=DisclosureKind.FINANCE,
+        title=_("Community funds, %(year)s quarter %(quarter)s")
+        % {"year": statement.year, "quarter": statement.quarter},
+        body="\n".join(str(line) for line in lines),
+        published_on=today,
+        expires_on=today + timedelta(days=BOARD_DAYS),
+    )

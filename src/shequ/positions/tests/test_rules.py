@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -246,6 +247,13 @@ class LedgerTests(WorldTestCase):
         work = statement.totals["work"]
         self.assertEqual((work["in"], work["out"], work["closing"]), ("60000.00", "1200.50", "58799.50"))
         self.assertEqual(statement.masked_number, "**** 5678")
+        # On the community's public board too, as a finance disclosure linking to the statement.
+        from shequ.governance.models import Disclosure
+
+        board = Disclosure.objects.get(node=w.community_a, kind="finance")
+        self.assertIn("60000.00", board.body)
+        self.assertIn(reverse("positions:portal_statement", args=[statement.pk]), board.body)
+        self.assertContains(self.client.get(reverse("governance:board", args=[w.community_a.pk])), "58799.50")
         with self.assertRaises(FieldErrors):
             actions.do_publish_statement(acting_user=w.officer_a, node=w.community_a, year=today.year + 1, quarter=1)
         from shequ.core.exceptions import NotFound
