@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import SlugField
 from django.test import TestCase
+from django.urls import reverse
 
 from shequ.accounts.models import User
 
@@ -84,6 +85,25 @@ def code_words(text: str, codes: frozenset[str] = frozenset()) -> set[str]:
     text = re.sub(r"\S+@\S+|https?://\S+|/[\w./?=&%-]*", " ", text)  # e-mails, addresses, paths
     found = set(CODE_WORD.findall(text)) | {w for w in SINGLE_WORD.findall(text) if w in codes}
     return {word for word in found if word not in ALLOWED}
+
+
+# The fourteen targets of domain.md §6, by the code of the indicator that computes each.
+POLICY_TARGETS = (
+    "volunteers.registration_rate",  # volunteer registration rate ≥ 10 %
+    "volunteers.team_coverage",  # a volunteer team in every residential area
+    "orgs.cross_posting",  # cross-posting of committee members > 50 %
+    "positions.six_haves",  # "six haves" 100 %
+    "positions.standard_area",  # service-area classes (≥ 300 m²)
+    "party.developed",  # members developed per community per year ≥ 1
+    "cadres.training_hours",  # cadre training ≥ 160 h a year
+    "cadres.social_work",  # social-work professionals per community
+    "oversight.property_satisfaction",  # property-company satisfaction ≥ 50 %
+    "visits.link_coverage",  # committee members' household links 3–5
+    "positions.work_funds",  # work funds ≥ 50,000 yuan per community
+    "positions.party_funds",  # party-building funds ≥ 50 yuan per member
+    "positions.coverage",  # leisure square within 2 km, fitness path within 1 km
+    "orgs.two_new_party_org",  # "two new" organizations' party coverage
+)
 
 
 class CrawlTests(TestCase):
@@ -191,3 +211,23 @@ class CrawlTests(TestCase):
         self.assertIn("submitted", stored_codes())  # a request's state
         self.assertEqual(code_words("见 /api/v1/docs 或 admin@example.org"), set())
         self.assertEqual(code_words("低收入家庭 张伟 3号楼"), set())
+
+    def test_the_fourteen_targets_at_every_level(self) -> None:
+        """The fourteen targets of domain.md §6 for the city, a district, a street and a community of the demo."""
+        from shequ.core import indicators
+        from shequ.territory.models import Kind, Node
+
+        self.assertEqual(len(set(POLICY_TARGETS)), 14)
+        self.assertTrue(set(POLICY_TARGETS) <= set(indicators.INDICATORS), "each target has its indicator")
+        self.client.force_login(User.objects.get(username="admin"))
+        for kind in (Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY):
+            node = Node.objects.filter(kind=kind).order_by("path").first()
+            assert node is not None
+            with self.subTest(kind=kind):
+                page = self.client.get(reverse("core:targets"), {"node": node.pk})
+                self.assertEqual(page.status_code, 200)
+                figures = {row["indicator"].code: row["figure"] for row in page.context["rows"]}
+                for code in POLICY_TARGETS:
+                    self.assertIn(code, figures)
+                    self.assertIsNotNone(figures[code].value, f"{code} has a figure at the {kind}")
+                    self.assertContains(page, f'data-indicator="{code}"')
