@@ -10,6 +10,7 @@ from django.db.models import Model
 from .roles import ROLES, Role, role_covers
 
 CACHE_ATTR = "_shequ_grants"
+KINDS_CACHE_ATTR = "_shequ_grant_kinds"
 ORG_CACHE_ATTR = "_shequ_org_trees"
 # The organizations themselves: limited by their own key (e.g. the choice of a member's organization).
 ORGANIZATION_LABEL = "orgs.organization"
@@ -49,13 +50,17 @@ def _grant_rows(user: Any) -> list[tuple[Role, str, int | None]]:
     if cached is None:
         from .models import Grant
 
-        cached = [
-            (ROLES[role], path, org)
-            for role, path, org in Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id")
-            if role in ROLES
-        ]
+        rows = Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id", "node__kind")
+        cached = [(ROLES[role], path, org) for role, path, org, _kind in rows if role in ROLES]
         setattr(user, CACHE_ATTR, cached)
+        setattr(user, KINDS_CACHE_ATTR, {path: kind for role, path, _org, kind in rows if role in ROLES})
     return cached
+
+
+def grant_kinds(user: Any) -> dict[str, str]:
+    """The kind of the node of each of the user's grants, by its path (read with the grants: no query more)."""
+    _grant_rows(user)
+    return getattr(user, KINDS_CACHE_ATTR, {})
 
 
 def user_grants(user: Any) -> list[tuple[Role, str]]:
@@ -64,7 +69,7 @@ def user_grants(user: Any) -> list[tuple[Role, str]]:
 
 
 def forget_grants(user: Any) -> None:
-    for attr in (CACHE_ATTR, ORG_CACHE_ATTR):
+    for attr in (CACHE_ATTR, KINDS_CACHE_ATTR, ORG_CACHE_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -383,7 +383,16 @@ BELOW_COMMUNITY = (NodeKind.GRID, NodeKind.ESTATE, NodeKind.BUILDING, NodeKind.U
 
 def has_metrics_anchor(user: Any) -> bool:
     """The figures are per community: a user whose organizations all lie below one (a branch secretary for a
-    grid's branch) has none to see, and no menu entry leading there."""
+    grid's branch) has none to see, and no menu entry leading there.  Asked on every page (the menu): a grant
+    held at a community or above answers it from the grants already read; only others look further."""
+    from shequ.accounts.scope import grant_kinds, reaches
+
+    found = reaches(user, Organization, "view")
+    if found is None:
+        return True
+    kinds = grant_kinds(user)
+    if any(kinds.get(reach.path) not in (None, *BELOW_COMMUNITY) for reach in found):
+        return True
     try:
         metrics_anchor(user, None)
     except NotFound:
