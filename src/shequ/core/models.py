@@ -232,6 +232,28 @@ class Job(models.Model):
         record_progress(self.pk, fields)
 
 
+# -- files of a record ------------------------------------------------------------------------------------------------
+
+
+class StoredFile(models.Model):
+    """A file of a record (a request's photo, a visit's photo, a decision's minutes …), stored encrypted outside the
+    web root by ``core.files``: its name, type, size and checksum as uploaded, where it is kept, when."""
+
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    stored = models.CharField(max_length=255, editable=False)
+    uploaded_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # -- cases (the shared workflow: ``core.workflow``) ------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import path_index
-from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
+from shequ.core.models import CaseModel, ScopedModel, StoredFile, TimelineEntry
 from shequ.core.querysets import RestrictedQuerySet
 
 MAX_AMOUNT = 10**10  # yuan: a bound the form, the API and the database share
@@ -240,27 +240,18 @@ class DecisionStep(models.Model):
         return f"{self.get_stage_display()} · {self.held_on:%Y-%m-%d}"
 
 
-class DecisionAttachment(models.Model):
+class DecisionAttachment(StoredFile):
     """A file of a decision (minutes signed, a budget …), stored encrypted outside the web root."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    stored = models.CharField(max_length=255, editable=False)
-    uploaded_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
     scope_field = "decision__path"
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "id"]
 
-    def __str__(self) -> str:
-        return self.name
 
 
 class DisclosureKind(models.TextChoices):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import path_index
-from shequ.core.models import CaseModel, ScopedModel, TimelineEntry, import_job_field
+from shequ.core.models import CaseModel, ScopedModel, StoredFile, TimelineEntry, import_job_field
 from shequ.core.querysets import RestrictedQuerySet
 
 # The five must-visit kinds (care tags' codes) and how often, in days, unless the community says otherwise:
@@ -260,24 +260,15 @@ class Visit(ScopedModel):
         return reverse("visits:visit_detail", args=[self.pk])
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(StoredFile):
     """A photo of a visit, stored encrypted outside the web root (``core.files``)."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    stored = models.CharField(max_length=255, editable=False)
-    uploaded_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
     scope_field = "visit__path"
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["uploaded_at", "id"]
 
-    def __str__(self) -> str:
-        return self.name

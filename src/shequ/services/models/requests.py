@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.bounds import LATITUDE, LONGITUDE
 from shequ.core.fields import PathField, path_index
-from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
+from shequ.core.models import CaseModel, ScopedModel, StoredFile, TimelineEntry
 from shequ.core.querysets import RestrictedQuerySet
 
 
@@ -386,16 +386,11 @@ class SubTask(ScopedModel):
         return {"path": self.path}
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A photo or document of the case file, stored encrypted outside the web root (``core.files``)."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
     subtask = models.ForeignKey(SubTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    stored = models.CharField(max_length=255, editable=False)
     public = models.BooleanField(_("shown to the resident"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -405,12 +400,8 @@ class Attachment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "id"]
 
-    def __str__(self) -> str:
-        return self.name
