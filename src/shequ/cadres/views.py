@@ -154,7 +154,7 @@ class TrainingRecordViewSet(CadresViewSet):
 
     def update(self, form: Any, obj: TrainingRecord) -> TrainingRecord:
         d = form.cleaned_data
-        stored = TrainingRecord.objects.get(pk=obj.pk)
+        stored = self.get_object(obj.pk, "change")  # as stored: the form has set its values on *obj*
         return actions.do_record_training(
             acting_user=self.user,
             cadre=d["cadre"],
@@ -229,7 +229,7 @@ class PayGradeViewSet(CadresViewSet):
             grade=d["grade"],
             since=d["since"],
             reason=d["reason"],
-            grade_obj=PayGrade.objects.get(pk=obj.pk),
+            grade_obj=self.get_object(obj.pk, "change"),
         )
 
 

@@ -80,7 +80,7 @@ class HouseholdLinkViewSet(VisitsViewSet):
 
     def update(self, form: Any, obj: HouseholdLink) -> HouseholdLink:
         ended_on = form.cleaned_data.get("ended_on")
-        stored = HouseholdLink.objects.get(pk=obj.pk)  # the form has already set its values on *obj*
+        stored = self.get_object(obj.pk, "change")  # the form has already set its values on *obj*
         if ended_on and stored.ended_on is None:
             return actions.do_unlink(stored, acting_user=self.user, ended_on=ended_on)
         return stored

@@ -177,7 +177,7 @@ class TeamMembershipViewSet(VolunteersViewSet):
 
     def update(self, form: Any, obj: TeamMembership) -> TeamMembership:
         d = form.cleaned_data
-        stored = TeamMembership.objects.get(pk=obj.pk)  # the form has already set its values on *obj*
+        stored = self.get_object(obj.pk, "change")  # the form has already set its values on *obj*
         if d.get("ended_on") and stored.ended_on is None:
             stored = actions.do_end_membership(stored, acting_user=self.user, ended_on=d["ended_on"])
         if (d.get("notes") or "") != stored.notes:
@@ -527,7 +527,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
         with transaction.atomic():
             for item in todo:
-                resident = Resident.objects.get(pk=item.resident.pk)
+                resident = fetch(Resident.objects.all(), request.user, "view", item.resident.pk)
                 actions.do_enrol(acting_user=request.user, resident=resident, team=item.team, community=community)
                 done += 1
     except ActionError as exc:
