@@ -127,7 +127,6 @@ def export_handler(job: Job) -> dict[str, Any]:
     fmt = params.get("format", "xlsx")
     name = filename(viewset, fmt)
     target = files.storage_dir("exports") / f"{viewset.basename()}-{job.pk}.{fmt}{files.SUFFIX}"
-    written = 0
     with files.private_path(f".{fmt}") as plain:
         if fmt == "csv":
             with open(plain, "w", encoding="utf-8", newline="") as out:
@@ -141,9 +140,8 @@ def export_handler(job: Job) -> dict[str, Any]:
             for row in _counted(rows, job, total):
                 writer.write(row)
             writer.close()
-        written = job.done
         files.encrypt_file(plain, target)
-    return {"file": str(target), "filename": name, "rows": written}
+    return {"file": str(target), "filename": name, "rows": job.done}
 
 
 def _counted(rows: Iterator[tuple[Any, ...]], job: Job, total: int) -> Iterator[tuple[Any, ...]]:
