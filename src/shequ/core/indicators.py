@@ -101,6 +101,30 @@ def drill_to(url_name: str, param: str = "within", **query: Any) -> Callable[[An
 
 INDICATORS: dict[str, Indicator] = {}
 
+# The fourteen policy targets of domain.md §6, by the code of the indicator that computes each: every list of
+# indicators shows them first, in this order; the others follow by their own ``order``.
+POLICY_TARGETS: tuple[str, ...] = (
+    "volunteers.registration_rate",  # volunteer registration rate ≥ 10 %
+    "volunteers.team_coverage",  # a volunteer team in every residential area
+    "orgs.cross_posting",  # cross-posting of committee members > 50 %
+    "positions.six_haves",  # "six haves" 100 %
+    "positions.standard_area",  # service-area classes (≥ 300 m²)
+    "party.developed",  # members developed per community per year ≥ 1
+    "cadres.training_hours",  # cadre training ≥ 160 h a year
+    "cadres.social_work",  # social-work professionals per community
+    "oversight.property_satisfaction",  # property-company satisfaction ≥ 50 %
+    "visits.link_coverage",  # committee members' household links 3–5
+    "positions.work_funds",  # work funds ≥ 50,000 yuan per community
+    "positions.party_funds",  # party-building funds ≥ 50 yuan per member
+    "positions.coverage",  # leisure square within 2 km, fitness path within 1 km
+    "orgs.two_new_party_org",  # "two new" organizations' party coverage
+)
+_POLICY_RANK = {code: rank for rank, code in enumerate(POLICY_TARGETS)}
+
+
+def is_policy_target(indicator: Indicator) -> bool:
+    return indicator.code in _POLICY_RANK
+
 
 def register(indicator: Indicator) -> Indicator:
     if indicator.comparison not in COMPARISONS:
@@ -113,7 +137,7 @@ def register(indicator: Indicator) -> Indicator:
 
 def ordered(codes: Iterable[str] | None = None) -> list[Indicator]:
     chosen = INDICATORS.values() if codes is None else [INDICATORS[c] for c in codes if c in INDICATORS]
-    return sorted(chosen, key=lambda i: (i.order, i.code))
+    return sorted(chosen, key=lambda i: (_POLICY_RANK.get(i.code, len(_POLICY_RANK)), i.order, i.code))
 
 
 # -- computing and storing ------------------------------------------------------------------------------------------

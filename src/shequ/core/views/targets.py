@@ -81,7 +81,13 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     years = list(range(year - TREND_YEARS + 1, year + 1))
     trends = indicators.trends(shown, anchor, years)
     rows = [
-        {"indicator": i, "figure": figures[i.code], "trend": trends.get(i.code, []), "target": target_text(i)}
+        {
+            "indicator": i,
+            "figure": figures[i.code],
+            "trend": trends.get(i.code, []),
+            "target": target_text(i),
+            "policy": indicators.is_policy_target(i),
+        }
         for i in shown
     ]
     return {"anchor": anchor, "year": year, "app": app, "rows": rows, "years": years, "children": _children(anchor)}
