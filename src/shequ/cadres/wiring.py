@@ -10,7 +10,7 @@ def register_all() -> None:
 
     from shequ.core.importing import register_command_name
     from shequ.core.menu import MenuItem, register_menu
-    from shequ.core.registry import DEMO_LOGINS, SEEDERS, TODO
+    from shequ.core.registry import DEMO_LOGINS, PERSONAL_LINKS, SEEDERS, TODO
 
     from . import indicators
     from .demo import demo_logins, seed_cadres
@@ -39,6 +39,9 @@ def register_all() -> None:
             MenuItem(_("Rewards and punishments"), "cadres:sanction_list", "cadres.sanction"),
         ],
     )
+    own_file = (_("My file"), "cadres:mine", has_own_file)
+    if own_file not in PERSONAL_LINKS:
+        PERSONAL_LINKS.append(own_file)
     if seed_cadres not in SEEDERS:
         SEEDERS.append(seed_cadres)
     if demo_logins not in DEMO_LOGINS:
@@ -60,3 +63,10 @@ def register_all() -> None:
     auditlog.register(PayGrade, include_fields=["cadre", "category", "grade", "since", "reason"])
     auditlog.register(Assessment, include_fields=["year", "cadre", "organization", "result", "use", "status"])
     auditlog.register(Sanction, include_fields=["kind", "cadre", "organization", "title", "document_no", "decided_on"])
+
+
+def has_own_file(user: object) -> bool:
+    """A community worker with an account finds their own file in the account menu."""
+    from .models import Cadre
+
+    return Cadre.objects.filter(user_id=getattr(user, "pk", None)).exists()

@@ -14,6 +14,7 @@ def shequ(request: HttpRequest) -> dict[str, Any]:
         return cached
     from shequ.core.menu import menu_for
     from shequ.core.notifications import UNREAD_CAP, unread_count
+    from shequ.core.registry import personal_links
 
     menu = menu_for(getattr(request, "user", None))
     # The active entry is the one whose address is the longest prefix of this page's.
@@ -24,6 +25,7 @@ def shequ(request: HttpRequest) -> dict[str, Any]:
         # A callable: counted (up to the cap) only where a page shows the bell.
         "unread_notifications": lambda: unread_count(user),
         "UNREAD_CAP": UNREAD_CAP,
+        "personal_links": lambda: personal_links(request),
         "menu": menu,
         "active_menu_url": max(urls, key=len) if urls else None,
     }

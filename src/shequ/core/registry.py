@@ -33,3 +33,22 @@ TODO: list[Any] = []
 def register_portal_tab(key: str, label: Any, url_name: str) -> None:
     if all(existing != key for existing, _l, _u in PORTAL_TABS):
         PORTAL_TABS.append((key, label, url_name))
+
+
+# Links of the account menu to the user's own pages (e.g. a community worker's own file):
+# ``(label, url name, applies(user) -> bool)``.  Which apply is asked once per session (kept in it), so drawing
+# the menu costs no query; a link that starts to apply shows from the user's next login.
+PERSONAL_LINKS: list[tuple[Any, str, Any]] = []
+
+
+def personal_links(request: Any) -> list[tuple[Any, str]]:
+    from django.urls import reverse
+
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or not hasattr(request, "session"):
+        return []
+    names = request.session.get("personal_links")
+    if names is None:
+        names = [name for _label, name, applies in PERSONAL_LINKS if applies(user)]
+        request.session["personal_links"] = names
+    return [(label, reverse(name)) for label, name, _applies in PERSONAL_LINKS if name in names]

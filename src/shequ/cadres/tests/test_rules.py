@@ -296,8 +296,13 @@ class ConfidentialityRules(RulesTestCase):
         self.worker.save()
         self.login(own)
         self.assertContains(self.client.get(reverse("cadres:mine")), 'data-testid="pay"')
-        self.login(self.world.officer_a)  # no file of their own
+        # … through the account menu of every page.
+        self.assertContains(
+            self.client.get(reverse("home")), f'href="{reverse("cadres:mine")}" data-testid="personal-link"'
+        )
+        self.login(self.world.officer_a)  # no file of their own, and no link to one
         self.assertEqual(self.client.get(reverse("cadres:mine")).status_code, 404)
+        self.assertNotContains(self.client.get(reverse("home")), 'data-testid="personal-link"')
 
 
 class AssessmentRules(RulesTestCase):
