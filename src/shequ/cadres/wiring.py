@@ -69,4 +69,4 @@ def has_own_file(user: object) -> bool:
     """A community worker with an account finds their own file in the account menu."""
     from .models import Cadre
 
-    return Cadre.objects.filter(user_id=getattr(user, "pk", None)).exists()
+    return Cadre.objects.filter(user_id=int(getattr(user, "pk", 0) or 0)).exists()

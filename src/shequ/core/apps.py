@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import pre_save
 
         from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
@@ -15,9 +16,10 @@ class CoreConfig(AppConfig):
         from .indicators import refresh_due
         from .jobs import reap
         from .maplayers import register_core_layers
-        from .registry import PERIODIC
+        from .registry import PERIODIC, remember_personal_links
 
         PERIODIC["indicators"] = refresh_due
         PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled
         register_core_layers()
+        user_logged_in.connect(remember_personal_links, dispatch_uid="shequ.core.personal_links")
         pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved

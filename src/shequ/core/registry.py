@@ -36,19 +36,22 @@ def register_portal_tab(key: str, label: Any, url_name: str) -> None:
 
 
 # Links of the account menu to the user's own pages (e.g. a community worker's own file):
-# ``(label, url name, applies(user) -> bool)``.  Which apply is asked once per session (kept in it), so drawing
-# the menu costs no query; a link that starts to apply shows from the user's next login.
+# ``(label, url name, applies(user) -> bool)``.  Which apply is decided when the user logs in and kept in the
+# session (``remember_personal_links``), so drawing the menu costs no query; a link that starts to apply shows
+# from the user's next login.
 PERSONAL_LINKS: list[tuple[Any, str, Any]] = []
+SESSION_KEY = "personal_links"
+
+
+def remember_personal_links(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in``: the links that apply to *user*, kept in the new session."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = [name for _label, name, applies in PERSONAL_LINKS if applies(user)]
 
 
 def personal_links(request: Any) -> list[tuple[Any, str]]:
     from django.urls import reverse
 
-    user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False) or not hasattr(request, "session"):
-        return []
-    names = request.session.get("personal_links")
-    if names is None:
-        names = [name for _label, name, applies in PERSONAL_LINKS if applies(user)]
-        request.session["personal_links"] = names
+    session = getattr(request, "session", None)
+    names = session.get(SESSION_KEY, ()) if session is not None else ()
     return [(label, reverse(name)) for label, name, _applies in PERSONAL_LINKS if name in names]

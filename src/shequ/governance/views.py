@@ -34,6 +34,7 @@ from .filtersets import (
     RequirementFilterSet,
     RulesFilterSet,
 )
+from .importers import AccessItemImporter
 from .models import (
     AccessItem,
     AccessList,
@@ -211,8 +212,9 @@ class AccessItemViewSet(GovernanceViewSet):
     filterset = AccessItemFilterSet
     table = AccessItemTable
     form = forms.AccessItemForm
+    importer = AccessItemImporter
     select_related = ("access_list__node",)
-    actions = ("list", "detail", "add", "edit", "export", "history")
+    actions = ("list", "detail", "add", "edit", "import", "export", "history")
     detail_fields = ("access_list", "matter", "department", "legal_basis", "funds_per_year")
 
     def create(self, form: Any) -> AccessItem:

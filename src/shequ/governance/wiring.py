@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 def register_all() -> None:
     from auditlog.registry import auditlog
 
+    from shequ.core.importing import register_command_name
     from shequ.core.menu import MenuItem, register_menu
     from shequ.core.registry import SEEDERS, TODO, register_portal_tab
 
@@ -16,6 +17,7 @@ def register_all() -> None:
     from .models import AccessItem, AccessList, Decision, Disclosure, DisclosureRequirement, GovernanceRules, Handover
 
     indicators.register_all()
+    register_command_name("access-list", "governance.accessitem")
     if indicators.todo not in TODO:
         TODO.append(indicators.todo)
     register_portal_tab("disclosures", _("Public boards"), "governance:board_index")
