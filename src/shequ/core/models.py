@@ -253,6 +253,57 @@ class StoredFile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def store(cls, upload: Any, *, folder: str, key: Any, name: str, content_type: str, **fields: Any) -> Any:
+        """Encrypt *upload* (checked by the caller: ``services.actions.attachments.check_upload``) into
+        ``storage_dir(folder)/key/`` and create the record of it with *fields* (its owner …)."""
+        import secrets
+        from pathlib import Path
+
+        from django.conf import settings
+
+        from . import files
+
+        place = files.storage_dir(folder) / str(key)
+        place.mkdir(mode=0o700, exist_ok=True)
+        target = place / f"{secrets.token_hex(16)}{files.SUFFIX}"
+        digest = files.store_chunks(target, upload.chunks())
+        return cls._default_manager.create(
+            name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest,
+            stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
+            **fields,
+        )
+
+    def download(self) -> Any:
+        """The decrypted file as a download response."""
+        from pathlib import Path
+
+        from django.conf import settings
+
+        from . import files
+
+        return files.download_response(Path(settings.MEDIA_ROOT) / self.stored, self.name, self.content_type)
+
+
+def stored_file_view(model: Any) -> Any:
+    """The download page of *model*'s files (a ``StoredFile`` with a restricted manager): the file when the
+    user may see its record, else 404 (a forged or foreign id names nothing)."""
+    from django.contrib.auth.decorators import login_required
+
+    @login_required
+    def download(request: Any, pk: str) -> Any:
+        from .exceptions import NotFound
+
+        found = model.objects.restrict(request.user, "view").filter(pk=int(pk) if pk.isdigit() else 0).first()
+        if found is None:
+            raise NotFound()
+        return found.download()
+
+    return download
+
 
 # -- cases (the shared workflow: ``core.workflow``) ------------------------------------------------------------------
 

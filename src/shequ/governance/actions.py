@@ -11,13 +11,10 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.accounts.scope import can
-from shequ.core import files
 from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import mark_dirty
@@ -335,17 +331,8 @@ def do_attach(decision: Decision, *, acting_user: Any, upload: Any) -> DecisionA
 
     name, content_type = check_upload(upload)
     with WORKFLOW.transition(decision, "attach", acting_user=acting_user) as move:
-        folder = files.storage_dir("governance") / str(decision.pk)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
-        digest = files.store_chunks(target, upload.chunks())
-        found = DecisionAttachment.objects.create(
-            decision=move.case,
-            name=name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
+        found = DecisionAttachment.store(
+            upload, folder="governance", key=decision.pk, name=name, content_type=content_type, decision=move.case
         )
         move.log(TimelineKind.ATTACHMENT, _("Attached: %(name)s") % {"name": name})
     return found

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.scope import can
 from shequ.core.actions import do_delete_object, fetch
 from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.models import stored_file_view
 from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind, Node
@@ -318,18 +319,7 @@ def new_version(request: HttpRequest, pk: str) -> HttpResponse:
     return HttpResponseRedirect(made.get_absolute_url())
 
 
-@login_required
-def attachment(request: HttpRequest, pk: str) -> HttpResponseBase:
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from shequ.core import files
-
-    found = DecisionAttachment.objects.restrict(request.user, "view").filter(pk=int(pk) if pk.isdigit() else 0).first()
-    if found is None:
-        raise NotFound()
-    return files.download_response(Path(settings.MEDIA_ROOT) / found.stored, found.name, found.content_type)
+attachment = stored_file_view(DecisionAttachment)
 
 
 @requires("governance.decision")

@@ -4,20 +4,16 @@ request about a family dispute (``on_request_rated`` / ``on_request_created``, d
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.accounts.scope import can
-from shequ.core import files
 from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.indicators import community_of, mark_dirty
@@ -198,18 +194,7 @@ def check_photo(upload: Any) -> tuple[str, str]:
 
 def _store_photo(visit: Visit, upload: Any) -> VisitPhoto:
     name, content_type = check_photo(upload)
-    folder = files.storage_dir("visits") / str(visit.pk)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
-    digest = files.store_chunks(target, upload.chunks())
-    return VisitPhoto.objects.create(
-        visit=visit,
-        name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest,
-        stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
-    )
+    return VisitPhoto.store(upload, folder="visits", key=visit.pk, name=name, content_type=content_type, visit=visit)
 
 
 def _file_request(user: Any, visit: Visit, category: Any, description: str) -> Any:

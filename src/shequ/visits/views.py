@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.indicators import community_of
+from shequ.core.models import stored_file_view
 from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind, Node
@@ -212,18 +213,7 @@ def follow_up(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-def photo(request: HttpRequest, pk: str) -> HttpResponseBase:
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from shequ.core import files
-
-    found = VisitPhoto.objects.restrict(request.user, "view").filter(pk=int(pk) if pk.isdigit() else 0).first()
-    if found is None:
-        raise NotFound()
-    return files.download_response(Path(settings.MEDIA_ROOT) / found.stored, found.name, found.content_type)
+photo = stored_file_view(VisitPhoto)
 
 
 # -- coverage and the must-visit list -------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -64,18 +63,14 @@ def do_attach(
     staff = _user(acting_user)  # none: the public portal, attaching to the request it has just filed
     with WORKFLOW.transition(request, "attach", acting_user=staff, trusted=staff is None) as move:
         current = move.case
-        folder = files.storage_dir(FOLDER) / str(current.pk)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
-        digest = files.store_chunks(target, upload.chunks())
-        attachment = Attachment.objects.create(
-            request=current,
-            subtask=subtask,
+        attachment = Attachment.store(
+            upload,
+            folder=FOLDER,
+            key=current.pk,
             name=name,
             content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
+            request=current,
+            subtask=subtask,
             public=public,
             uploaded_by=_user(acting_user),
         )
