@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import ScopedFormMixin, ScopedModelForm
+from shequ.core.forms import ScopedFormMixin, ScopedModelForm, UserForm
 from shequ.orgs.forms import DateInput
 from shequ.territory.models import Kind, Node
 
@@ -192,3 +192,11 @@ class StatementForm(ScopedFormMixin, forms.Form):
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities_only(self)
+
+
+class VoucherForm(UserForm):
+    file = forms.FileField(label=_("Voucher (scan or photo)"))
+
+
+class PhotoForm(forms.Form):
+    file = forms.FileField(label=_("Photo"))

@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import PathField, path_index
-from shequ.core.models import CaseModel, ScopedModel, TimelineEntry
+from shequ.core.models import CaseModel, ScopedModel, StoredFile, TimelineEntry
+from shequ.core.querysets import RestrictedQuerySet
 
 # Service-area classes (002 §11): standard ≥ 300 m², boutique ≥ 500 m², demonstration ≥ 1,000 m².
 STANDARD_AREA, BOUTIQUE_AREA, DEMONSTRATION_AREA = 300, 500, 1000
@@ -130,6 +131,19 @@ class Facility(ScopedModel):
 
     def room_labels(self) -> list[str]:
         return [str(Room(r).label) for r in self.rooms if r in Room.values]
+
+
+class FacilityPhoto(StoredFile):
+    """A photo of a facility, stored encrypted outside the web root (``core.files``)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "facility__path"
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("facility photo")
+        verbose_name_plural = _("facility photos")
 
 
 class StandardCheck(ScopedModel):
@@ -431,6 +445,20 @@ class LedgerEntry(CaseModel):
                         _("An approved entry is never changed: record a reversing entry instead."), code="approved"
                     )
         super().save(*args, **kwargs)
+
+
+class EntryAttachment(StoredFile):
+    """A voucher of a ledger entry (an invoice, a receipt, a transfer slip), stored encrypted; added while the
+    entry awaits approval, never changed after."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="attachments")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "entry__path"
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
 
 
 class EntryEvent(TimelineEntry):

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from shequ.accounts.scope import can
+from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import per_community
+from shequ.core.models import stored_file_view
 from shequ.core.permissions import requires
 from shequ.core.views import ViewSet
 from shequ.core.views.targets import AreaForm, _children, _year, anchor_node
@@ -38,8 +43,10 @@ from .models import (
     CommunityStandard,
     CulturalBrand,
     CulturalEvent,
+    EntryAttachment,
     EntryStatus,
     Facility,
+    FacilityPhoto,
     FundAccount,
     FundYear,
     LedgerEntry,
@@ -93,6 +100,21 @@ class FacilityViewSet(PositionsViewSet):
         rows = super().detail_rows(obj)
         rows.append((_("Rooms and stations"), "、".join(obj.room_labels()) or "—"))
         return rows
+
+    def detail_context(self, obj: Facility) -> dict[str, Any]:
+        may_change = can(self.user, Facility, "change", obj.path)
+        return {
+            "stored_files": [
+                {
+                    "title": _("Photos"),
+                    "files": list(obj.photos.all()),
+                    "url_name": "positions:facility_photo",
+                    "photos": True,
+                    "upload": reverse("positions:facility_photo_add", args=[obj.pk]) if may_change else "",
+                    "delete_url_name": "positions:facility_photo_delete" if may_change else "",
+                }
+            ]
+        }
 
     def create(self, form: Any) -> Facility:
         return _saving(lambda: actions.do_save_facility(form.save(commit=False), acting_user=self.user))
@@ -200,6 +222,13 @@ class LedgerEntryViewSet(PositionsViewSet):
         "approved_at",
     )
 
+    def detail_context(self, obj: LedgerEntry) -> dict[str, Any]:
+        return {
+            "stored_files": [
+                {"title": _("Vouchers"), "files": list(obj.attachments.all()), "url_name": "positions:voucher"}
+            ]
+        }
+
     def perms(self, obj: Any = None) -> dict[str, bool]:
         found = super().perms(obj)
         if obj is not None and obj.status != EntryStatus.PENDING:
@@ -232,6 +261,36 @@ class LedgerEntryViewSet(PositionsViewSet):
         for name in ("book", "kind", "category", "amount", "occurred_on", "voucher", "description"):
             setattr(obj, name, d[name])
         return _saving(lambda: actions.do_update_entry(obj, acting_user=self.user))
+
+
+facility_photo = stored_file_view(FacilityPhoto)
+voucher = stored_file_view(EntryAttachment)
+
+
+@requires("positions.facility", "change")
+@require_POST
+def facility_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
+    facility = fetch(Facility.objects.all(), request.user, "change", pk)
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a photo to upload."))
+    else:
+        try:
+            actions.do_add_photo(facility, acting_user=request.user, upload=form.cleaned_data["file"])
+            messages.success(request, _("Photo added."))
+        except ActionError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return HttpResponseRedirect(facility.get_absolute_url())
+
+
+@requires("positions.facility", "change")
+@require_POST
+def facility_photo_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    photo = fetch(FacilityPhoto.objects.select_related("facility"), request.user, "change", pk)
+    target = photo.facility.get_absolute_url()
+    actions.do_delete_photo(photo, acting_user=request.user)
+    messages.success(request, _("Photo removed."))
+    return HttpResponseRedirect(target)
 
 
 class StatementViewSet(PositionsViewSet):

@@ -38,7 +38,6 @@ from .models import (
 
 # Residents' request categories (``services.catalogue``) that make a must-arrive task when filed.
 DISPUTE_CATEGORIES = ("family-dispute",)
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
@@ -184,12 +183,9 @@ def do_save_rule(rule: VisitRule, *, acting_user: Any) -> VisitRule:
 
 
 def check_photo(upload: Any) -> tuple[str, str]:
-    from shequ.services.actions.attachments import check_upload
+    from shequ.services.actions.attachments import check_photo as photo_only
 
-    name, content_type = check_upload(upload)
-    if content_type not in PHOTO_TYPES:
-        raise ActionError(_("Only photos (JPEG, PNG, GIF, WebP) can be attached to a visit."), code="bad_file_type")
-    return name, content_type
+    return photo_only(upload, _("Only photos (JPEG, PNG, GIF, WebP) can be attached to a visit."))
 
 
 def _store_photo(visit: Visit, upload: Any) -> VisitPhoto:

@@ -1,7 +1,9 @@
 """The ``do_*`` writes of the positions app (facilities and standards, culture, funds)."""
 
 from .facilities import (
+    do_add_photo,
     do_delete_facility,
+    do_delete_photo,
     do_save_brand,
     do_save_check,
     do_save_event,
@@ -11,6 +13,7 @@ from .facilities import (
 from .funds import (
     WORKFLOW,
     do_approve_entry,
+    do_attach_voucher,
     do_open_account,
     do_publish_statement,
     do_record_entry,
@@ -21,7 +24,10 @@ from .funds import (
 
 __all__ = [
     "WORKFLOW",
+    "do_add_photo",
     "do_approve_entry",
+    "do_attach_voucher",
+    "do_delete_photo",
     "do_delete_facility",
     "do_open_account",
     "do_publish_statement",

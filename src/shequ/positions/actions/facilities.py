@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from shequ.core.actions import acting_as, ensure_in_scope
-from shequ.core.exceptions import FieldErrors
+from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import mark_dirty
 from shequ.positions import geo
 from shequ.positions.indicators import AREA_CLASS, COVERAGE, SIX_HAVES
@@ -23,6 +23,7 @@ from shequ.positions.models import (
     CulturalEvent,
     Facility,
     FacilityKind,
+    FacilityPhoto,
     Room,
     StandardCheck,
     area_class,
@@ -103,6 +104,33 @@ def do_delete_facility(facility: Facility, *, acting_user: Any) -> None:
         node_id, point = facility.node_id, (facility.latitude, facility.longitude)
         facility.delete()
         refresh_standards({node_id} | nearby_communities([point]))
+
+
+MAX_PHOTOS = 12
+
+
+def do_add_photo(facility: Any, *, acting_user: Any, upload: Any) -> FacilityPhoto:
+    """A photo of a facility (the rooms, the board at the door …), stored encrypted; at most ``MAX_PHOTOS``."""
+    from shequ.services.actions.attachments import check_photo
+
+    name, content_type = check_photo(upload)
+    with acting_as(acting_user), transaction.atomic():
+        found = Facility.objects.restrict(acting_user, "change").select_for_update().filter(pk=facility.pk).first()
+        if found is None:
+            raise NotFound()
+        if found.photos.count() >= MAX_PHOTOS:
+            raise ActionError(_("A facility keeps at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many")
+        return FacilityPhoto.store(
+            upload, folder="positions", key=f"facility-{found.pk}", name=name, content_type=content_type, facility=found
+        )
+
+
+def do_delete_photo(photo: Any, *, acting_user: Any) -> None:
+    with acting_as(acting_user), transaction.atomic():
+        found = FacilityPhoto.objects.restrict(acting_user, "change").filter(pk=photo.pk).first()
+        if found is None:
+            raise NotFound()
+        found.delete()
 
 
 def nearby_communities(points: Iterable[tuple[Any, Any]]) -> set[int]:

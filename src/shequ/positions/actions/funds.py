@@ -29,6 +29,7 @@ from shequ.positions.models import (
     UPKEEP_CATEGORIES,
     Book,
     Category,
+    EntryAttachment,
     EntryEvent,
     EntryKind,
     EntryStatus,
@@ -214,6 +215,25 @@ def do_reverse_entry(entry: Any, *, acting_user: Any, reason: str) -> LedgerEntr
     return reversal
 
 
+def do_attach_voucher(entry: Any, *, acting_user: Any, upload: Any) -> EntryAttachment:
+    """A voucher (invoice, receipt, transfer slip) of an entry awaiting approval; an approved entry's vouchers
+    never change (a correction is a reversing entry, with its own)."""
+    from shequ.services.actions.attachments import check_upload
+
+    name, content_type = check_upload(upload)
+    with WORKFLOW.transition(entry, "attach", acting_user=acting_user) as move:
+        found = EntryAttachment.store(
+            upload,
+            folder="positions",
+            key=f"entry-{move.case.pk}",
+            name=name,
+            content_type=content_type,
+            entry=move.case,
+        )
+        move.log(TimelineKind.ATTACHMENT, _("Voucher attached: %(name)s") % {"name": name})
+    return found
+
+
 def _not_reversed(entry: LedgerEntry) -> str:
     if entry.kind == EntryKind.REVERSAL:
         return _("A reversing entry is not reversed again.")
@@ -259,6 +279,15 @@ WORKFLOW = Workflow(
             states=(EntryStatus.PENDING,),
             roles=APPROVERS,
             style="danger",
+        ),
+        Step(
+            "attach",
+            gettext_lazy("Attach a voucher"),
+            lambda u, e, d: do_attach_voucher(e, acting_user=u, upload=d["file"]),
+            states=(EntryStatus.PENDING,),
+            form="shequ.positions.forms.VoucherForm",
+            files=True,
+            api=False,
         ),
         Step(
             "reverse",

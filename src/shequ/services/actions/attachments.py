@@ -55,6 +55,17 @@ def check_upload(upload: Any) -> tuple[str, str]:
     return name, content_type
 
 
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def check_photo(upload: Any, message: Any = None) -> tuple[str, str]:
+    """``check_upload`` for a photo only (JPEG, PNG, GIF, WebP)."""
+    name, content_type = check_upload(upload)
+    if content_type not in PHOTO_TYPES:
+        raise ActionError(message or _("Only photos (JPEG, PNG, GIF, WebP) are accepted."), code="bad_file_type")
+    return name, content_type
+
+
 def do_attach(
     request: ServiceRequest, *, acting_user: Any, upload: Any, public: bool = False, subtask: Any = None
 ) -> Attachment:
