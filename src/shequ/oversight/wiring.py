@@ -11,15 +11,19 @@ def register_all() -> None:
     from shequ.core.menu import MenuItem, register_menu
     from shequ.core.registry import PERIODIC, SEEDERS, TODO, register_portal_tab
 
-    from . import indicators
+    from . import indicators, indicators_meetings
     from .demo import seed_oversight
     from .models import Agreement, Campaign, Commitment, ConsentRequest, EntryApplication, Hearing, TerminationCase
+    from .models_meetings import ActionItem, JointActivity, JointMeeting, SupervisionNote
     from .results import refresh_all
 
     indicators.register_all()
+    indicators_meetings.register_all()
     PERIODIC["oversight"] = refresh_all
     if indicators.todo not in TODO:
         TODO.append(indicators.todo)
+    if indicators_meetings.todo not in TODO:
+        TODO.append(indicators_meetings.todo)
     register_portal_tab("survey", _("Evaluations"), "oversight:portal_surveys")
     register_menu(
         _("Oversight"),
@@ -33,9 +37,15 @@ def register_all() -> None:
             MenuItem(_("Units without an agreement"), "oversight:missing_agreements", "oversight.agreement"),
             MenuItem(_("Public-policy hearings"), "oversight:hearing_list", "oversight.hearing"),
             MenuItem(_("Consent requests"), "oversight:consentrequest_list", "oversight.consentrequest"),
+            MenuItem(_("Supervision notes"), "oversight:supervisionnote_list", "oversight.supervisionnote"),
+            MenuItem(_("Joint meetings"), "oversight:jointmeeting_list", "oversight.jointmeeting"),
+            MenuItem(_("Action items"), "oversight:actionitem_list", "oversight.actionitem"),
+            MenuItem(_("Alliances' joint activities"), "oversight:jointactivity_list", "oversight.jointactivity"),
         ],
     )
     if seed_oversight not in SEEDERS:
         SEEDERS.append(seed_oversight)
     for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
+        auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
+    for model in (SupervisionNote, JointMeeting, ActionItem, JointActivity):
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
