@@ -62,7 +62,7 @@ class JointMeetingForm(ScopedModelForm):
         _units_field(self, ["resident_unit"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         node, units = data.get("node"), data.get("units")
         if node is not None and units:
             error = JointMeeting(node=node).units_error(units)
@@ -86,10 +86,6 @@ class ActionItemForm(ScopedModelForm):
         unit: Any = self.fields["unit"]
         unit.queryset = Organization.objects.restrict(self.user, "view").filter(kind="resident_unit", active=True)
 
-    def _post_clean(self) -> None:
-        if self.instance.meeting_id:
-            self.instance.node = self.instance.meeting.node
-        super()._post_clean()
 
 
 class JointActivityForm(ScopedModelForm):
@@ -109,7 +105,7 @@ class JointActivityForm(ScopedModelForm):
         units.queryset = units.queryset.filter(alliances__kind="alliance").distinct()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         alliance, units = data.get("alliance"), data.get("units")
         if alliance is not None and units:
             error = JointActivity(alliance=alliance).units_error(units)
@@ -117,7 +113,3 @@ class JointActivityForm(ScopedModelForm):
                 self.add_error("units", error)
         return data
 
-    def _post_clean(self) -> None:
-        if self.instance.alliance_id:
-            self.instance.node = self.instance.alliance.node
-        super()._post_clean()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,5 +49,6 @@ def register_all() -> None:
         SEEDERS.append(seed_oversight)
     for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
-    for model in (SupervisionNote, JointMeeting, ActionItem, JointActivity):
+    records: tuple[Any, ...] = (SupervisionNote, JointMeeting, ActionItem, JointActivity)
+    for model in records:
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
