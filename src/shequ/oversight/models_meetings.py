@@ -14,10 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel
+from shequ.core.querysets import RestrictedQuerySet
 
 
 def _within(org: Any, node: Any) -> bool:
     return bool(org.path.startswith(node.path))
+
+
+class WithUnitsManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Records with the units taking part read together (lists, exports and the API list them)."""
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("units")
 
 
 # -- dual supervision of property companies ----------------------------------------------------------------------
@@ -94,6 +102,8 @@ class JointMeeting(ScopedModel):
     attendees = models.TextField(_("persons attending"), max_length=2000)
     minutes = models.TextField(_("minutes"), max_length=10000, blank=True)
     decisions = models.TextField(_("decisions"), max_length=5000, blank=True)
+
+    objects = WithUnitsManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("joint meeting")
@@ -200,6 +210,8 @@ class JointActivity(ScopedModel):
     )
     participants = models.PositiveIntegerField(_("participants"), validators=[MaxValueValidator(100_000)])
     description = models.TextField(_("description"), max_length=5000, blank=True)
+
+    objects = WithUnitsManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("joint activity")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 
 from shequ.accounts.scope import can
 
@@ -54,9 +53,6 @@ class SupervisionNoteViewSet(OversightViewSet):
 
 class _WithUnits(OversightViewSet):
     units_label: Any = ""
-
-    def base_queryset(self) -> models.QuerySet:
-        return super().base_queryset().prefetch_related("units")
 
     def export_columns(self) -> list[Any]:
         return [*super().export_columns(), (str(self.units_label), _unit_names)]
