@@ -423,7 +423,7 @@ class FiguresAndTodayTests(MeetingsCase):
     def test_the_company_and_entry_pages_list_the_notes_of_their_area_only(self) -> None:
         mine = self.note(self.world.street_a, follow_up=True)
         theirs = self.note(self.world.street_b)
-        entry = self.entry(self.world.street_a)
+        entry = self.entry(self.world.street_a, company=self.a.company)
         self.login(self.world.officer_a)
         page = self.client.get(entry.get_absolute_url())
         self.assertContains(page, mine.finding)
