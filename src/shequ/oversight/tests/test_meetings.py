@@ -446,7 +446,7 @@ class FiguresAndTodayTests(MeetingsCase):
         self.login(worker)
         listing = self.client.get(found["oversight.action_items_overdue"].url)
         self.assertContains(listing, late.task)
-        home = self.client.get(reverse("core:home"))
+        home = self.client.get(reverse("home"))
         self.assertContains(home, "逾期")
         figures = INDICATORS[ITEMS_OVERDUE].compute([self.world.community_a], today.year)
         self.assertEqual(figures[self.world.community_a.pk][0], 1)
