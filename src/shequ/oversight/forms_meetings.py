@@ -87,7 +87,6 @@ class ActionItemForm(ScopedModelForm):
         unit.queryset = Organization.objects.restrict(self.user, "view").filter(kind="resident_unit", active=True)
 
 
-
 class JointActivityForm(ScopedModelForm):
     scope_action = "add"
 
@@ -112,4 +111,3 @@ class JointActivityForm(ScopedModelForm):
             if error:
                 self.add_error("units", error)
         return data
-

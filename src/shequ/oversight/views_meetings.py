@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from shequ.accounts.scope import can
 
 from . import actions_meetings as actions

@@ -15,6 +15,7 @@ def register_all() -> None:
 
     from . import indicators, indicators_meetings
     from .demo import seed_oversight
+    from .demo_meetings import seed_meetings
     from .models import Agreement, Campaign, Commitment, ConsentRequest, EntryApplication, Hearing, TerminationCase
     from .models_meetings import ActionItem, JointActivity, JointMeeting, SupervisionNote
     from .results import refresh_all
@@ -47,6 +48,8 @@ def register_all() -> None:
     )
     if seed_oversight not in SEEDERS:
         SEEDERS.append(seed_oversight)
+    if seed_meetings not in SEEDERS:
+        SEEDERS.append(seed_meetings)
     for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
     records: tuple[Any, ...] = (SupervisionNote, JointMeeting, ActionItem, JointActivity)
