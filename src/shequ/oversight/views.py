@@ -183,7 +183,10 @@ class AgreementViewSet(OversightViewSet):
     detail_fields = ("unit", "node", "year", "signed_on", "contribution", "grade")
 
     def detail_context(self, obj: Agreement) -> dict[str, Any]:
+        from .parttime import part_time_members
+
         return {
+            "part_time_members": part_time_members(self.user, [obj.unit_id]),
             "commitments": list(obj.commitments.all()),
             "can_add_commitment": can(self.user, Commitment, "add", obj.path),
         }

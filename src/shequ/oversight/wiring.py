@@ -43,6 +43,7 @@ def register_all() -> None:
             MenuItem(_("Supervision notes"), "oversight:supervisionnote_list", "oversight.supervisionnote"),
             MenuItem(_("Joint meetings"), "oversight:jointmeeting_list", "oversight.jointmeeting"),
             MenuItem(_("Action items"), "oversight:actionitem_list", "oversight.actionitem"),
+            MenuItem(_("Part-time committee members from units"), "oversight:part_time_members", "orgs.post"),
             MenuItem(_("Alliances' joint activities"), "oversight:jointactivity_list", "oversight.jointactivity"),
         ],
     )

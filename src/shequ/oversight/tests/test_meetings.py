@@ -13,7 +13,7 @@ from django.utils import timezone
 from shequ.core.indicators import INDICATORS
 from shequ.core.testing import APITestMixin, ViewSetTestMixin
 from shequ.core.today import todos
-from shequ.orgs.models import OrgKind
+from shequ.orgs.models import OrgKind, Title
 from shequ.oversight import views_meetings as views
 from shequ.oversight.actions_meetings import ITEMS_OVERDUE, JOINT_ACTIVITIES, NOTES_OPEN
 from shequ.oversight.models import ActionItem, JointActivity, JointMeeting, SupervisionNote
@@ -460,3 +460,32 @@ class FiguresAndTodayTests(MeetingsCase):
         place = self.world.community_a
         self.assertEqual(INDICATORS[NOTES_OPEN].compute([place], 2026)[place.pk][0], 1)
         self.assertEqual(INDICATORS[JOINT_ACTIVITIES].compute([place], 2026)[place.pk][0], 1)
+
+
+class PartTimeMemberTests(MeetingsCase):
+    """Part-time committee members from units are posts: a unit's person with a part-time member's post in the
+    community party committee is listed on the unit's agreement and on the list, within scope only."""
+
+    def test_listed_on_the_agreement_and_the_list_within_scope(self) -> None:
+        from shequ.oversight.models import Agreement
+        from shequ.volunteers.tests.helpers import person, post
+
+        for side in (self.a, self.b):
+            who = person(side.community, f"{side.units[0].name}联络员")
+            post(side.units[0], who, Title.LIAISON)
+            post(side.party, who, Title.PART_TIME_MEMBER)
+        outsider = person(self.a.community, "社区居民")
+        post(self.a.party, outsider, Title.PART_TIME_MEMBER)  # a part-time member from no unit
+        agreement = Agreement.objects.create(
+            node=self.a.community, unit=self.a.units[0], year=2026, signed_on=date(2026, 1, 5)
+        )
+        self.login(self.world.officer_a)
+        page = self.client.get(agreement.get_absolute_url())
+        self.assertContains(page, f"{self.a.units[0].name}联络员")
+        self.assertNotContains(page, "社区居民")
+        listing = self.client.get(reverse("oversight:part_time_members"))
+        self.assertContains(listing, f"{self.a.units[0].name}联络员")
+        self.assertContains(listing, "2021-10-15")
+        self.assertNotContains(listing, f"{self.b.units[0].name}联络员")
+        self.login(self.world.nobody)
+        self.assertEqual(self.client.get(reverse("oversight:part_time_members")).status_code, 404)
