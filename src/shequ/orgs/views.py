@@ -133,6 +133,10 @@ class OrganizationViewSet(ViewSet):
         if obj.kind == OrgKind.PROPERTY_COMPANY and may(user, "oversight.supervisionnote", "view"):
             notes = obj.supervision_notes.restrict(user, "view").select_related("node")  # type: ignore[attr-defined]
             ctx["supervision_notes"] = list(notes[:20])
+        if obj.kind == OrgKind.RESIDENT_UNIT and may(user, "orgs.post", "view"):
+            from shequ.oversight.parttime import part_time_members
+
+            ctx["part_time_members"] = part_time_members(user, [obj.pk])
         return ctx
 
     def create(self, form: Any) -> Organization:
