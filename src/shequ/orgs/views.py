@@ -14,7 +14,7 @@ from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.filtersets import search_q
-from shequ.core.permissions import requires
+from shequ.core.permissions import may, requires
 from shequ.core.views import ViewSet
 from shequ.territory.models import Kind as NodeKind
 from shequ.territory.models import Node
@@ -127,6 +127,16 @@ class OrganizationViewSet(ViewSet):
         if obj.kind == OrgKind.ALLIANCE:
             ctx["members"] = list(obj.members.restrict(user, "view").select_related("node"))  # type: ignore[attr-defined]
             ctx["member_form"] = MemberForm(user=user)
+        # Records of the oversight app about this organization (through their reverse relations).
+        if obj.kind == OrgKind.ALLIANCE and may(user, "oversight.jointactivity", "view"):
+            ctx["joint_activities"] = list(obj.joint_activities.restrict(user, "view")[:20])  # type: ignore[attr-defined]
+        if obj.kind == OrgKind.PROPERTY_COMPANY and may(user, "oversight.supervisionnote", "view"):
+            notes = obj.supervision_notes.restrict(user, "view").select_related("node")  # type: ignore[attr-defined]
+            ctx["supervision_notes"] = list(notes[:20])
+        if obj.kind == OrgKind.RESIDENT_UNIT and may(user, "orgs.post", "view"):
+            from shequ.oversight.parttime import part_time_members
+
+            ctx["part_time_members"] = part_time_members(user, [obj.pk])
         return ctx
 
     def create(self, form: Any) -> Organization:

@@ -368,3 +368,7 @@ router.add_router("/agreements", agreements)
 router.add_router("/commitments", commitments)
 router.add_router("/hearings", hearings)
 router.add_router("/consents", consents)
+
+from .api_meetings import add_routes  # noqa: E402  (supervision notes, meetings, action items, joint activities)
+
+add_routes(router)

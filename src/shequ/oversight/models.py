@@ -464,3 +464,12 @@ class ConsentEvent(TimelineEntry):
     class Meta(TimelineEntry.Meta):
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events")
+
+
+from .models_meetings import (  # noqa: E402,F401  (the app's models live in two modules)
+    ActionItem,
+    JointActivity,
+    JointMeeting,
+    SupervisionNote,
+    Supervisor,
+)

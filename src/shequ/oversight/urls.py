@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import portal, views
+from . import parttime, portal, views, views_meetings
 
 app_name = "oversight"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("commitments/", include(views.CommitmentViewSet.urls())),
     path("hearings/", include(views.HearingViewSet.urls())),
     path("consents/", include(views.ConsentRequestViewSet.urls())),
+    path("supervision-notes/", include(views_meetings.SupervisionNoteViewSet.urls())),
+    path("meetings/", include(views_meetings.JointMeetingViewSet.urls())),
+    path("action-items/", include(views_meetings.ActionItemViewSet.urls())),
+    path("joint-activities/", include(views_meetings.JointActivityViewSet.urls())),
+    path("part-time-members/", parttime.part_time_members_page, name="part_time_members"),
     path("portal/", portal.surveys, name="portal_surveys"),
     path("portal/<str:pk>/", portal.survey, name="portal_survey"),
 ]

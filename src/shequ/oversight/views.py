@@ -68,6 +68,13 @@ class EntryApplicationViewSet(OversightViewSet):
     select_related = ("company", "node")
     actions = CASE_ACTIONS
     detail_fields = ("company", "node", "contract_start", "contract_end", "scope", "status", "decided_on", "reason")
+    detail_template = "oversight/entryapplication_detail.html"
+
+    def detail_context(self, obj: EntryApplication) -> dict[str, Any]:
+        from .models import SupervisionNote
+
+        notes = SupervisionNote.objects.restrict(self.user, "view").filter(company=obj.company_id, node=obj.node_id)
+        return {**super().detail_context(obj), "supervision_notes": list(notes.select_related("node")[:50])}
 
     def create(self, form: Any) -> EntryApplication:
         d = form.cleaned_data
@@ -176,7 +183,10 @@ class AgreementViewSet(OversightViewSet):
     detail_fields = ("unit", "node", "year", "signed_on", "contribution", "grade")
 
     def detail_context(self, obj: Agreement) -> dict[str, Any]:
+        from .parttime import part_time_members
+
         return {
+            "part_time_members": part_time_members(self.user, [obj.unit_id]),
             "commitments": list(obj.commitments.all()),
             "can_add_commitment": can(self.user, Commitment, "add", obj.path),
         }
