@@ -224,6 +224,18 @@ def parties_key(parties: Iterable[Party]) -> str:
     return "|".join(sorted({party_key(p) for p in parties}))[:255]
 
 
+class DuplicateCase(FieldErrors):
+    """A second open case for the same parties and matter: refused (422), naming the open case to merge into."""
+
+    def __init__(self, case: MediationCase) -> None:
+        self.case = case
+        message = _(
+            "Case %(code)s between the same parties about the same matter is still open: "
+            "merge this registration into it instead of opening a second case."
+        ) % {"code": case.code}
+        super().__init__([{"field": "parties", "message": message, "case": case.pk, "code": case.code}], message)
+
+
 # -- registration ---------------------------------------------------------------------------------------------------
 
 
@@ -290,21 +302,15 @@ def do_register_case(
         found = _committee(staff, committee)
         people = _parties(staff, parties)
         key = parties_key(people)
+        # Among the cases the user sees (a confidential case of another area is never named).
         same = (
-            MediationCase.objects.filter(parties_key=key, category=category, status__in=OPEN_STATES)
+            MediationCase.objects.restrict(staff, "view")
+            .filter(parties_key=key, category=category, status__in=OPEN_STATES)
             .only("pk", "code")
             .first()
         )
         if same is not None:
-            raise ActionError(
-                _(
-                    "Case %(code)s between the same parties about the same matter is still open: "
-                    "add this to it instead of opening a second case."
-                )
-                % {"code": same.code},
-                code="duplicate",
-                params={"case": same.pk},
-            )
+            raise DuplicateCase(same)
         repeat = MediationCase.objects.filter(parties_key=key).exists()
         source = Source.REQUEST if request is not None else Source.VISIT if visit is not None else Source.DIRECT
         case = MediationCase(
@@ -607,6 +613,12 @@ def _ids(values: Any) -> list[Any]:
     return list(values or [])
 
 
+def _merge(user: Any, case: MediationCase, d: dict[str, Any]) -> MediationCase:
+    from .merging import do_merge_into, parties_from
+
+    return do_merge_into(case, acting_user=user, summary=d["summary"], parties=parties_from(d), visit=d.get("visit"))
+
+
 WORKFLOW = Workflow(
     MediationCase,
     states=CaseStatus,
@@ -726,6 +738,14 @@ WORKFLOW = Workflow(
             target=CaseStatus.FOLLOWED_UP,
             form=_FORMS + "FollowUpForm",
             style="primary",
+        ),
+        Step(
+            "merge",
+            gettext_lazy("Merge a registration into this case"),
+            lambda u, c, d: _merge(u, c, d),
+            states=OPEN_STATES,
+            form=_FORMS + "MergeForm",
+            permission="add",
         ),
         Step(
             "close",
