@@ -233,7 +233,9 @@ class DuplicateCase(FieldErrors):
             "Case %(code)s between the same parties about the same matter is still open: "
             "merge this registration into it instead of opening a second case."
         ) % {"code": case.code}
-        super().__init__([{"field": "parties", "message": message, "case": case.pk, "code": case.code}], message)
+        # The API's 422 body names the open case (its id and number) beside the field.
+        details: list[Any] = [{"field": "parties", "message": message, "case": case.pk, "code": case.code}]
+        super().__init__(details, message)
 
 
 # -- registration ---------------------------------------------------------------------------------------------------

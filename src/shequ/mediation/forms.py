@@ -158,9 +158,7 @@ def from_visit(user: Any, visit_id: Any) -> dict[str, Any]:
     visit = Visit.objects.restrict(user, "view").filter(pk=visit_id).first()
     if visit is None:
         return {"visit": None}
-    residents = list(
-        Resident.objects.restrict(user, "view").filter(household_id=visit.household_id).order_by("pk")[:2]
-    )
+    residents = list(Resident.objects.restrict(user, "view").filter(household_id=visit.household_id).order_by("pk")[:2])
     values: dict[str, Any] = {"visit": visit.pk, "summary": visit.findings}
     for name, resident in zip(("applicant", "respondent"), residents, strict=False):
         values[name] = resident.pk

@@ -23,7 +23,7 @@ from shequ.territory.models import Node
 
 from . import actions, document, forms, merging, stats
 from .filtersets import MediationCaseFilterSet, MediatorFilterSet
-from .models import MediationCase, Mediator, PartyRole
+from .models import MediationCase, Mediator
 from .tables import MediationCaseTable, MediatorTable
 
 
