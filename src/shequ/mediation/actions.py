@@ -376,6 +376,13 @@ def _mediators(case: MediationCase, mediators: Iterable[Any]) -> list[Mediator]:
     found = list(Mediator.objects.filter(pk__in=ids, committee_id=case.committee_id))
     if len(found) != len(ids):
         raise FieldErrors([{"field": "mediators", "message": _("Choose mediators of the case's committee.")}])
+    # A mediator marked unavailable takes no new case (those already on it may still sit its sessions).
+    present = set(case.mediators.values_list("pk", flat=True)) if case.pk else set()
+    away = [m.name for m in found if not m.available and m.pk not in present]
+    if away:
+        raise FieldErrors(
+            [{"field": "mediators", "message": _("Not available: %(names)s.") % {"names": "、".join(away)}}]
+        )
     return found
 
 

@@ -198,3 +198,25 @@ class FromVisitTests(MedCase):
         page = self.client.get(visit.get_absolute_url())
         self.assertNotContains(page, case.code)
         self.assertNotContains(page, 'data-testid="mediation-case"')
+
+
+class FromRequestButtonTests(MedCase):
+    def test_the_requests_mediation_button_only_for_who_may_register_cases(self) -> None:
+        from shequ.services import actions as requests
+        from shequ.services.models import ServiceCategory
+
+        a = self.med.a
+        filed = requests.do_file_request(
+            acting_user=self.world.admin,
+            category=ServiceCategory.objects.select_related("parent", "tier").get(code="family-dispute"),
+            node=a.community,
+            description="兄弟因老宅分割争吵",
+            resident=a.people[0],
+            accept=True,
+        )
+        self.login(a.worker)  # sees the request, may not register cases: no button
+        page = self.client.get(filed.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, 'data-step="mediate"')
+        self.login(a.secretary)
+        self.assertContains(self.client.get(filed.get_absolute_url()), 'data-step="mediate"')
