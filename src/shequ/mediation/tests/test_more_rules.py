@@ -5,6 +5,7 @@ on the case page, and the request's "go to mediation" button only for who may re
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -116,7 +117,7 @@ class AgreementPageTests(MedCase):
         actions.do_agree(oral, acting_user=admin, facts="噪音", terms="夜间不再装修", performance="即日", form="oral")
         self.login(a.mediator)
         page = self.client.get(written.get_absolute_url())
-        last_day = timezone.localdate() + timezone.timedelta(days=30)
+        last_day = timezone.localdate() + timedelta(days=30)
         self.assertContains(page, f"{last_day:%Y-%m-%d}")
         confirm = reverse("mediation:mediationcase_step", args=[written.pk, "confirmation"])
         self.assertContains(page, f'href="{confirm}"')
