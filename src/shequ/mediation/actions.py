@@ -285,7 +285,8 @@ def do_register_case(
     visit: Any = None,
 ) -> MediationCase:
     """Register a dispute with a mediation committee (from a residents' request, a visit, or directly).  A
-    second open case between the same parties about the same kind of dispute is refused: add to the first."""
+    second open case between the same parties about the same kind of dispute (among the cases the user sees) is
+    refused with ``DuplicateCase`` naming it, to merge into (``merging.do_merge_into``)."""
     from shequ.core.notifications import notify
 
     errors = []
