@@ -96,6 +96,7 @@ class MediationCaseViewSet(MediationViewSet):
         "risk",
         "source",
         "request",
+        "visit",
         "status",
         "registered_at",
         "deadline",

@@ -193,6 +193,7 @@ class FromVisitTests(MedCase):
         self.assertEqual(response.status_code, 302, response.content[:2000])
         case = MediationCase.objects.get(visit=visit)
         self.assertEqual(case.source, "visit")
+        self.assertContains(self.client.get(case.get_absolute_url()), str(visit))  # the case names its visit
         self.assertContains(self.client.get(visit.get_absolute_url()), case.get_absolute_url())
         self.login(a.worker)
         page = self.client.get(visit.get_absolute_url())
