@@ -186,6 +186,9 @@ class FromRequestForm(PartyFieldsMixin, UserForm):
     committee = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Mediation committee"))
     category = forms.ChoiceField(label=_("Kind of dispute"), choices=Category.choices)
     risk = forms.ChoiceField(label=_("Risk level"), choices=Risk.choices, initial=Risk.LOW)
+    merge = forms.BooleanField(
+        label=_("Merge into the open case of the same parties and matter, if there is one"), required=False
+    )
 
     field_order = ["committee", "category", "risk"]
 

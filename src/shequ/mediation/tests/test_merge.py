@@ -221,3 +221,44 @@ class FromRequestButtonTests(MedCase):
         self.assertNotContains(page, 'data-step="mediate"')
         self.login(a.secretary)
         self.assertContains(self.client.get(filed.get_absolute_url()), 'data-step="mediate"')
+
+
+class FromRequestMergeTests(MedCase):
+    def test_a_request_about_an_open_dispute_is_merged_into_its_case_and_follows_it(self) -> None:
+        from shequ.services import actions as requests
+        from shequ.services.models import ServiceCategory, ServiceRequest, Status
+
+        a = self.med.a
+        x, y = a.people[0], a.people[1]
+        first = actions.do_accept(
+            a.case(
+                category=Category.FAMILY,
+                parties=[PartyIn(PartyRole.APPLICANT, resident=x.pk), PartyIn(PartyRole.RESPONDENT, resident=y.pk)],
+            ),
+            acting_user=self.world.admin,
+            mediators=a.mediators,
+        )
+        filed = requests.do_file_request(
+            acting_user=self.world.admin,
+            category=ServiceCategory.objects.select_related("parent", "tier").get(code="family-dispute"),
+            node=a.community,
+            description="儿子又来反映母亲不让进门",
+            resident=x,
+            accept=True,
+        )
+        step = reverse("services:servicerequest_step", args=[filed.pk, "mediate"])
+        data = {"committee": a.committee.pk, "category": "family", "risk": "low", "respondent": y.pk}
+        self.login(a.secretary)
+        before = _counts()
+        refused = self.client.post(step, data)
+        self.assertContains(refused, first.code, status_code=400)
+        self.assertEqual(_counts(), before)
+        self.assertNotEqual(ServiceRequest.objects.get(pk=filed.pk).status, Status.IN_PROGRESS)
+        done = self.client.post(step, {**data, "merge": "on"})
+        self.assertRedirects(done, first.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual(MediationCase.objects.count(), before[0])
+        case = MediationCase.objects.get(pk=first.pk)
+        self.assertEqual(case.request_id, filed.pk)
+        self.assertTrue(CaseEvent.objects.filter(case=case, text__contains="儿子又来反映母亲不让进门").exists())
+        request = ServiceRequest.objects.get(pk=filed.pk)
+        self.assertEqual((request.status, request.deadline), (Status.IN_PROGRESS, case.deadline))
