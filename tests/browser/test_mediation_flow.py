@@ -116,3 +116,59 @@ def test_a_family_dispute_request_becomes_a_case_and_an_agreement(
     finally:
         page.close()
     assert not page_problems.all(), page_problems.all()
+
+
+def test_a_case_from_a_visit_then_a_duplicate_merged_into_it(
+    live_server: Any, browser_context: Any, page_problems: PageProblems, request: pytest.FixtureRequest
+) -> None:
+    """The secretary registers a case from a home visit (pre-filled), then the same dispute again: refused,
+    the open case offered, "merge into it" adds the second registration to the first."""
+    from playwright.sync_api import expect
+
+    from shequ.people.models import Household
+    from shequ.visits.actions import do_log_visit
+
+    world = World()
+    a = MedWorld(world).a
+    household = Household.objects.create(node=a.community, address="5-502", number="H0502")
+    for resident in a.people[:2]:
+        resident.household = household
+        resident.save(update_fields=["household"])
+    visit = do_log_visit(acting_user=world.admin, household=household, findings="母子因赡养问题争吵")
+    base = live_server.url
+    shot = request.node.name
+    page = browser_context.new_page()
+
+    def register_from_visit(summary: str) -> None:
+        page.goto(f"{base}{visit.get_absolute_url()}")
+        with page.expect_navigation():
+            page.click("[data-testid=register-mediation]")
+        expect(page.locator("textarea[name=summary]")).to_have_value("母子因赡养问题争吵")
+        page.select_option("select[name=committee]", str(a.committee.pk))
+        page.select_option("select[name=category]", "family")
+        page.fill("textarea[name=summary]", summary)
+        with page.expect_navigation():
+            page.click(".card-footer button[type=submit]")
+
+    try:
+        log_in(page, base, "sec_甲", "sec_甲-pass-123")
+        register_from_visit("母子因赡养问题争吵")
+        expect(page).to_have_url(CASE_URL)
+        case = MediationCase.objects.get(visit=visit)
+        expect(page.locator("[data-testid=parties]")).to_contain_text(a.people[1].name)
+        # The visit now leads to its case.
+        page.goto(f"{base}{visit.get_absolute_url()}")
+        expect(page.locator("[data-testid=mediation-case]")).to_contain_text(case.code)
+        # The same dispute again: refused, the open case offered for merging.
+        register_from_visit("儿子再次反映母亲不让其进门")
+        expect(page.locator("[data-testid=duplicate-link]")).to_contain_text(case.code)
+        page.screenshot(path=str(artifact_path(shot, "1-duplicate")), full_page=True)
+        with page.expect_navigation():
+            page.click("[data-testid=merge]")
+        expect(page).to_have_url(re.compile(rf"/mediation/cases/{case.pk}/$"))
+        expect(page.locator("[data-testid=timeline]")).to_contain_text("儿子再次反映母亲不让其进门")
+        assert MediationCase.objects.count() == 1
+        page.screenshot(path=str(artifact_path(shot, "2-merged")), full_page=True)
+    finally:
+        page.close()
+    assert not page_problems.all(), page_problems.all()

@@ -224,6 +224,20 @@ def parties_key(parties: Iterable[Party]) -> str:
     return "|".join(sorted({party_key(p) for p in parties}))[:255]
 
 
+class DuplicateCase(FieldErrors):
+    """A second open case for the same parties and matter: refused (422), naming the open case to merge into."""
+
+    def __init__(self, case: MediationCase) -> None:
+        self.case = case
+        message = _(
+            "Case %(code)s between the same parties about the same matter is still open: "
+            "merge this registration into it instead of opening a second case."
+        ) % {"code": case.code}
+        # The API's 422 body names the open case (its id and number) beside the field.
+        details: list[Any] = [{"field": "parties", "message": message, "case": case.pk, "code": case.code}]
+        super().__init__(details, message)
+
+
 # -- registration ---------------------------------------------------------------------------------------------------
 
 
@@ -271,7 +285,8 @@ def do_register_case(
     visit: Any = None,
 ) -> MediationCase:
     """Register a dispute with a mediation committee (from a residents' request, a visit, or directly).  A
-    second open case between the same parties about the same kind of dispute is refused: add to the first."""
+    second open case between the same parties about the same kind of dispute (among the cases the user sees) is
+    refused with ``DuplicateCase`` naming it, to merge into (``merging.do_merge_into``)."""
     from shequ.core.notifications import notify
 
     errors = []
@@ -290,21 +305,15 @@ def do_register_case(
         found = _committee(staff, committee)
         people = _parties(staff, parties)
         key = parties_key(people)
+        # Among the cases the user sees (a confidential case of another area is never named).
         same = (
-            MediationCase.objects.filter(parties_key=key, category=category, status__in=OPEN_STATES)
+            MediationCase.objects.restrict(staff, "view")
+            .filter(parties_key=key, category=category, status__in=OPEN_STATES)
             .only("pk", "code")
             .first()
         )
         if same is not None:
-            raise ActionError(
-                _(
-                    "Case %(code)s between the same parties about the same matter is still open: "
-                    "add this to it instead of opening a second case."
-                )
-                % {"code": same.code},
-                code="duplicate",
-                params={"case": same.pk},
-            )
+            raise DuplicateCase(same)
         repeat = MediationCase.objects.filter(parties_key=key).exists()
         source = Source.REQUEST if request is not None else Source.VISIT if visit is not None else Source.DIRECT
         case = MediationCase(
@@ -368,6 +377,13 @@ def _mediators(case: MediationCase, mediators: Iterable[Any]) -> list[Mediator]:
     found = list(Mediator.objects.filter(pk__in=ids, committee_id=case.committee_id))
     if len(found) != len(ids):
         raise FieldErrors([{"field": "mediators", "message": _("Choose mediators of the case's committee.")}])
+    # A mediator marked unavailable takes no new case (those already on it may still sit its sessions).
+    present = set(case.mediators.values_list("pk", flat=True)) if case.pk else set()
+    away = [m.name for m in found if not m.available and m.pk not in present]
+    if away:
+        raise FieldErrors(
+            [{"field": "mediators", "message": _("Not available: %(names)s.") % {"names": "、".join(away)}}]
+        )
     return found
 
 
@@ -607,6 +623,12 @@ def _ids(values: Any) -> list[Any]:
     return list(values or [])
 
 
+def _merge(user: Any, case: MediationCase, d: dict[str, Any]) -> MediationCase:
+    from .merging import do_merge_into, parties_from
+
+    return do_merge_into(case, acting_user=user, summary=d["summary"], parties=parties_from(d), visit=d.get("visit"))
+
+
 WORKFLOW = Workflow(
     MediationCase,
     states=CaseStatus,
@@ -726,6 +748,14 @@ WORKFLOW = Workflow(
             target=CaseStatus.FOLLOWED_UP,
             form=_FORMS + "FollowUpForm",
             style="primary",
+        ),
+        Step(
+            "merge",
+            gettext_lazy("Merge a registration into this case"),
+            lambda u, c, d: _merge(u, c, d),
+            states=OPEN_STATES,
+            form=_FORMS + "MergeForm",
+            permission="add",
         ),
         Step(
             "close",

@@ -87,7 +87,25 @@ class PartyFieldsMixin(forms.Form):
     respondent_phone = forms.CharField(label=_("Respondent's phone"), max_length=20, required=False)
 
 
-class CaseForm(ScopedFormMixin, PartyFieldsMixin):
+class ApplicantFieldsMixin(PartyFieldsMixin):
+    """The applicant and the respondent (each a resident of the area, or an outside person)."""
+
+    applicant = _resident_field(_("Applicant (resident)"))
+    applicant_name = forms.CharField(
+        label=_("Applicant's name"), max_length=50, required=False, help_text=_("If not a resident.")
+    )
+    applicant_id_number = forms.CharField(label=_("Applicant's identity number"), max_length=18, required=False)
+    applicant_phone = forms.CharField(label=_("Applicant's phone"), max_length=20, required=False)
+
+
+def _visit_field(form: Any, user: Any) -> None:
+    from shequ.visits.models import Visit
+
+    visit: Any = form.fields["visit"]
+    visit.queryset = Visit.objects.restrict(user, "view")
+
+
+class CaseForm(ScopedFormMixin, ApplicantFieldsMixin):
     scope_model = MediationCase
     committee = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Mediation committee"))
     category = forms.ChoiceField(label=_("Kind of dispute"), choices=Category.choices)
@@ -103,27 +121,63 @@ class CaseForm(ScopedFormMixin, PartyFieldsMixin):
         initial=Risk.LOW,
         help_text=_("High: the dispute may turn violent or into a mass incident; the street is alerted at once."),
     )
-    applicant = _resident_field(_("Applicant (resident)"))
-    applicant_name = forms.CharField(
-        label=_("Applicant's name"), max_length=50, required=False, help_text=_("If not a resident.")
-    )
-    applicant_id_number = forms.CharField(label=_("Applicant's identity number"), max_length=18, required=False)
-    applicant_phone = forms.CharField(label=_("Applicant's phone"), max_length=20, required=False)
-
     # From a home visit (``?visit=<id>`` on the add page): the case records where it came from.
     visit = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, widget=forms.HiddenInput)
 
-    field_order = ["committee", "category", "summary", "amount", "risk", "applicant", "applicant_name"]
+    field_order = [
+        "committee",
+        "category",
+        "summary",
+        "amount",
+        "risk",
+        "applicant",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+    ]
 
     def __init__(
         self, data: Any = None, files: Any = None, *, instance: Any = None, user: Any = None, initial: Any = None
     ) -> None:
+        initial = dict(initial or {})
+        if data is None and initial.get("visit"):
+            initial.update(from_visit(user, initial["visit"]))
         super().__init__(data, files, user=user, initial=initial)
         _committee_field(self, user, MediationCase)
-        from shequ.visits.models import Visit
+        _visit_field(self, user)
 
-        visit: Any = self.fields["visit"]
-        visit.queryset = Visit.objects.restrict(user, "view")
+
+def from_visit(user: Any, visit_id: Any) -> dict[str, Any]:
+    """What a case registered from a visit starts with: the visit's findings as the summary, the household's
+    residents as the parties (the first two, applicant and respondent).  An unknown visit: nothing."""
+    from shequ.people.models import Resident
+    from shequ.visits.models import Visit
+
+    if not str(visit_id).isdigit():
+        return {}
+    visit = Visit.objects.restrict(user, "view").filter(pk=visit_id).first()
+    if visit is None:
+        return {"visit": None}
+    residents = list(Resident.objects.restrict(user, "view").filter(household_id=visit.household_id).order_by("pk")[:2])
+    values: dict[str, Any] = {"visit": visit.pk, "summary": visit.findings}
+    for name, resident in zip(("applicant", "respondent"), residents, strict=False):
+        values[name] = resident.pk
+    return values
+
+
+class MergeForm(ApplicantFieldsMixin, UserForm):
+    """A registration merged into the open case between the same parties (the add page's fields that count)."""
+
+    summary = forms.CharField(
+        label=_("What the dispute is about"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visit = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, widget=forms.HiddenInput)
+
+    field_order = ["summary", "applicant", "applicant_name", "applicant_id_number", "applicant_phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _visit_field(self, self.user)
 
 
 class FromRequestForm(PartyFieldsMixin, UserForm):
@@ -132,6 +186,9 @@ class FromRequestForm(PartyFieldsMixin, UserForm):
     committee = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Mediation committee"))
     category = forms.ChoiceField(label=_("Kind of dispute"), choices=Category.choices)
     risk = forms.ChoiceField(label=_("Risk level"), choices=Risk.choices, initial=Risk.LOW)
+    merge = forms.BooleanField(
+        label=_("Merge into the open case of the same parties and matter, if there is one"), required=False
+    )
 
     field_order = ["committee", "category", "risk"]
 

@@ -58,7 +58,6 @@ def on_time_rate(places: Sequence[Any], year: int) -> Pairs:
     return {pk: (float(r["on_time"]), float(r["total"])) for pk, r in rows.items() if r["total"]}
 
 
-
 def register_all() -> None:
     register(
         Indicator(

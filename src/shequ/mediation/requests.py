@@ -55,10 +55,15 @@ def do_mediate_request(
     respondent_name: str = "",
     respondent_id_number: str = "",
     respondent_phone: str = "",
+    merge: bool = False,
 ) -> MediationCase:
     """The request's dispute goes to a mediation committee: a case is registered with the request's resident
-    (or contact) as the applicant; the request is in progress and follows the case."""
+    (or contact) as the applicant; the request is in progress and follows the case.  With *merge*, when the
+    same parties have an open case about the same matter, the request is merged into it and follows it."""
     from shequ.services.models import Status
+
+    from .actions import DuplicateCase
+    from .merging import do_merge_into
 
     with _requests().transition(request, "mediate", acting_user=acting_user) as move:
         current = move.case
@@ -75,17 +80,35 @@ def do_mediate_request(
             id_number=respondent_id_number,
             phone=respondent_phone,
         )
-        case = do_register_case(
-            acting_user=acting_user,
-            committee=committee,
-            category=category or DISPUTE_CATEGORIES.get(current.category.code, Category.OTHER),
-            summary=current.description,
-            parties=[applicant, respondent_party],
-            risk=risk,
-            request=current,
-        )
-        # The case's clock is the request's from now on (set when the committee accepts).
+        try:
+            case = do_register_case(
+                acting_user=acting_user,
+                committee=committee,
+                category=category or DISPUTE_CATEGORIES.get(current.category.code, Category.OTHER),
+                summary=current.description,
+                parties=[applicant, respondent_party],
+                risk=risk,
+                request=current,
+            )
+        except DuplicateCase as exc:
+            if not merge:
+                raise
+            if exc.case.request_id not in (None, current.pk):
+                raise ActionError(
+                    _("Case %(code)s follows another request already: it cannot take this one.")
+                    % {"code": exc.case.code},
+                    code="duplicate",
+                ) from None
+            case = do_merge_into(
+                exc.case,
+                acting_user=acting_user,
+                summary=current.description,
+                parties=[applicant, respondent_party],
+                request=current,
+            )
+        # The case's clock is the request's from now on (set when the committee accepts; already, if it has).
         move.set_deadline(None)
+        current.deadline, current.warn_at = case.deadline, case.warn_at
         move.to(Status.IN_PROGRESS, _("Handed to people's mediation."), public=True)
         move.log(TimelineKind.COMMENT, _("Mediation case %(code)s registered.") % {"code": case.code}, public=False)
     return case
@@ -107,6 +130,7 @@ def mediate_step() -> Step:
             respondent_name=d.get("respondent_name") or "",
             respondent_id_number=d.get("respondent_id_number") or "",
             respondent_phone=d.get("respondent_phone") or "",
+            merge=bool(d.get("merge")),
         ),
         states=(Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED),
         target=Status.IN_PROGRESS,

@@ -21,9 +21,9 @@ from shequ.core.views import ViewSet
 from shequ.core.widgets import NodePickerWidget
 from shequ.territory.models import Node
 
-from . import actions, document, forms, stats
+from . import actions, document, forms, merging, stats
 from .filtersets import MediationCaseFilterSet, MediatorFilterSet
-from .models import MediationCase, Mediator, PartyRole
+from .models import MediationCase, Mediator
 from .tables import MediationCaseTable, MediatorTable
 
 
@@ -77,25 +77,6 @@ class MediatorViewSet(MediationViewSet):
         )
 
 
-def _parties_from(d: dict[str, Any]) -> list[actions.PartyIn]:
-    return [
-        actions.PartyIn(
-            PartyRole.APPLICANT,
-            resident=d.get("applicant"),
-            name=d.get("applicant_name") or "",
-            id_number=d.get("applicant_id_number") or "",
-            phone=d.get("applicant_phone") or "",
-        ),
-        actions.PartyIn(
-            PartyRole.RESPONDENT,
-            resident=d.get("respondent"),
-            name=d.get("respondent_name") or "",
-            id_number=d.get("respondent_id_number") or "",
-            phone=d.get("respondent_phone") or "",
-        ),
-    ]
-
-
 class MediationCaseViewSet(MediationViewSet):
     model = MediationCase
     workflow = actions.WORKFLOW
@@ -104,6 +85,7 @@ class MediationCaseViewSet(MediationViewSet):
     form = forms.CaseForm
     select_related = ("committee", "node")
     detail_template = "mediation/case_detail.html"
+    edit_template = "mediation/case_form.html"
     actions = ("list", "detail", "add", "export", "history")
     detail_fields = (
         "code",
@@ -114,6 +96,7 @@ class MediationCaseViewSet(MediationViewSet):
         "risk",
         "source",
         "request",
+        "visit",
         "status",
         "registered_at",
         "deadline",
@@ -135,7 +118,23 @@ class MediationCaseViewSet(MediationViewSet):
             "agreement": agreement,
         }
 
+    def edit_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        """A refused duplicate: the open case, and whether the user may merge this registration into it."""
+        duplicate = getattr(form, "duplicate", None)
+        if duplicate is None:
+            return {}
+        step = actions.WORKFLOW.steps["merge"]
+        may_merge = actions.WORKFLOW.may(self.user, duplicate, step) and not actions.WORKFLOW.blocked(duplicate, step)
+        return {"duplicate": duplicate, "may_merge": may_merge}
+
     def create(self, form: Any) -> MediationCase:
+        try:
+            return self._register(form)
+        except actions.DuplicateCase as exc:
+            form.duplicate = exc.case
+            raise
+
+    def _register(self, form: Any) -> MediationCase:
         d = form.cleaned_data
         return actions.do_register_case(
             acting_user=self.user,
@@ -144,7 +143,7 @@ class MediationCaseViewSet(MediationViewSet):
             summary=d["summary"],
             amount=d.get("amount"),
             risk=d["risk"],
-            parties=_parties_from(d),
+            parties=merging.parties_from(d),
             visit=d.get("visit"),
         )
 

@@ -152,7 +152,17 @@ class VisitViewSet(VisitsViewSet):
             "can_follow_up": obj.request_id is None
             and can(self.user, Visit, "change", obj.path)
             and can(self.user, "services.servicerequest", "add", obj.path),
+            "mediation_cases": mediation_cases_of(self.user, obj),
         }
+
+
+def mediation_cases_of(user: Any, visit: Visit) -> list[Any]:
+    """The mediation cases registered from *visit* that *user* may see (cases are confidential: none for most)."""
+    from shequ.mediation.models import MediationCase
+
+    if not can(user, MediationCase, "view"):
+        return []
+    return list(MediationCase.objects.restrict(user, "view").filter(visit=visit).order_by("pk"))
 
 
 @requires("visits.visit", "add")

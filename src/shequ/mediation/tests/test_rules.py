@@ -115,13 +115,14 @@ class BadInputTests(MedCase):
             parties=[PartyIn(PartyRole.APPLICANT, resident=x.pk), PartyIn(PartyRole.RESPONDENT, resident=y.pk)],
         )
         before = _counts()
-        with self.assertRaises(ActionError) as caught:
+        with self.assertRaises(actions.DuplicateCase) as caught:
             # The same parties the other way round.
             a.case(
                 category=Category.FAMILY,
                 parties=[PartyIn(PartyRole.APPLICANT, resident=y.pk), PartyIn(PartyRole.RESPONDENT, resident=x.pk)],
             )
-        self.assertEqual(caught.exception.code, "duplicate")
+        self.assertEqual(caught.exception.case, first)
+        self.assertEqual(caught.exception.details[0]["case"], first.pk)
         self.assertIn(first.code, caught.exception.messages[0])
         self.assertEqual(_counts(), before)
         # Another matter between them is a case of its own; once the first is concluded, a new one may open.

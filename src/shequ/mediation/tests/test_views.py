@@ -151,7 +151,7 @@ class CaseStepTests(StepTestMixin, MedCase):
         admin = self.world.admin
         if step.name == "decline" or step.name == "accept":
             return case
-        if step.name == "withdraw" or step.name == "risk":
+        if step.name in ("withdraw", "risk", "merge"):
             return case
         actions.do_accept(case, acting_user=admin, mediators=side.mediators)
         if step.name in ("session", "fail", "extend"):
@@ -195,6 +195,7 @@ class CaseStepTests(StepTestMixin, MedCase):
             "confirmation": {"applied_on": timezone.localdate().isoformat()},
             "follow_up": {"honoured": "partly", "note": "部分履行"},
             "close": {"note": ""},
+            "merge": {"summary": "又因漏水争吵", "applicant": side.people[11].pk, "respondent": side.people[10].pk},
         }
         return data[step.name]
 
@@ -202,6 +203,9 @@ class CaseStepTests(StepTestMixin, MedCase):
         data = self.step_data(step, case)
         if "mediators" in data:
             data["mediators_ids"] = data.pop("mediators")
+        for name in ("applicant", "respondent"):
+            if name in data:
+                data[f"{name}_id"] = data.pop(name)
         return data
 
     def test_a_case_goes_to_closed(self) -> None:
