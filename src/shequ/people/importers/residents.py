@@ -121,6 +121,9 @@ def cached_pinyin(name: str) -> tuple[str, str]:
 class ResidentImporter(ScopedImporter):
     model = Resident
     sheet_name = "residents"
+    # Each chunk commits on its own (mode "valid rows"): 5,000 rows make a fifth of the commits of 2,000 per
+    # million rows (each an fsync on SQLite) for 20 MB more memory.
+    chunk_size = 5000
     columns = [
         Column(
             "name",
@@ -278,6 +281,7 @@ class ResidentImporter(ScopedImporter):
         self.planned_households: dict[str, tuple[int, int]] = {}  # number → (node id, row) to be created
         self.writer = BulkInsert(Resident, RESIDENT_COLUMNS, prepared=("id_number",))
         self.household_writer = BulkInsert(Household, HOUSEHOLD_COLUMNS)
+        self.tag_writer = BulkInsert(Resident.tags.through, ("resident", "caretag"))
         self.defaults = {f.name: f.get_default() for f in Resident._meta.concrete_fields}
         self.heads: dict[str, int] = {}  # household number → row naming its head
 
@@ -490,9 +494,9 @@ class ResidentImporter(ScopedImporter):
         if created:
             result.created += self.writer.insert(inserts)
         through = Resident.tags.through
-        new_links = [
-            through(resident_id=pk, caretag_id=tag) for pk, row in created for tag in (row.cleaned["tags"] or ())
-        ]
+        # The tags of new residents: plain rows by the bulk path (no model instances, nothing to conflict with).
+        self.tag_writer.insert((pk, tag) for pk, row in created for tag in (row.cleaned["tags"] or ()))
+        new_links = []
         moves: list[ResidentMove] = []
         fields: set[str] = set()
         dropped_links: list[tuple[int, int]] = []
