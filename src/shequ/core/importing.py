@@ -388,11 +388,11 @@ class Importer:
                         value = known[(type(raw), raw)] = _outcome(parse, check, raw)
                 else:
                     value = _outcome(parse, check, raw)
-                if isinstance(value, Exception):
-                    if isinstance(value, RowError):
-                        row.reject(f"{header}：{value}", value.code)
-                    else:  # out of the model field's bounds (its length, digits, range …)
-                        row.reject(f"{header}：{'；'.join(value.messages)}", value.code or "invalid")
+                if isinstance(value, RowError):
+                    row.reject(f"{header}：{value}", value.code)
+                    continue
+                if isinstance(value, ValidationError):  # out of the model field's bounds (length, digits, range …)
+                    row.reject(f"{header}：{'；'.join(value.messages)}", value.code or "invalid")
                     continue
                 row.values[key] = value
         required = [c for c in self.columns if c.required]

@@ -512,7 +512,7 @@ class ResidentImporter(ScopedImporter):
         through = Resident.tags.through
         # The tags of new residents: plain rows by the bulk path (no model instances, nothing to conflict with).
         self.tag_writer.insert((pk, tag) for pk, row in created for tag in (row.cleaned["tags"] or ()))
-        new_links = []
+        new_links: list[Any] = []
         moves: list[ResidentMove] = []
         fields: set[str] = set()
         dropped_links: list[tuple[int, int]] = []
