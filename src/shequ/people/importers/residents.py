@@ -112,7 +112,7 @@ _pinyin_cache: dict[str, tuple[str, str]] = {}
 def cached_pinyin(name: str) -> tuple[str, str]:
     found = _pinyin_cache.get(name)
     if found is None:
-        if len(_pinyin_cache) > 500_000:
+        if len(_pinyin_cache) > 100_000:  # full names hardly repeat: a small cache holds the common ones
             _pinyin_cache.clear()
         found = _pinyin_cache[name] = name_pinyin(name)
     return found
