@@ -19,7 +19,7 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_MAP_ATTRIBUTION`` its attribution
 ``SHEQU_JOB_HEARTBEAT_SECONDS`` how often a running background job says it is alive (15; 0: never)
 ``SHEQU_JOB_STALE_SECONDS`` a job run on another host without a sign of life for this long is interrupted (120)
-``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and commits at a time (the importer's own: 2,000)
+``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and commits at a time (importers' own: 2,000; residents 5,000)
 """
 
 from __future__ import annotations

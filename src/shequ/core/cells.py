@@ -223,7 +223,7 @@ _MOBILE_RE = re.compile(r"^1\d{10}$")
 _PHONE_STRIP_RE = re.compile(r"[\s\-()（）.]")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _mobile_prefix_valid(prefix: str) -> bool:
     # Validity of a mainland mobile number is decided by its first five digits (the carrier's block,
     # e.g. 1740[0-5] in phonenumbers' metadata): ask phonenumbers once per block.

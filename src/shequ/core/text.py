@@ -99,7 +99,10 @@ def normalize(text: object) -> str:
     """Full-width digits and letters to ASCII, whitespace trimmed at both ends."""
     if text is None:
         return ""
-    return str(text).translate(_FULLWIDTH).strip()
+    text = str(text)
+    if text.isascii():  # nothing to translate (most cells of a large import): skip the table
+        return text.strip()
+    return text.translate(_FULLWIDTH).strip()
 
 
 def squash(text: object) -> str:

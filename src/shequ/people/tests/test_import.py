@@ -186,6 +186,25 @@ class ResidentImportPitfallTests(ImportCase):
         )
         self.assertTrue(all(e["message"] for e in result.errors))
 
+    def test_cells_out_of_the_fields_bounds_are_rejected_by_name(self) -> None:
+        """A name longer than the field holds, a note with a NUL character: each row rejected naming the column,
+        nothing written; a name of exactly the field's length is imported."""
+        rows = [
+            [*HEADER, "备注"],
+            ["长" * 51, make_id(seq=520), COMMUNITY, "第1网格", ""],
+            ["空字", make_id(seq=521), COMMUNITY, "第1网格", "a\x00b"],
+            ["满" * 50, make_id(seq=522), COMMUNITY, "第1网格", "备注"],
+        ]
+        result = self.run_file(xlsx_bytes(rows))
+        self.assertEqual(result.created, 1)
+        self.assertEqual(self.codes(result), {2: "max_length", 3: "null_characters_not_allowed"})
+        messages = {e["row"]: e["message"] for e in result.errors}
+        self.assertTrue(messages[2].startswith("姓名："), messages[2])
+        self.assertIn("50", messages[2])
+        self.assertTrue(messages[3].startswith("备注："), messages[3])
+        self.assertEqual(list(Resident.objects.filter(name__in=["长" * 51, "空字"])), [])
+        self.assertTrue(Resident.objects.filter(name="满" * 50).exists())
+
     def test_csv_in_gb18030_and_utf8_bom(self) -> None:
         for i, encoding in enumerate(("gb18030", "utf-8-sig")):
             text = f"姓名,身份证号,地区编码,地址\n编码{i},{make_id(seq=520 + i)},{COMMUNITY},第1网格\n"
