@@ -464,3 +464,6 @@ class ConsentEvent(TimelineEntry):
     class Meta(TimelineEntry.Meta):
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events")
+
+
+from .models_documents import ConsentDocument  # noqa: E402, F401 - the consent's uploaded documents

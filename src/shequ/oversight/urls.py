@@ -13,6 +13,7 @@ urlpatterns = [
     path("agreements/", include(views.AgreementViewSet.urls())),
     path("commitments/", include(views.CommitmentViewSet.urls())),
     path("hearings/", include(views.HearingViewSet.urls())),
+    path("consents/documents/<str:pk>/", views.consent_document, name="consent_document"),
     path("consents/", include(views.ConsentRequestViewSet.urls())),
     path("portal/", portal.surveys, name="portal_surveys"),
     path("portal/<str:pk>/", portal.survey, name="portal_survey"),
