@@ -5,6 +5,7 @@ with a clear message and nothing written; no consent before a document is on fil
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.test import override_settings
@@ -19,8 +20,8 @@ BODY = b"%PDF-1.4 demolition permit 2026-07 " + b"y" * 200
 
 
 class ConsentDocumentTests(OversightCase):
-    def attach(self, case: object, upload: object) -> object:
-        return self.client.post(reverse("oversight:consentrequest_step", args=[case.pk, "attach"]), {"file": upload})  # type: ignore[attr-defined]
+    def attach(self, case: Any, upload: Any) -> Any:
+        return self.client.post(reverse("oversight:consentrequest_step", args=[case.pk, "attach"]), {"file": upload})
 
     def test_upload_then_download_within_scope_only(self) -> None:
         case = self.consent(self.world.street_a, documents="")
