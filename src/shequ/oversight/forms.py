@@ -161,9 +161,7 @@ class DocumentsForm(UserForm):
 
 
 class ConsentFileForm(UserForm):
-    file = forms.FileField(
-        label=_("Document"), help_text=_("A PDF, a Word or Excel file or a photo (at most 10 MB).")
-    )
+    file = forms.FileField(label=_("Document"), help_text=_("A PDF, a Word or Excel file or a photo (at most 10 MB)."))
 
 
 class OpinionForm(UserForm):

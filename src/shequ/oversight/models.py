@@ -467,3 +467,4 @@ class ConsentEvent(TimelineEntry):
 
 
 from .models_documents import ConsentDocument  # noqa: E402, F401 - the consent's uploaded documents
+from .models_opinions import PromotionEvent, PromotionOpinion  # noqa: E402, F401 - confidential promotion opinions

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import portal, views
+from . import portal, views, views_opinions
 
 app_name = "oversight"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("hearings/", include(views.HearingViewSet.urls())),
     path("consents/documents/<str:pk>/", views.consent_document, name="consent_document"),
     path("consents/", include(views.ConsentRequestViewSet.urls())),
+    path("promotion-opinions/", include(views_opinions.PromotionOpinionViewSet.urls())),
     path("portal/", portal.surveys, name="portal_surveys"),
     path("portal/<str:pk>/", portal.survey, name="portal_survey"),
 ]

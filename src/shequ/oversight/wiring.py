@@ -11,7 +11,7 @@ def register_all() -> None:
     from shequ.core.menu import MenuItem, register_menu
     from shequ.core.registry import PERIODIC, SEEDERS, TODO, register_portal_tab
 
-    from . import indicators
+    from . import indicators, opinions  # noqa: F401 - opinions: its workflow joins the deadline watch
     from .demo import seed_oversight
     from .models import Agreement, Campaign, Commitment, ConsentRequest, EntryApplication, Hearing, TerminationCase
     from .results import refresh_all
@@ -33,9 +33,21 @@ def register_all() -> None:
             MenuItem(_("Units without an agreement"), "oversight:missing_agreements", "oversight.agreement"),
             MenuItem(_("Public-policy hearings"), "oversight:hearing_list", "oversight.hearing"),
             MenuItem(_("Consent requests"), "oversight:consentrequest_list", "oversight.consentrequest"),
+            MenuItem(_("Promotion opinions"), "oversight:promotionopinion_list", "oversight.promotionopinion"),
         ],
     )
     if seed_oversight not in SEEDERS:
         SEEDERS.append(seed_oversight)
-    for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
+    from .models_opinions import PromotionOpinion
+
+    for model in (
+        EntryApplication,
+        Campaign,
+        TerminationCase,
+        Agreement,
+        Commitment,
+        Hearing,
+        ConsentRequest,
+        PromotionOpinion,
+    ):
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
