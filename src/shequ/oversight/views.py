@@ -20,6 +20,7 @@ from shequ.core.permissions import may, requires
 from shequ.core.views import ViewSet
 
 from . import actions, forms
+from .importers import CommitmentImporter
 from .filtersets import (
     AgreementFilterSet,
     CampaignFilterSet,
@@ -194,8 +195,9 @@ class CommitmentViewSet(OversightViewSet):
     filterset = CommitmentFilterSet
     table = CommitmentTable
     form = forms.CommitmentForm
+    importer = CommitmentImporter
     select_related = ("agreement__unit", "node")
-    actions = ("list", "detail", "add", "edit", "delete", "export", "history")
+    actions = ("list", "detail", "add", "edit", "delete", "import", "export", "history")
     detail_fields = ("agreement", "kind", "description", "target", "unit_label", "achieved", "fulfilled")
 
     def create(self, form: Any) -> Commitment:
