@@ -20,7 +20,6 @@ from shequ.core.permissions import may, requires
 from shequ.core.views import ViewSet
 
 from . import actions, forms
-from .importers import CommitmentImporter
 from .filtersets import (
     AgreementFilterSet,
     CampaignFilterSet,
@@ -30,6 +29,7 @@ from .filtersets import (
     HearingFilterSet,
     TerminationCaseFilterSet,
 )
+from .importers import CommitmentImporter
 from .models import (
     Agreement,
     AnswerChannel,

@@ -43,7 +43,7 @@ class CommitmentImportTests(OversightCase):
             Agreement(node=self.b.community, unit=unit_b, year=2026, signed_on="2026-01-10"),
             acting_user=self.world.admin,
         )
-        rows = [
+        rows: list[list[Any]] = [
             HEADER,
             [f"{unit_a.name}  ", "２０２６", "志愿服务时长", "组织职工进社区服务 ", "２００", "小时 ", "３５"],
             [None, None, None, None, None, None, None],
