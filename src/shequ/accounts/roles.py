@@ -47,8 +47,13 @@ CONFIDENTIAL = frozenset(
         "cadres.assessment",
         "cadres.assessmentevent",
         "cadres.sanction",
+        "oversight.promotionopinion",
+        "oversight.promotionevent",
     }
 )
+# Confidential models that a rule for their whole app ("oversight.*") does not grant: only a rule naming them
+# does (the promotion opinions live in the oversight app, which the community's workers handle).
+NAMED_ONLY = frozenset({"oversight.promotionopinion", "oversight.promotionevent"})
 WRITE = frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT})
 
 
@@ -72,6 +77,8 @@ class Role:
         app = label.split(".", 1)[0]
         for pattern, actions in self.rules:
             if pattern == "*" and is_confidential(label):
+                continue
+            if label in NAMED_ONLY and pattern != label:
                 continue
             if action in actions and pattern in ("*", f"{app}.*", label):
                 return True
@@ -107,6 +114,9 @@ ROLES: dict[str, Role] = {
             50,
             (
                 ("cadres.*", ALL),
+                # The opinions on promoting civil servants living in the communities (confidential, issue 13).
+                ("oversight.promotionopinion", READ),
+                ("oversight.promotionevent", READ),
                 ("people.resident", READ),
                 ("orgs.*", READ),
                 ("territory.node", READ),
@@ -152,6 +162,9 @@ ROLES: dict[str, Role] = {
                 ("mediation.*", WRITE),
                 # The community party organization approves entries, gives consent, leads co-construction.
                 ("oversight.*", WRITE),
+                # … and answers the employers on promoting civil servants living here (confidential).
+                ("oversight.promotionopinion", WRITE),
+                ("oversight.promotionevent", READ),
             ),
         ),
         Role(

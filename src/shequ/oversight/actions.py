@@ -535,7 +535,15 @@ def do_give_opinion(case: Any, *, acting_user: Any, opinion: str) -> ConsentRequ
 
 
 def _needs_documents(case: ConsentRequest) -> str:
-    return "" if (case.documents or "").strip() else str(_("The documents are missing: record them first."))
+    from .documents import missing_documents
+
+    return missing_documents(case)
+
+
+def _attach_document(user: Any, case: Any, data: dict[str, Any]) -> Any:
+    from .documents import do_attach_document
+
+    return do_attach_document(case, acting_user=user, upload=data["file"])
 
 
 def do_consent(case: Any, *, acting_user: Any, reasons: str) -> ConsentRequest:
@@ -693,6 +701,15 @@ CONSENT = Workflow(
             gettext_lazy("Record documents"),
             lambda u, c, d: do_add_documents(c, acting_user=u, documents=d["documents"]),
             form=_FORMS + "DocumentsForm",
+        ),
+        Step(
+            "attach",
+            gettext_lazy("Upload a document"),
+            _attach_document,
+            states=(ConsentStatus.REQUESTED, ConsentStatus.OPINION),
+            form=_FORMS + "ConsentFileForm",
+            files=True,
+            api=False,
         ),
         Step(
             "opinion",

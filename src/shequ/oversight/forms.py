@@ -160,6 +160,10 @@ class DocumentsForm(UserForm):
     )
 
 
+class ConsentFileForm(UserForm):
+    file = forms.FileField(label=_("Document"), help_text=_("A PDF, a Word or Excel file or a photo (at most 10 MB)."))
+
+
 class OpinionForm(UserForm):
     opinion = forms.CharField(label=_("Opinion"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
 

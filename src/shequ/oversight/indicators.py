@@ -112,7 +112,6 @@ def commitments_fulfilled(places: Sequence[Any], year: int) -> Pairs:
     return _by_place(places, rows)
 
 
-
 def register_all() -> None:
     register(
         Indicator(

@@ -466,6 +466,7 @@ class ConsentEvent(TimelineEntry):
         verbose_name_plural = _("consent events")
 
 
+from .models_documents import ConsentDocument  # noqa: E402, F401 - the consent's uploaded documents
 from .models_meetings import (  # noqa: E402,F401  (the app's models live in two modules)
     ActionItem,
     JointActivity,
@@ -473,3 +474,4 @@ from .models_meetings import (  # noqa: E402,F401  (the app's models live in two
     SupervisionNote,
     Supervisor,
 )
+from .models_opinions import PromotionEvent, PromotionOpinion  # noqa: E402, F401 - confidential promotion opinions

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import parttime, portal, views, views_meetings
+from . import parttime, portal, views, views_meetings, views_opinions
 
 app_name = "oversight"
 urlpatterns = [
@@ -13,12 +13,14 @@ urlpatterns = [
     path("agreements/", include(views.AgreementViewSet.urls())),
     path("commitments/", include(views.CommitmentViewSet.urls())),
     path("hearings/", include(views.HearingViewSet.urls())),
+    path("consents/documents/<str:pk>/", views.consent_document, name="consent_document"),
     path("consents/", include(views.ConsentRequestViewSet.urls())),
     path("supervision-notes/", include(views_meetings.SupervisionNoteViewSet.urls())),
     path("meetings/", include(views_meetings.JointMeetingViewSet.urls())),
     path("action-items/", include(views_meetings.ActionItemViewSet.urls())),
     path("joint-activities/", include(views_meetings.JointActivityViewSet.urls())),
     path("part-time-members/", parttime.part_time_members_page, name="part_time_members"),
+    path("promotion-opinions/", include(views_opinions.PromotionOpinionViewSet.urls())),
     path("portal/", portal.surveys, name="portal_surveys"),
     path("portal/<str:pk>/", portal.survey, name="portal_survey"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from .filtersets import (
     HearingFilterSet,
     TerminationCaseFilterSet,
 )
+from .importers import CommitmentImporter
 from .models import (
     Agreement,
     AnswerChannel,
@@ -203,8 +205,9 @@ class CommitmentViewSet(OversightViewSet):
     filterset = CommitmentFilterSet
     table = CommitmentTable
     form = forms.CommitmentForm
+    importer = CommitmentImporter
     select_related = ("agreement__unit", "node")
-    actions = ("list", "detail", "add", "edit", "delete", "export", "history")
+    actions = ("list", "detail", "add", "edit", "delete", "import", "export", "history")
     detail_fields = ("agreement", "kind", "description", "target", "unit_label", "achieved", "fulfilled")
 
     def create(self, form: Any) -> Commitment:
@@ -233,9 +236,21 @@ class ConsentRequestViewSet(OversightViewSet):
     select_related = ("node",)
     actions = CASE_ACTIONS
     detail_fields = ("kind", "title", "applicant", "node", "description", "documents", "status", "opinion", "reasons")
+    detail_template = "oversight/consentrequest_detail.html"
+
+    def detail_context(self, obj: ConsentRequest) -> dict[str, Any]:
+        return {"consent_files": list(obj.files.all())}
 
     def create(self, form: Any) -> ConsentRequest:
         return actions.do_request_consent(acting_user=self.user, **form.cleaned_data)
+
+
+@login_required
+def consent_document(request: HttpRequest, pk: str) -> HttpResponseBase:
+    """Download a consent request's document (only within the user's scope; 404 otherwise)."""
+    from .documents import open_document
+
+    return open_document(request.user, pk)
 
 
 @login_required

@@ -13,7 +13,7 @@ def register_all() -> None:
     from shequ.core.menu import MenuItem, register_menu
     from shequ.core.registry import PERIODIC, SEEDERS, TODO, register_portal_tab
 
-    from . import indicators, indicators_meetings
+    from . import indicators, indicators_meetings, opinions  # noqa: F401 - opinions: its workflow joins the deadline watch
     from .demo import seed_oversight
     from .demo_meetings import seed_meetings
     from .models import Agreement, Campaign, Commitment, ConsentRequest, EntryApplication, Hearing, TerminationCase
@@ -45,13 +45,25 @@ def register_all() -> None:
             MenuItem(_("Action items"), "oversight:actionitem_list", "oversight.actionitem"),
             MenuItem(_("Part-time committee members from units"), "oversight:part_time_members", "orgs.post"),
             MenuItem(_("Alliances' joint activities"), "oversight:jointactivity_list", "oversight.jointactivity"),
+            MenuItem(_("Promotion opinions"), "oversight:promotionopinion_list", "oversight.promotionopinion"),
         ],
     )
     if seed_oversight not in SEEDERS:
         SEEDERS.append(seed_oversight)
     if seed_meetings not in SEEDERS:
         SEEDERS.append(seed_meetings)
-    for model in (EntryApplication, Campaign, TerminationCase, Agreement, Commitment, Hearing, ConsentRequest):
+    from .models_opinions import PromotionOpinion
+
+    for model in (
+        EntryApplication,
+        Campaign,
+        TerminationCase,
+        Agreement,
+        Commitment,
+        Hearing,
+        ConsentRequest,
+        PromotionOpinion,
+    ):
         auditlog.register(model, include_fields=[f.name for f in model._meta.concrete_fields])
     records: tuple[Any, ...] = (SupervisionNote, JointMeeting, ActionItem, JointActivity)
     for model in records:

@@ -63,6 +63,11 @@ class ImportTemplateTests(WorldTestCase):
 
         Cadre.objects.create(node=w.community_a, number="SG0001", name="孙社工", source="recruited")
         Grant.objects.create(user=w.officer_a, role="organization_officer", node=w.street_a)
+        # A resident unit's co-construction agreement (the commitments' sheet names it).
+        from shequ.oversight.models import Agreement
+
+        unit_org = org(w.community_a, OrgKind.RESIDENT_UNIT, "和平社区驻区单位")
+        Agreement.objects.create(node=w.community_a, unit=unit_org, year=2026, signed_on=date(2026, 1, 5))
 
     def test_there_are_importers(self) -> None:
         labels = {vs.model._meta.label_lower for vs in importing_viewsets()}

@@ -13,6 +13,7 @@ from shequ.oversight import actions
 from shequ.oversight.models import (
     Campaign,
     CampaignStatus,
+    ConsentDocument,
     ConsentKind,
     ConsentRequest,
     ConsentStatus,
@@ -25,6 +26,12 @@ from shequ.oversight.models import (
 from shequ.volunteers.tests.helpers import Side, Tree, org
 
 ITEMS = "服务态度\n环境卫生\n安全秩序"
+
+
+def pdf_upload(name: str = "拆迁许可证.pdf", body: bytes = b"%PDF-1.4 permit 2026-01 " + b"x" * 64) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
 def phone_of(side: Side, i: int) -> str:
@@ -107,7 +114,7 @@ class OversightCase(WorldTestCase):
 
     def consent(self, node: Any, status: str = ConsentStatus.REQUESTED, documents: str = "规划许可证 2026-01") -> Any:
         side = self.side(node)
-        return ConsentRequest.objects.create(
+        case = ConsentRequest.objects.create(
             node=side.community,
             kind=ConsentKind.ROAD,
             title="和平路改造",
@@ -117,6 +124,11 @@ class OversightCase(WorldTestCase):
             status=status,
             is_open=status in actions.CONSENT.open_states,
         )
+        if documents:  # a document on file, as if uploaded (the upload itself is tested through the page)
+            ConsentDocument.objects.create(
+                case=case, name="许可证.pdf", content_type="application/pdf", size=10, sha256="0" * 64, stored="x"
+            )
+        return case
 
     def answer_all(self, campaign: Campaign, ratings: list[list[int]]) -> None:
         side = self.side(campaign.node)

@@ -31,7 +31,7 @@ from shequ.oversight.models import (
 )
 from shequ.oversight.results import refresh_counts
 
-from .helpers import OversightCase, phone_of
+from .helpers import OversightCase, pdf_upload, phone_of
 
 
 def survey_data(number: str, last4: str, ratings: list[int], comments: str = "") -> dict[str, object]:
@@ -291,7 +291,16 @@ class ConsentTests(OversightCase):
         self.assertEqual(response.status_code, 400)
         case.refresh_from_db()
         self.assertEqual(case.status, ConsentStatus.OPINION)
+        # A list of titles is not enough: the documents themselves must be uploaded.
         actions.do_add_documents(case, acting_user=self.world.officer_a, documents="施工图\n环评批复")
+        self.refused(
+            "documents_missing",
+            lambda: actions.do_consent(case, acting_user=self.world.officer_a, reasons="同意"),
+        )
+        response = self.client.post(
+            reverse("oversight:consentrequest_step", args=[case.pk, "attach"]), {"file": pdf_upload()}
+        )
+        self.assertEqual(response.status_code, 302)
         actions.do_consent(case, acting_user=self.world.officer_a, reasons="方案合理")
         case.refresh_from_db()
         self.assertEqual((case.status, case.is_open), (ConsentStatus.CONSENTED, False))

@@ -15,7 +15,7 @@ from shequ.oversight.models import (
     TerminationStatus,
 )
 
-from .helpers import OversightCase
+from .helpers import OversightCase, pdf_upload
 
 _n = {"n": 0}
 
@@ -166,10 +166,14 @@ class ConsentStepTests(StepTestMixin, OversightCase):
     def step_data(self, step: Any, case: Any) -> dict[str, Any]:
         return {
             "documents": {"documents": "拆迁许可证"},
+            "attach": {"file": pdf_upload()},
             "opinion": {"opinion": "原则同意"},
             "consent": {"reasons": "手续齐全"},
             "refuse": {"reasons": "未征求居民意见"},
         }[step.name]
+
+    def api_body(self, step: Any, case: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.step_data(step, case).items() if k != "file"}
 
 
 _ = TerminationStatus

@@ -1,0 +1,68 @@
+"""Uploaded documents of a consent request: type and size checked (as a request's attachments), stored encrypted
+outside the web root, downloaded only by users who see the request."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from shequ.core import files
+from shequ.core.exceptions import NotFound
+from shequ.core.models import TimelineKind
+
+from .models import ConsentRequest
+from .models_documents import ConsentDocument
+
+FOLDER = "oversight"
+
+
+def do_attach_document(case: Any, *, acting_user: Any, upload: Any) -> ConsentDocument:
+    """Upload one document of the request (a permit, a plan, the residents' opinions …)."""
+    from shequ.services.actions.attachments import check_upload
+
+    from .actions import CONSENT
+
+    name, content_type = check_upload(upload)
+    with CONSENT.transition(case, "attach", acting_user=acting_user) as move:
+        folder = files.storage_dir(FOLDER) / str(move.case.pk)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
+        digest = files.store_chunks(target, upload.chunks())
+        found = ConsentDocument.objects.create(
+            case=move.case,
+            name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest,
+            stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
+            uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        move.log(TimelineKind.ATTACHMENT, _("Document uploaded: %(name)s") % {"name": name})
+    return found
+
+
+def missing_documents(case: ConsentRequest) -> str:
+    """Why the request cannot be consented to yet: no document uploaded (empty when it may)."""
+    if ConsentDocument.objects.filter(case_id=case.pk).exists():
+        return ""
+    return str(_("The documents are missing: upload the request's documents (permits, plans …) first."))
+
+
+def open_document(user: Any, pk: Any) -> Any:
+    """The download of a document the user may see (its request through ``restrict``), else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = (
+        ConsentDocument.objects.filter(pk=pk, case__in=ConsentRequest.objects.restrict(user, "view").values("pk"))
+        .only("stored", "name", "content_type")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return files.download_response(Path(settings.MEDIA_ROOT) / found.stored, found.name, found.content_type)
