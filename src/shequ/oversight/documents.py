@@ -3,14 +3,10 @@ outside the web root, downloaded only by users who see the request."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from shequ.core import files
 from shequ.core.exceptions import NotFound
 from shequ.core.models import TimelineKind
 
@@ -28,17 +24,13 @@ def do_attach_document(case: Any, *, acting_user: Any, upload: Any) -> ConsentDo
 
     name, content_type = check_upload(upload)
     with CONSENT.transition(case, "attach", acting_user=acting_user) as move:
-        folder = files.storage_dir(FOLDER) / str(move.case.pk)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        target = folder / f"{secrets.token_hex(16)}{files.SUFFIX}"
-        digest = files.store_chunks(target, upload.chunks())
-        found = ConsentDocument.objects.create(
-            case=move.case,
+        found = ConsentDocument.store(
+            upload,
+            folder=FOLDER,
+            key=move.case.pk,
             name=name,
             content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            stored=str(target.relative_to(Path(settings.MEDIA_ROOT))),
+            case=move.case,
             uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         move.log(TimelineKind.ATTACHMENT, _("Document uploaded: %(name)s") % {"name": name})
@@ -65,4 +57,4 @@ def open_document(user: Any, pk: Any) -> Any:
     )
     if found is None:
         raise NotFound()
-    return files.download_response(Path(settings.MEDIA_ROOT) / found.stored, found.name, found.content_type)
+    return found.download()
