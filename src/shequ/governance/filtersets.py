@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import SearchFilterSet, WithinFilter
 
 from .models import (
+    AWAITING_DECISION,
     AccessItem,
     AccessList,
     Decision,
@@ -28,12 +30,20 @@ class DecisionFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=DecisionKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=DecisionStatus.choices, label=_("Status"))
     is_open = django_filters.BooleanFilter(label=_("Open"))
+    awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("Awaiting a meeting"))
     decided_year = django_filters.NumberFilter(field_name="decided_on", lookup_expr="year", label=_("Decided in"))
     within = WithinFilter()
 
     class Meta:
         model = Decision
-        fields = ["q", "kind", "status", "is_open", "decided_year", "within"]
+        fields = ["q", "kind", "status", "is_open", "awaiting", "decided_year", "within"]
+
+    def filter_awaiting(self, queryset: Any, name: str, value: Any) -> Any:
+        """Open and not yet decided: a meeting (or a step before it) is still to come (the home page's count)."""
+        if value is None:
+            return queryset
+        waiting = Q(status__in=AWAITING_DECISION)
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         return queryset.filter(title__icontains=value.strip()) if value.strip() else queryset

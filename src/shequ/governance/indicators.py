@@ -159,7 +159,7 @@ def todo(user: Any) -> list[Any]:
     from shequ.accounts.scope import can
     from shequ.core.today import Todo
 
-    from .models import OPEN_DECISION, Decision, DecisionStatus, DisclosureRequirement
+    from .models import AWAITING_DECISION, Decision, DisclosureRequirement
 
     items = []
     if can(user, DisclosureRequirement, "change"):
@@ -169,8 +169,7 @@ def todo(user: Any) -> list[Any]:
             Todo("governance.disclosure_overdue", _("Overdue disclosures"), late, f"{url}?overdue=true", urgent=True)
         )
     if can(user, Decision, "change"):
-        waiting = [s for s in OPEN_DECISION if s != DecisionStatus.DECIDED]
-        mine = Decision.objects.restrict(user, "change").filter(status__in=waiting)
+        mine = Decision.objects.restrict(user, "change").filter(status__in=AWAITING_DECISION)
         url = reverse("governance:decision_list")
-        items.append(Todo("governance.decisions_open", _("Decisions awaiting a meeting"), mine, f"{url}?is_open=true"))
+        items.append(Todo("governance.decisions_open", _("Decisions awaiting a meeting"), mine, f"{url}?awaiting=true"))
     return items

@@ -113,6 +113,8 @@ OPEN_DECISION = (
     DecisionStatus.DECIDED,
     DecisionStatus.RETURNED,
 )
+# Open and not yet decided: a step of the four discussions is still to come (the home page's to-do).
+AWAITING_DECISION = tuple(s for s in OPEN_DECISION if s != DecisionStatus.DECIDED)
 
 
 class Stage(models.TextChoices):

@@ -33,6 +33,7 @@ class MediationCaseFilterSet(SearchFilterSet):
     risk = django_filters.ChoiceFilter(choices=Risk.choices, label=_("Risk level"))
     is_open = django_filters.BooleanFilter(label=_("Open"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    follow_up_due = django_filters.BooleanFilter(method="filter_follow_up_due", label=_("Follow-up due"))
     committee = django_filters.NumberFilter(field_name="committee_id", label=_("Mediation committee"))
     since = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__lte", label=_("To"))
@@ -40,7 +41,19 @@ class MediationCaseFilterSet(SearchFilterSet):
 
     class Meta:
         model = MediationCase
-        fields = ["q", "status", "category", "risk", "is_open", "overdue", "committee", "since", "until", "within"]
+        fields = [
+            "q",
+            "status",
+            "category",
+            "risk",
+            "is_open",
+            "overdue",
+            "follow_up_due",
+            "committee",
+            "since",
+            "until",
+            "within",
+        ]
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         value = value.strip()
@@ -53,3 +66,10 @@ class MediationCaseFilterSet(SearchFilterSet):
             return queryset
         late = {"is_open": True, "deadline__lt": timezone.now()}
         return queryset.filter(**late) if value else queryset.exclude(**late)
+
+    def filter_follow_up_due(self, queryset: Any, name: str, value: Any) -> Any:
+        """Agreements whose follow-up is due today or before (the home page's count)."""
+        if value is None:
+            return queryset
+        due = Q(status=CaseStatus.AGREED, follow_up_due__lte=timezone.localdate())
+        return queryset.filter(due) if value else queryset.exclude(due)

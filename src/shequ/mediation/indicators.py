@@ -116,6 +116,6 @@ def todo(user: Any) -> list[Any]:
             "mediation.follow_up",
             _("Agreements due for a follow-up"),
             mine.filter(status=CaseStatus.AGREED, follow_up_due__lte=timezone.localdate()),
-            f"{url}?status=agreed",
+            f"{url}?follow_up_due=true",
         ),
     ]

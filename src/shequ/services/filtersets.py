@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,10 +57,28 @@ class ServiceRequestFilterSet(SearchFilterSet):
 
 class SubTaskFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SubTaskStatus.choices, label=_("Status"))
+    to_us = django_filters.BooleanFilter(method="filter_to_us", label=_("Assigned to us"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
         model = SubTask
-        fields = ["q", "status"]
+        fields = ["q", "status", "to_us", "overdue"]
+
+    def filter_to_us(self, queryset: Any, name: str, value: Any) -> Any:
+        """Handed to an organization of the user's working area (to do), rather than sent out by it."""
+        user = getattr(self.request, "user", None)
+        if value is None or user is None:
+            return queryset
+        if value:
+            return queryset.assigned_to(user)
+        return queryset.exclude(pk__in=SubTask.objects.assigned_to(user).values("pk"))
+
+    def filter_overdue(self, queryset: Any, name: str, value: Any) -> Any:
+        """Open past its due time."""
+        if value is None:
+            return queryset
+        late = Q(status=SubTaskStatus.OPEN, due__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class ServiceCategoryFilterSet(SearchFilterSet):

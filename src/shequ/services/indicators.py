@@ -70,13 +70,28 @@ def todo(user: Any) -> list[Any]:
     from shequ.accounts.scope import can
     from shequ.core.today import Todo
 
-    from .models import Status
+    from .models import Status, SubTask, SubTaskStatus
 
+    items: list[Any] = []
+    if can(user, SubTask, "change"):
+        # Sub-tasks handed to an organization of the user's area (internal collaboration): to do, overdue.
+        tasks = SubTask.objects.assigned_to(user).filter(status=SubTaskStatus.OPEN)
+        to_do = f"{reverse('services:subtask_list')}?to_us=true&status={SubTaskStatus.OPEN}"
+        items += [
+            Todo("services.subtasks", _("Sub-tasks to do"), tasks, to_do),
+            Todo(
+                "services.subtasks_overdue",
+                _("Overdue sub-tasks"),
+                tasks.filter(due__lt=timezone.now()),
+                f"{to_do}&overdue=true",
+                urgent=True,
+            ),
+        ]
     if not can(user, ServiceRequest, "change"):
-        return []
+        return items
     mine = ServiceRequest.objects.restrict(user, "change")
     url = reverse("services:servicerequest_list")
-    return [
+    return items + [
         Todo(
             "services.to_accept",
             _("Requests to accept"),

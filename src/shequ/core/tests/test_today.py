@@ -3,11 +3,13 @@ area; the targets of their area not met; a bounded number of queries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from shequ.core import indicators
 from shequ.core.testing import WorldTestCase
@@ -67,3 +69,34 @@ class TodayTests(WorldTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.client.get(reverse("home"))
         self.assertLessEqual(len(queries), 15, [q["sql"][:120] for q in queries])
+
+    def test_sub_tasks_on_the_home_page_of_the_organization_they_are_handed_to(self) -> None:
+        a, b = self.tree.worker_a, self.tree.worker_b
+        r = actions.do_start(
+            actions.do_assign(file(self.world, acting_user=a, accept=True), acting_user=a), acting_user=a
+        )
+        actions.do_open_subtask(r, acting_user=a, organization=self.tree.committee_b, instruction="请协助核实楼上住户")
+        actions.do_open_subtask(
+            r,
+            acting_user=a,
+            organization=self.tree.committee_b,
+            instruction="请协助联系物业",
+            due=timezone.now() - timedelta(hours=1),
+        )
+        done = actions.do_open_subtask(r, acting_user=a, organization=self.tree.committee_b, instruction="已办")
+        actions.do_complete_subtask(done, acting_user=b, result="已核实")
+        for user in (b, self.world.officer_b):  # the receiving community and its street
+            mine = self.todos(user)
+            self.assertEqual(mine["services.subtasks"][0], 2)
+            self.assertEqual(mine["services.subtasks_overdue"][0], 1)
+            for key, expected in (("services.subtasks", 2), ("services.subtasks_overdue", 1)):
+                listed = self.client.get(mine[key][1])
+                self.assertEqual(len(listed.context["table"].rows), expected, key)
+        # The sending side follows its sub-tasks on the request, but has none to do: nothing on its home page.
+        sent = self.todos(a)
+        self.assertNotIn("services.subtasks", sent)
+        self.assertNotIn("services.subtasks_overdue", sent)
+        # The sending street has none to do either, on the home page or on the list.
+        self.assertNotIn("services.subtasks", self.todos(self.world.officer_a))
+        listed = self.client.get(reverse("services:subtask_list") + "?to_us=true")
+        self.assertEqual(len(listed.context["table"].rows), 0)

@@ -119,6 +119,34 @@ class WorkflowTests(WorldTestCase):
         notice = about(r).filter(user=self.tree.worker_a).get()
         self.assertEqual(notice.url, r.get_absolute_url())
 
+    def test_a_reminder_before_the_deadline_once_to_the_assignee(self) -> None:
+        """The clock is injected (``check_all_deadlines(now)``): nothing before the warning time; at it, one
+        reminder to the request's handlers (not the officers above); never a second one; none once resolved."""
+        a = self.tree.worker_a
+        r = actions.do_assign(file(self.world, acting_user=a, accept=True), acting_user=a)
+        assert r.warn_at is not None and r.deadline is not None
+        self.assertLess(r.warn_at, r.deadline)
+
+        def warnings() -> Any:
+            return about(r).filter(kind=EventKind.WARNING)
+
+        before = r.warn_at - timedelta(minutes=1)
+        self.assertEqual(check_all_deadlines(before)["services.servicerequest"], {"warned": 0, "escalated": 0})
+        self.assertFalse(warnings().exists())
+        at = r.warn_at + timedelta(minutes=1)
+        self.assertEqual(check_all_deadlines(at)["services.servicerequest"], {"warned": 1, "escalated": 0})
+        self.assertEqual(list(warnings().values_list("user", flat=True)), [a.pk])
+        self.assertFalse(warnings().filter(user=self.world.officer_a).exists())
+        self.assertEqual(check_all_deadlines(at + timedelta(minutes=5))["services.servicerequest"]["warned"], 0)
+        self.assertEqual(warnings().count(), 1)
+        self.assertTrue(r.events.filter(kind=EventKind.WARNING).exists())
+        # A request resolved before its warning time is never reminded.
+        done = actions.do_assign(file(self.world, acting_user=a, accept=True), acting_user=a)
+        done = actions.do_resolve(actions.do_start(done, acting_user=a), acting_user=a, note="已处理")
+        assert done.warn_at is not None
+        check_all_deadlines(done.warn_at + timedelta(minutes=1))
+        self.assertFalse(about(done).filter(kind=EventKind.WARNING).exists())
+
     def test_tick_warns_and_escalates_every_workflow_once(self) -> None:
         r = file(self.world, acting_user=self.tree.worker_a, accept=True)
         assert r.deadline is not None

@@ -439,10 +439,13 @@ class AgreementTests(MedCase):
         case = self.agreed()
         self.assertEqual(case.follow_up_due, timezone.localdate() + timedelta(days=30))
         self.login(self.med.a.secretary)
-        todo_url = reverse("mediation:mediationcase_list") + "?status=agreed"
+        todo_url = reverse("mediation:mediationcase_list") + "?follow_up_due=true"
         self.assertNotContains(self.client.get("/"), todo_url)
+        self.assertEqual(len(self.client.get(todo_url).context["table"].rows), 0)
         MediationCase.objects.filter(pk=case.pk).update(follow_up_due=timezone.localdate())
         self.assertContains(self.client.get("/"), todo_url)
+        # The list behind the count holds exactly that agreement (not every agreed case).
+        self.assertEqual(len(self.client.get(todo_url).context["table"].rows), 1)
         case = actions.do_follow_up(case, acting_user=self.world.admin, honoured="yes", note="已付清")
         case = actions.do_close(case, acting_user=self.world.admin)
         self.assertEqual((case.status, case.result), (CaseStatus.CLOSED, Result.AGREED))

@@ -330,6 +330,21 @@ class SubTaskQuerySet(RestrictedQuerySet):
             condition |= Q(path__within=path) | Q(to_path__within=path)
         return self.filter(condition)
 
+    def assigned_to(self, user: Any) -> Self:
+        """The sub-tasks handed to an organization within *user*'s working area (those they are to do), not
+        those their area sent out."""
+        from shequ.accounts.scope import scope_paths
+
+        paths = scope_paths(user, self.model, "change")
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            condition |= Q(to_path__within=path)
+        return self.filter(condition)
+
 
 class SubTask(ScopedModel):
     """Part of a request handed to another organization; it works from the same case file.

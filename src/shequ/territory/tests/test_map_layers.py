@@ -84,3 +84,69 @@ class MapLayerTests(WorldTestCase):
         features = self.layer(self.world.admin, "indicator", self.world.district, SATISFACTION).json()["features"]
         self.assertEqual({f["properties"]["color"] for f in features}, {"#9ca3af"})  # nothing yet: grey
         self.assertEqual(self.layer(self.world.admin, "indicator", self.world.district, "nope").json()["features"], [])
+
+    def test_overdue_requests_are_drawn_in_red(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from shequ.services.models import ServiceRequest
+
+        late = file(self.world, node=self.world.community_a, acting_user=self.world.admin, accept=True)
+        file(self.world, node=self.world.community_b, acting_user=self.world.admin, accept=True)
+        ServiceRequest.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=1))
+        features = self.layer(self.world.admin, "requests", self.world.district).json()["features"]
+        colours = {f["properties"]["name"].split("：")[0].split(":")[0]: f["properties"]["color"] for f in features}
+        self.assertEqual(sorted(colours.values()), ["#dc2626", "#f59e0b"])
+        self.assertEqual(colours[self.world.community_a.name], "#dc2626")
+
+    def test_care_layer_never_reaches_a_role_that_may_not_see_residents(self) -> None:
+        from shequ.accounts.roles import ROLES
+        from shequ.accounts.scope import can
+        from shequ.people.models import CareTag, Resident
+        from shequ.people.tests.helpers import resident
+
+        unit = do_create_node(
+            acting_user=self.world.admin,
+            parent=do_create_node(
+                acting_user=self.world.admin,
+                parent=self.world.grid_a,
+                kind=Kind.BUILDING,
+                name="2号楼",
+                latitude=30.52,
+                longitude=114.32,
+            ),
+            kind=Kind.UNIT,
+            name="1单元",
+        )
+        tag = CareTag.objects.first() or CareTag.objects.create(code="alone", name="独居老人")
+        resident(self.world, unit, name="赵奶奶").tags.add(tag)
+        refused = allowed = 0
+        for role in ROLES:
+            user = self.world.user(f"map_{role}", role, self.world.community_a)
+            self.login(user)
+            offered = {layer["key"] for layer in self.client.get(reverse("territory:map")).context["layers"] or []}
+            answer = self.layer(user, "care", self.world.community_a)
+            if can(user, Resident, "view"):
+                allowed += 1
+                self.assertIn("care", offered, role)
+                self.assertEqual([f["properties"]["count"] for f in answer.json()["features"]], [1], role)
+                self.assertNotIn("赵奶奶", answer.content.decode(), role)
+            else:
+                refused += 1
+                self.assertNotIn("care", offered, role)
+                self.assertEqual(answer.status_code, 404, role)
+                self.assertNotIn("赵奶奶", answer.content.decode(), role)
+        self.assertTrue(refused and allowed, (refused, allowed))
+
+    def test_base_map_from_settings_and_a_page_useful_without_it(self) -> None:
+        self.login(self.world.officer_a)
+        with self.settings(SHEQU_MAP_TILES="", SHEQU_MAP_ATTRIBUTION=""):
+            page = self.client.get(reverse("territory:map"))
+        self.assertContains(page, 'data-map-tiles="{}"')
+        self.assertContains(page, 'data-map-layer="requests"')  # the layers are offered without a base map
+        url = "https://tiles.example.org/{z}/{x}/{y}.png"
+        with self.settings(SHEQU_MAP_TILES=url, SHEQU_MAP_ATTRIBUTION="自建底图"):
+            page = self.client.get(reverse("territory:map"))
+        self.assertIn(url, page.context["tiles_json"])
+        self.assertIn("自建底图", page.context["tiles_json"])
