@@ -257,7 +257,9 @@ def seed_positions(city: Node, scale_name: str, seed: int) -> dict[str, int]:
     Statement.objects.bulk_create(statements, batch_size=1000)
     from shequ.core import indicators
 
-    from .indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
+    from .indicators import AREA_CLASS, CLASS_SHARES, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
 
-    indicators.refresh([SIX_HAVES, AREA_CLASS, COVERAGE, WORK_FUNDS, PARTY_FUNDS], nodes=[city], year=year)
+    indicators.refresh(
+        [SIX_HAVES, AREA_CLASS, *CLASS_SHARES, COVERAGE, WORK_FUNDS, PARTY_FUNDS], nodes=[city], year=year
+    )
     return {"facilities": len(facilities), "ledger entries": len(entries), "statements": len(statements)}

@@ -1,7 +1,8 @@
-"""Five of the policy targets of domain.md §6, per community (``core.indicators``):
+"""The policy targets of domain.md §6, per community (``core.indicators``):
 
 - six-haves compliance: communities whose inspection of the year finds all six (target 100 %, 000 §11);
 - service area: communities with a service centre of at least 300 m² (target ≥ 80 %, 001; classes 002 §11);
+- class shares: communities of each area class, standard / boutique / demonstration, against 30 / 30 / 40 % (002 §11);
 - coverage: communities with a leisure square within 2 km and a fitness path within 1 km (100 %, 000 §11);
 - work funds per community in the year (approved allocations, ≥ 50,000 yuan, 000 §20);
 - party-building funds per party member in the year (≥ 50 yuan, 003).
@@ -25,6 +26,15 @@ COVERAGE = "positions.coverage"
 WORK_FUNDS = "positions.work_funds"
 PARTY_FUNDS = "positions.party_funds"
 AREA_SHARE_TARGET = 80
+# 002 §11: of the communities, 30 % standard (≥ 300 m²), 30 % boutique (≥ 500 m²), 40 % demonstration (≥ 1,000 m²).
+CLASS_STANDARD = "positions.class_standard"
+CLASS_BOUTIQUE = "positions.class_boutique"
+CLASS_DEMONSTRATION = "positions.class_demonstration"
+CLASS_SHARES = {
+    CLASS_STANDARD: ("standard", 30),
+    CLASS_BOUTIQUE: ("boutique", 30),
+    CLASS_DEMONSTRATION: ("demonstration", 40),
+}
 
 
 def _ones(places: Sequence[Any], rows: dict[int, dict[str, Any]]) -> Pairs:
@@ -53,6 +63,18 @@ def standard_area(places: Sequence[Any], year: int) -> Pairs:
         CommunityStandard.objects.all(), places, ok=Count("pk", filter=Q(service_area__gte=STANDARD_AREA))
     )
     return _ones(places, rows)
+
+
+def class_share(area_class: str) -> Any:
+    """The compute of one class's share: communities whose service area falls in exactly *area_class*."""
+
+    def compute(places: Sequence[Any], year: int) -> Pairs:
+        from .models import CommunityStandard
+
+        rows = per_community(CommunityStandard.objects.all(), places, ok=Count("pk", filter=Q(area_class=area_class)))
+        return _ones(places, rows)
+
+    return compute
 
 
 def coverage(places: Sequence[Any], year: int) -> Pairs:
@@ -116,6 +138,26 @@ def register_all() -> None:
             model="positions.facility",
         )
     )
+    class_names = {
+        CLASS_STANDARD: _("Communities of the standard class (300 to 500 m²)"),
+        CLASS_BOUTIQUE: _("Communities of the boutique class (500 to 1,000 m²)"),
+        CLASS_DEMONSTRATION: _("Communities of the demonstration class (at least 1,000 m²)"),
+    }
+    for order, (code, (klass, target)) in enumerate(CLASS_SHARES.items(), start=511):
+        register(
+            Indicator(
+                code=code,
+                name=class_names[code],
+                compute=class_share(klass),
+                target=target,
+                kind=RATIO,
+                source="002 §11",
+                description=_("Share of the communities whose service centre area falls in this class."),
+                order=order,
+                drill=drill_to("positions:standards", param="node"),
+                model="positions.facility",
+            )
+        )
     register(
         Indicator(
             code=COVERAGE,

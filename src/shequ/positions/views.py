@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError, FieldErrors, NotFound
+from shequ.core.fields import path_ids
 from shequ.core.indicators import per_community
 from shequ.core.models import stored_file_view
 from shequ.core.permissions import requires
@@ -409,6 +410,12 @@ def standards(request: HttpRequest) -> HttpResponse:
     return render(request, "positions/standards.html", ctx)
 
 
+def county_districts(places: list[Node]) -> set[int]:
+    """The ids of the county districts above *places* (the service-housing rule differs in a county)."""
+    ancestors = {pk for place in places for pk in path_ids(place.path)}
+    return set(Node.objects.filter(pk__in=ancestors, kind=Kind.DISTRICT, is_county=True).values_list("pk", flat=True))
+
+
 def community_rows(anchor: Node, year: int) -> list[dict[str, Any]]:
     """Each community at or under a street: area and class, service housing against its households, rooms,
     the nearest square and path, the six haves of *year*."""
@@ -418,11 +425,12 @@ def community_rows(anchor: Node, year: int) -> list[dict[str, Any]]:
     standards_by = {s.node_id: s for s in CommunityStandard.objects.filter(node__in=places)}
     checks = {c.node_id: c for c in StandardCheck.objects.filter(node__in=places, year=year)}
     households = per_community(Household.objects.filter(dissolved=False), places, n=Count("pk"))
+    counties = county_districts(places)
     result = []
     for place in places:
         s = standards_by.get(place.pk)
         n = (households.get(place.pk) or {}).get("n") or 0
-        need = housing_required(n)
+        need = housing_required(n, county=bool(counties & set(path_ids(place.path))))
         result.append(
             {
                 "node": place,

@@ -22,7 +22,7 @@ class NodeForm(ScopedModelForm):
 
     class Meta:
         model = Node
-        fields = ["parent", "kind", "name", "code", "latitude", "longitude"]
+        fields = ["parent", "kind", "name", "code", "is_county", "latitude", "longitude"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +73,9 @@ class NodeForm(ScopedModelForm):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         if lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
             raise forms.ValidationError(_("The point is off the globe."))
+        kind = data.get("kind") or self.instance.kind
+        if data.get("is_county") and kind != Kind.DISTRICT:
+            self.add_error("is_county", _("Only a district can be a county."))
         return data
 
 

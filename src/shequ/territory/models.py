@@ -69,6 +69,11 @@ class Node(TimeStampedModel):
     latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=LATITUDE)
     longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=LONGITUDE)
     boundary = models.JSONField(_("boundary"), null=True, blank=True, help_text=_("GeoJSON geometry."))
+    is_county = models.BooleanField(
+        _("county"),
+        default=False,
+        help_text=_("Only for a district: it is a county (service housing 20 m² per 100 households, not 25 per 150)."),
+    )
     path = PathField()
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     pinyin = models.CharField(max_length=255, blank=True, editable=False)

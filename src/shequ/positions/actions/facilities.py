@@ -15,7 +15,7 @@ from shequ.core.actions import acting_as, ensure_in_scope
 from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import mark_dirty
 from shequ.positions import geo
-from shequ.positions.indicators import AREA_CLASS, COVERAGE, SIX_HAVES
+from shequ.positions.indicators import AREA_CLASS, CLASS_SHARES, COVERAGE, SIX_HAVES
 from shequ.positions.models import (
     SQUARE_RADIUS_M,
     CommunityStandard,
@@ -192,7 +192,7 @@ def refresh_standards(node_ids: Iterable[int]) -> int:
                 "six_haves": bool(check and check.compliant),
             },
         )
-        mark_dirty([AREA_CLASS, COVERAGE, SIX_HAVES], place)
+        mark_dirty([AREA_CLASS, *CLASS_SHARES, COVERAGE, SIX_HAVES], place)
     return len(places)
 
 

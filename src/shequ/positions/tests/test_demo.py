@@ -17,7 +17,16 @@ from shequ.party.models import MemberStatus, PartyMember
 from shequ.people.demo import seed_people
 from shequ.positions import geo
 from shequ.positions.demo import seed_positions
-from shequ.positions.indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
+from shequ.positions.indicators import (
+    AREA_CLASS,
+    CLASS_BOUTIQUE,
+    CLASS_DEMONSTRATION,
+    CLASS_STANDARD,
+    COVERAGE,
+    PARTY_FUNDS,
+    SIX_HAVES,
+    WORK_FUNDS,
+)
 from shequ.positions.models import (
     Book,
     EntryKind,
@@ -45,8 +54,8 @@ class DemoFigureTests(TestCase):
         cls.city = city
         cls.communities = list(Node.objects.filter(kind=Kind.COMMUNITY))
 
-    def figure(self, code: str) -> tuple[float, float]:
-        found = indicators.figures(self.city, timezone.localdate().year, indicators.ordered([code]))[code]
+    def figure(self, code: str, node: Node | None = None) -> tuple[float, float]:
+        found = indicators.figures(node or self.city, timezone.localdate().year, indicators.ordered([code]))[code]
         return found.numerator, found.denominator
 
     def test_six_haves(self) -> None:
@@ -67,6 +76,29 @@ class DemoFigureTests(TestCase):
         demonstration = sum(1 for c in self.communities if areas[c.pk] >= 1000)
         share = round(100 * demonstration / len(self.communities), 1)
         self.assertContains(page, f"{share}%")
+
+    def test_class_shares_at_every_level(self) -> None:
+        areas: dict[int, Decimal] = defaultdict(Decimal)
+        for f in Facility.objects.filter(kind=FacilityKind.SERVICE_CENTRE, active=True):
+            areas[f.node_id] += f.area
+        bands = {
+            CLASS_STANDARD: (Decimal(300), Decimal(500)),
+            CLASS_BOUTIQUE: (Decimal(500), Decimal(1000)),
+            CLASS_DEMONSTRATION: (Decimal(1000), Decimal(10**9)),
+        }
+        community = self.communities[0]
+        street = Node.objects.get(children=community)
+        district = Node.objects.get(children=street)
+        for node in (self.city, district, street, community):
+            under = [c for c in self.communities if c.path.startswith(node.path)]
+            for code, (low, high) in bands.items():
+                with self.subTest(node=node.kind, code=code):
+                    count = sum(1 for c in under if low <= areas[c.pk] < high)
+                    self.assertEqual(self.figure(code, node), (count, len(under)))
+        # The demo city has communities in every class, so no share is trivially 0 or 100 %.
+        for low, high in bands.values():
+            self.assertTrue(0 < sum(1 for c in self.communities if low <= areas[c.pk] < high) < len(self.communities))
+        self.assertEqual([indicators.INDICATORS[c].target for c in bands], [30, 30, 40])
 
     def test_coverage(self) -> None:
         squares = list(Facility.objects.filter(kind=FacilityKind.LEISURE_SQUARE, active=True))

@@ -75,6 +75,37 @@ class StandardsTests(WorldTestCase):
         self.assertEqual(housing_required(1500), Decimal(250))  # 25 m² per 150 households
         self.assertEqual(housing_required(1500, county=True), Decimal(300))  # 20 m² per 100
 
+    def test_service_housing_follows_the_county_flag(self) -> None:
+        from shequ.people.models import Household
+        from shequ.positions.views import community_rows
+        from shequ.territory.forms import NodeForm
+        from shequ.territory.models import Node
+
+        w = self.world
+        a = w.community_a
+        Household.objects.bulk_create(Household(node=a, path=a.path, number=f"H{i:04d}") for i in range(900))
+        facility(w, a, area="400", housing_area="160")
+        year = timezone.localdate().year
+
+        def rows() -> dict[int, tuple[Decimal, bool]]:
+            return {r["node"].pk: (r["housing_need"], r["housing_ok"]) for r in community_rows(w.district, year)}
+
+        # A city district: 900 households need 25 m² per 150 = 150 m²; community B (no households) the floor.
+        self.assertEqual(rows(), {a.pk: (Decimal(150), True), w.community_b.pk: (Decimal(100), False)})
+        # The district is a county: 20 m² per 100 = 180 m², more than the 160 m² it has.
+        form = NodeForm(data={"name": w.district.name, "is_county": "on"}, instance=w.district, user=w.admin)
+        self.assertTrue(form.is_valid(), form.errors)
+        form.save()
+        self.assertEqual(rows(), {a.pk: (Decimal(180), False), w.community_b.pk: (Decimal(100), False)})
+        self.client.force_login(w.admin)
+        page = self.client.get(reverse("positions:standards"), {"node": w.street_a.pk})
+        self.assertContains(page, "180.0")
+        # Only a district can be a county.
+        street = NodeForm(data={"name": w.street_a.name, "is_county": "on"}, instance=w.street_a, user=w.admin)
+        self.assertFalse(street.is_valid())
+        self.assertIn("is_county", street.errors)
+        self.assertFalse(Node.objects.get(pk=w.street_a.pk).is_county)
+
     def test_negative_area_is_refused(self) -> None:
         with self.assertRaises(FieldErrors) as caught:
             facility(self.world, self.world.community_a, area="-5")
