@@ -199,6 +199,9 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600
 SHEQU_SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A bearer token's user and a user's grants are remembered by each process (shequ.accounts.authcache): a change
+# through the ORM takes effect at once everywhere; one the signals do not see (raw SQL) within this many seconds.
+SHEQU_AUTH_CACHE_SECONDS = float(os.environ.get("SHEQU_AUTH_CACHE_SECONDS", 30))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -48,12 +48,19 @@ def _grant_rows(user: Any) -> list[tuple[Role, str, int | None]]:
         return []
     cached = getattr(user, CACHE_ATTR, None)
     if cached is None:
-        from .models import Grant
+        from . import authcache
 
-        rows = Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id", "node__kind")
-        cached = [(ROLES[role], path, org) for role, path, org, _kind in rows if role in ROLES]
+        # Remembered by the process between requests too (``accounts.authcache``: a change takes effect at once).
+        rows = authcache.get("grants", user.pk)
+        if rows is None:
+            from .models import Grant
+
+            found = Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id", "node__kind")
+            rows = [row for row in found if row[0] in ROLES]
+            authcache.put("grants", user.pk, rows)
+        cached = [(ROLES[role], path, org) for role, path, org, _kind in rows]
         setattr(user, CACHE_ATTR, cached)
-        setattr(user, KINDS_CACHE_ATTR, {path: kind for role, path, _org, kind in rows if role in ROLES})
+        setattr(user, KINDS_CACHE_ATTR, {path: kind for _role, path, _org, kind in rows})
     return cached
 
 
