@@ -70,6 +70,13 @@ def put(kind: str, key: Any, value: Any) -> None:
         _entries[(kind, key)] = (time.monotonic() + lifetime(), value)
 
 
+def forget_local() -> None:
+    """Drop what this process remembers (the tests: a rolled-back write sends no signal)."""
+    with _lock:
+        _entries.clear()
+        _generation[0] = None
+
+
 def _new_generation() -> None:
     try:
         cache.set(GENERATION_KEY, secrets.token_hex(8), None)
@@ -81,9 +88,7 @@ def forget_all(**_kwargs: Any) -> None:
     """Drop what every process remembers: this process's copy at once, the others' by a new generation in
     the shared cache, stamped now and again when the transaction commits (a process that read the old rows
     in between, before the change was visible, drops them then)."""
-    with _lock:
-        _entries.clear()
-        _generation[0] = None
+    forget_local()
     _new_generation()
     transaction.on_commit(_new_generation)
 
