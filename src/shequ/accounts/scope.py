@@ -70,6 +70,14 @@ def grant_kinds(user: Any) -> dict[str, str]:
     return getattr(user, KINDS_CACHE_ATTR, {})
 
 
+def grants_key(user: Any) -> tuple[Any, ...]:
+    """What decides what *user* may see and do: the flags and every grant (role, place, organization, kind).
+    Two users with equal keys get the same menu; a changed grant changes the key."""
+    kinds = grant_kinds(user)
+    rows = tuple((role.code, path, org, kinds.get(path)) for role, path, org in _grant_rows(user))
+    return (user.is_superuser, user.is_active, rows)
+
+
 def user_grants(user: Any) -> list[tuple[Role, str]]:
     """The user's grants as (role, path)."""
     return [(role, path) for role, path, _org in _grant_rows(user)]

@@ -76,10 +76,9 @@ def menu_for(user: Any) -> list[tuple[str | Promise, list[tuple[MenuItem, str]]]
     if user is None or not user.is_authenticated:
         return []
     from shequ.accounts import authcache
-    from shequ.accounts.scope import _grant_rows, grant_kinds
+    from shequ.accounts.scope import grants_key
 
-    kinds = grant_kinds(user)
-    key = (user.is_superuser, user.is_active, tuple((r.code, p, o, kinds.get(p)) for r, p, o in _grant_rows(user)))
+    key = grants_key(user)
     found = authcache.get("menu", key)
     if found is None:
         found = _menu_for(user)
