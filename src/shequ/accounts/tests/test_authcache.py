@@ -87,3 +87,11 @@ class RevocationTests(WorldTestCase):
         self.login(self.world.admin)
         Grant.objects.create(user=self.world.nobody, role="street_officer", node=self.world.street_a)
         self.assertContains(officer.get("/"), f'href="{users_url}"')
+
+    def test_the_remembered_filter_form_follows_the_query(self) -> None:
+        self.login(self.world.officer_a)
+        url = reverse("accounts:user_list")
+        self.assertContains(self.client.get(url, {"q": "甲乙"}), 'value="甲乙"')
+        second = self.client.get(url, {"q": "丙丁"})
+        self.assertContains(second, 'value="丙丁"')
+        self.assertNotContains(second, 'value="甲乙"')
