@@ -6,7 +6,9 @@ Usage::
 
 Issue 5 asks, under a load generator on loopback against the production server, for at least 300
 requests/s reading a single request through the API and at least 100 requests/s on the staff request
-list page, with a p95 latency under 500 ms.
+list page, with a p95 latency under 500 ms.  Issue 18 restates them as ratios to ``/health/`` in the same
+run (absolute rates on a 2-core machine say more about the machine than the code): the API read
+≥ 0.40×, an API list page of 50 ≥ 0.25×, the staff list page ≥ 0.15×, p95 under 250 ms, no errors.
 
 Method.  The main process drops and creates the PostgreSQL database ``shequ_bench_services_load``
 (127.0.0.1:5432, user postgres, trust) and a fresh var dir, and sets the environment production
@@ -35,6 +37,7 @@ every non-2xx answer (redirects included: a redirect to the login page is a fail
 * baselines in the same run through the same gunicorn: ``/health/`` (middleware and one ``SELECT 1``)
   and a static file served by whitenoise (the server's floor without Django's view layer);
 * ``GET /api/v1/services/requests/<id>`` with the street officer's key, over 1,000 ids;
+* ``GET /api/v1/services/requests/?page_size=50`` with the same key (a list page of 50, capped count);
 * ``GET /services/requests/`` (the staff request list, first page, 50 rows, capped count) as the
   community worker and as the street officer.
 
@@ -82,7 +85,9 @@ API_IDS = 1000
 
 API_TARGET_RPS = 300.0
 LIST_TARGET_RPS = 100.0
-P95_TARGET_MS = 500.0
+P95_TARGET_MS = 250.0  # issue 18 (issue 5 asked for 500)
+# Issue 18: throughput as a ratio to /health/ in the same run.
+API_RATIO, API_LIST_RATIO, LIST_RATIO = 0.40, 0.25, 0.15
 
 
 @dataclass
@@ -93,6 +98,7 @@ class Target:
     headers: dict[str, str]
     min_rps: float | None  # None: a baseline, no target
     queries: int | None = None
+    min_ratio: float = 0.0  # to /health/ in the same run (issue 18)
 
 
 @dataclass
@@ -105,12 +111,14 @@ class Outcome:
     requests: int
     non2xx: int
     socket_errors: int
+    ratio: float = 0.0  # to /health/ in the same run, set when the table is printed
 
     @property
     def passed(self) -> bool:
         if self.target.min_rps is None:
             return True
-        return self.rps >= self.target.min_rps and self.p95 < P95_TARGET_MS and not self.errors
+        fast = self.rps >= self.target.min_rps and self.ratio >= self.target.min_ratio
+        return fast and self.p95 < P95_TARGET_MS and not self.errors
 
     @property
     def errors(self) -> int:
@@ -293,6 +301,16 @@ def make_targets(setup: dict[str, Any]) -> list[Target]:
             api,
             API_TARGET_RPS,
             queries["api_read"],
+            API_RATIO,
+        ),
+        Target(
+            "API: list page of 50",
+            "street",
+            ["/api/v1/services/requests/?page_size=50"],
+            api,
+            0.0,
+            queries["api_list"],
+            API_LIST_RATIO,
         ),
         Target(
             "staff request list",
@@ -301,6 +319,7 @@ def make_targets(setup: dict[str, Any]) -> list[Target]:
             cookie["community"],
             LIST_TARGET_RPS,
             queries["list_community"],
+            LIST_RATIO,
         ),
         Target(
             "staff request list",
@@ -309,6 +328,7 @@ def make_targets(setup: dict[str, Any]) -> list[Target]:
             cookie["street"],
             LIST_TARGET_RPS,
             queries["list_street"],
+            LIST_RATIO,
         ),
     ]
 
@@ -408,12 +428,18 @@ def print_table(notes: list[str], outcomes: list[Outcome]) -> None:
     baseline = outcomes[0].rps
     header = (
         f"{'URL':<36} {'user':<9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
-        f" {'/health':>7} {'queries':>7} {'target':>16}  result"
+        f" {'/health':>7} {'queries':>7} {'target':>22}  result"
     )
     common.print_heading(notes, header)
     for o in outcomes:
+        o.ratio = o.rps / baseline
+    for o in outcomes:
         t = o.target
-        target = f"≥{t.min_rps:.0f}/s p95<{P95_TARGET_MS:.0f}" if t.min_rps is not None else "baseline"
+        if t.min_rps is None:
+            target = "baseline"
+        else:
+            floor = f"≥{t.min_rps:.0f}/s " if t.min_rps else ""
+            target = f"{floor}≥{t.min_ratio:.2f}x p95<{P95_TARGET_MS:.0f}"
         if t.min_rps is None:
             verdict = mark("ERRORS  <<<", False) if o.errors else ""
         else:
@@ -421,10 +447,13 @@ def print_table(notes: list[str], outcomes: list[Outcome]) -> None:
         queries = "-" if t.queries is None else str(t.queries)
         print(
             f"{t.label:<36} {t.user:<9} {o.rps:>8.1f} {o.p50:>8.1f} {o.p95:>8.1f} {o.p99:>8.1f} {o.errors:>7}"
-            f" {o.rps / baseline:>6.2f}x {queries:>7} {target:>16}  {verdict}"
+            f" {o.rps / baseline:>6.2f}x {queries:>7} {target:>22}  {verdict}"
         )
     graded = [o for o in outcomes if o.target.min_rps is not None]
-    goal = f"API read ≥ {API_TARGET_RPS:.0f}/s, list ≥ {LIST_TARGET_RPS:.0f}/s, p95 < {P95_TARGET_MS:.0f} ms, no errors"
+    goal = (
+        f"API read ≥ {API_TARGET_RPS:.0f}/s and ≥ {API_RATIO:.2f}x /health/, API list of 50 ≥ {API_LIST_RATIO:.2f}x,"
+        f" staff list ≥ {LIST_TARGET_RPS:.0f}/s and ≥ {LIST_RATIO:.2f}x, p95 < {P95_TARGET_MS:.0f} ms, no errors"
+    )
     common.print_verdict(mark, graded, goal)
 
 
@@ -483,6 +512,7 @@ def prepare(out: Path, count: int) -> int:
         "queries": {
             "health": queries(Client(SERVER_NAME="127.0.0.1"), "/health/"),
             "api_read": queries(api_client, f"/api/v1/services/requests/{api_ids[0]}"),
+            "api_list": queries(api_client, "/api/v1/services/requests/?page_size=50"),
             "list_community": queries(clients["community"], "/services/requests/"),
             "list_street": queries(clients["street"], "/services/requests/"),
         },

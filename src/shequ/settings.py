@@ -178,7 +178,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, the session user remembered by the process (accounts.authcache)
+    "shequ.accounts.backends.CachedModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -199,6 +200,9 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600
 SHEQU_SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A bearer token's user and a user's grants are remembered by each process (shequ.accounts.authcache): a change
+# through the ORM takes effect at once everywhere; one the signals do not see (raw SQL) within this many seconds.
+SHEQU_AUTH_CACHE_SECONDS = float(os.environ.get("SHEQU_AUTH_CACHE_SECONDS", 30))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from . import authcache
         from .models import Grant, User
+
+        authcache.connect()
 
         auditlog.register(
             User,

@@ -147,16 +147,25 @@ class APIToken(models.Model):
 
     @classmethod
     def authenticate(cls, key: str) -> User | None:
-        found = list(cls.objects.select_related("user").filter(key_hash=hash_token(key)).order_by()[:1])
-        token = found[0] if found else None
-        if token is None or not token.user.is_active:
-            return None
+        """The user of the key, or None.  The token and its user are remembered by the process
+        (``accounts.authcache``: a revocation takes effect at once)."""
+        from . import authcache
+
+        key_hash = hash_token(key)
+        token = authcache.get("token", key_hash)
+        if token is None:
+            found = list(cls.objects.select_related("user").filter(key_hash=key_hash).order_by()[:1])
+            token = found[0] if found else None
+            if token is None or not token.user.is_active:
+                return None
+            authcache.put("token", key_hash, token)
         now = timezone.now()
         if token.expires and token.expires < now:
             return None
         if token.last_used is None or (now - token.last_used).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used=now)
-        return token.user
+            token.last_used = now
+        return authcache.user_copy(token.user)
 
 
 __all__ = ["User", "Grant", "APIToken", "settings"]

@@ -48,12 +48,19 @@ def _grant_rows(user: Any) -> list[tuple[Role, str, int | None]]:
         return []
     cached = getattr(user, CACHE_ATTR, None)
     if cached is None:
-        from .models import Grant
+        from . import authcache
 
-        rows = Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id", "node__kind")
-        cached = [(ROLES[role], path, org) for role, path, org, _kind in rows if role in ROLES]
+        # Remembered by the process between requests too (``accounts.authcache``: a change takes effect at once).
+        rows = authcache.get("grants", user.pk)
+        if rows is None:
+            from .models import Grant
+
+            found = Grant.objects.filter(user_id=user.pk).values_list("role", "path", "organization_id", "node__kind")
+            rows = [row for row in found if row[0] in ROLES]
+            authcache.put("grants", user.pk, rows)
+        cached = [(ROLES[role], path, org) for role, path, org, _kind in rows]
         setattr(user, CACHE_ATTR, cached)
-        setattr(user, KINDS_CACHE_ATTR, {path: kind for role, path, _org, kind in rows if role in ROLES})
+        setattr(user, KINDS_CACHE_ATTR, {path: kind for _role, path, _org, kind in rows})
     return cached
 
 
@@ -61,6 +68,14 @@ def grant_kinds(user: Any) -> dict[str, str]:
     """The kind of the node of each of the user's grants, by its path (read with the grants: no query more)."""
     _grant_rows(user)
     return getattr(user, KINDS_CACHE_ATTR, {})
+
+
+def grants_key(user: Any) -> tuple[Any, ...]:
+    """What decides what *user* may see and do: the flags and every grant (role, place, organization, kind).
+    Two users with equal keys get the same menu; a changed grant changes the key."""
+    kinds = grant_kinds(user)
+    rows = tuple((role.code, path, org, kinds.get(path)) for role, path, org in _grant_rows(user))
+    return (user.is_superuser, user.is_active, rows)
 
 
 def user_grants(user: Any) -> list[tuple[Role, str]]:

@@ -70,8 +70,23 @@ def register_menu(section: str | Promise, items: list[MenuItem]) -> None:
 
 
 def menu_for(user: Any) -> list[tuple[str | Promise, list[tuple[MenuItem, str]]]]:
+    """The entries *user* may follow.  Remembered per set of grants (``accounts.authcache``: dropped at once
+    when a grant changes; the rules' further tests on the data, e.g. "a community to show", are asked again
+    after ``SHEQU_AUTH_CACHE_SECONDS`` at most).  The page itself always enforces its rule."""
     if user is None or not user.is_authenticated:
         return []
+    from shequ.accounts import authcache
+    from shequ.accounts.scope import grants_key
+
+    key = grants_key(user)
+    found = authcache.get("menu", key)
+    if found is None:
+        found = _menu_for(user)
+        authcache.put("menu", key, found)
+    return found
+
+
+def _menu_for(user: Any) -> list[tuple[str | Promise, list[tuple[MenuItem, str]]]]:
     result = []
     for section, items in MENU:
         visible = [(item, reverse(item.url_name)) for item in items if item.rule().allows(user)]

@@ -15,7 +15,7 @@ from shequ.core.exceptions import NotFound
 
 from . import actions
 from .filtersets import ServiceRequestFilterSet, SubTaskFilterSet
-from .models import Channel, ServiceCategory, ServiceRequest, SubTask
+from .models import Channel, ServiceCategory, ServiceRequest, Status, SubTask
 
 router = Router(tags=["services"])
 
@@ -44,7 +44,7 @@ class RequestOut(Schema):
     node_id: int
     channel: str
     status: str
-    status_display: str = Field(..., alias="get_status_display")
+    status_display: str
     description: str
     attributes: dict[str, Any]
     address: str
@@ -63,6 +63,15 @@ class RequestOut(Schema):
     path: str
     created: datetime
     updated: datetime
+
+    @staticmethod
+    def resolve_status_display(obj: ServiceRequest) -> str:
+        # Django's get_status_display() rebuilds a dict of the choices, translating each label, on every
+        # call: a page of 50 did it 50 times.  The labels stay lazy here (the request's language).
+        return str(STATUS_LABELS.get(obj.status, obj.status))
+
+
+STATUS_LABELS = dict(Status.choices)
 
 
 class RequestIn(Schema):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms, template
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,29 @@ def widget(context: Any, field: Any, filtering: bool = False) -> SafeString:
         css += " is-invalid"
     existing = w.attrs.get("class", "")
     return field.as_widget(widget=w, attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.simple_tag(takes_context=True)
+def filter_form(context: Any) -> SafeString:
+    """A list's filter form (``core/_filters.html``), remembered by the process per user, set of grants, page,
+    query and language (``accounts.authcache``: dropped when a grant changes; a new category or organization
+    among the choices shows within ``SHEQU_AUTH_CACHE_SECONDS``).  A form sent by POST (its CSRF token) is
+    rendered every time."""
+    from shequ.accounts import authcache
+    from shequ.accounts.scope import grants_key
+
+    template = context.template.engine.get_template("core/_filters.html")
+    request = context.get("request")
+    filterset = context.get("filterset")
+    user = getattr(request, "user", None)
+    if request is None or request.method != "GET" or getattr(filterset, "submit_by_post", False) or user is None:
+        return template.render(context)
+    key = (user.pk, grants_key(user), request.path, request.GET.urlencode(), translation.get_language())
+    html = authcache.get("filters", key)
+    if html is None:
+        html = template.render(context)
+        authcache.put("filters", key, html)
+    return html
 
 
 def checklist(field: Any) -> SafeString:
