@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_migrate, pre_save
 
         from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
         from .bounds import guard_save
@@ -22,4 +22,26 @@ class CoreConfig(AppConfig):
         PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled
         register_core_layers()
         user_logged_in.connect(remember_personal_links, dispatch_uid="shequ.core.personal_links")
+        post_migrate.connect(restore_standard_lists, sender=self, dispatch_uid="shequ.core.standard_lists")
         pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved
+
+
+def restore_standard_lists(using: str = "default", **kwargs: object) -> None:
+    """After ``migrate`` (and after a test's ``flush``, which sends the same signal): the lists the data
+    migrations fill — the service catalogue, the care tags, the volunteers' skills — put back when a list is
+    empty altogether (never a single entry an administrator removed on purpose)."""
+    import importlib
+
+    from shequ.people.demo import ensure_standard_tags
+    from shequ.people.models import CareTag
+    from shequ.services.catalogue import install_standard_catalogue
+    from shequ.services.models import ServiceCategory
+    from shequ.volunteers.models import Skill
+
+    if not ServiceCategory.objects.using(using).exists():
+        install_standard_catalogue()
+    if not CareTag.objects.using(using).exists():
+        ensure_standard_tags()
+    if not Skill.objects.using(using).exists():
+        skills = importlib.import_module("shequ.volunteers.migrations.0002_standard_skills").STANDARD_SKILLS
+        Skill.objects.using(using).bulk_create(Skill(code=code, name=name) for code, name in skills)

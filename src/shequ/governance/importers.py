@@ -70,7 +70,7 @@ class AccessItemImporter(Importer):
         ),
         Column(
             "funds_per_year",
-            "每社区每年经费（元）",
+            "每社区每年经费",
             ("经费", "工作经费", "每年经费", "funds"),
             parse=amount_cell,
             example="10000",

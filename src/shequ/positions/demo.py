@@ -257,9 +257,19 @@ def seed_positions(city: Node, scale_name: str, seed: int) -> dict[str, int]:
     Statement.objects.bulk_create(statements, batch_size=1000)
     from shequ.core import indicators
 
-    from .indicators import AREA_CLASS, CLASS_SHARES, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
+    from .indicators import (
+        AREA_CLASS,
+        CLASS_SHARES,
+        COVERAGE,
+        PARTY_FUNDS,
+        SIX_HAVES,
+        WORK_FUNDS,
+        WORK_FUNDS_HOUSEHOLDS,
+    )
 
     indicators.refresh(
-        [SIX_HAVES, AREA_CLASS, *CLASS_SHARES, COVERAGE, WORK_FUNDS, PARTY_FUNDS], nodes=[city], year=year
+        [SIX_HAVES, AREA_CLASS, *CLASS_SHARES, COVERAGE, WORK_FUNDS, WORK_FUNDS_HOUSEHOLDS, PARTY_FUNDS],
+        nodes=[city],
+        year=year,
     )
     return {"facilities": len(facilities), "ledger entries": len(entries), "statements": len(statements)}

@@ -24,6 +24,7 @@ SIX_HAVES = "positions.six_haves"
 AREA_CLASS = "positions.standard_area"
 COVERAGE = "positions.coverage"
 WORK_FUNDS = "positions.work_funds"
+WORK_FUNDS_HOUSEHOLDS = "positions.work_funds_households"
 PARTY_FUNDS = "positions.party_funds"
 AREA_SHARE_TARGET = 80
 # 002 §11: of the communities, 30 % standard (≥ 300 m²), 30 % boutique (≥ 500 m²), 40 % demonstration (≥ 1,000 m²).
@@ -92,6 +93,20 @@ def work_funds(places: Sequence[Any], year: int) -> Pairs:
     return _ones(places, rows)
 
 
+def work_funds_by_households(places: Sequence[Any], year: int) -> Pairs:
+    """003's measure: the year's approved work-fund allocations per thousand households (not dissolved)."""
+    from shequ.people.models import Household
+
+    from .models import Book, FundYear
+
+    money = per_community(FundYear.objects.filter(year=year, book=Book.WORK), places, ok=Sum("allocated"))
+    households = per_community(Household.objects.filter(dissolved=False), places, n=Count("pk"))
+    return {
+        p.pk: (float((money.get(p.pk) or {}).get("ok") or 0), ((households.get(p.pk) or {}).get("n") or 0) / 1000)
+        for p in places
+    }
+
+
 def party_funds(places: Sequence[Any], year: int) -> Pairs:
     from shequ.party.models import MemberStatus, PartyMember
 
@@ -108,7 +123,7 @@ def party_funds(places: Sequence[Any], year: int) -> Pairs:
 
 
 def register_all() -> None:
-    from .models import PARTY_FUNDS_PER_MEMBER, WORK_FUNDS_TARGET
+    from .models import PARTY_FUNDS_PER_MEMBER, WORK_FUNDS_PER_THOUSAND_HOUSEHOLDS, WORK_FUNDS_TARGET
 
     register(
         Indicator(
@@ -183,6 +198,22 @@ def register_all() -> None:
             source="000 §20",
             description=_("Approved work-fund allocations of the year per community."),
             order=530,
+            drill=drill_to("positions:funds", param="node", year="{year}"),
+            places=0,
+            model="positions.ledgerentry",
+        )
+    )
+    register(
+        Indicator(
+            code=WORK_FUNDS_HOUSEHOLDS,
+            name=_("Work funds per thousand households"),
+            compute=work_funds_by_households,
+            unit="yuan",
+            target=WORK_FUNDS_PER_THOUSAND_HOUSEHOLDS,
+            kind=MEAN,
+            source="003",
+            description=_("Approved work-fund allocations of the year per thousand households (003: 10,000 yuan)."),
+            order=535,
             drill=drill_to("positions:funds", param="node", year="{year}"),
             places=0,
             model="positions.ledgerentry",

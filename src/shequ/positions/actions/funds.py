@@ -22,7 +22,7 @@ from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.indicators import mark_dirty
 from shequ.core.models import TimelineKind
 from shequ.core.workflow import Step, Workflow
-from shequ.positions.indicators import PARTY_FUNDS, WORK_FUNDS
+from shequ.positions.indicators import PARTY_FUNDS, WORK_FUNDS, WORK_FUNDS_HOUSEHOLDS
 from shequ.positions.models import (
     ALLOCATION_CATEGORIES,
     MAX_AMOUNT,
@@ -159,7 +159,7 @@ def _post(entry: LedgerEntry, account: FundAccount) -> None:
         FundYear.objects.filter(pk=year.pk).update(allocated=F("allocated") + entry.amount)
     else:
         FundYear.objects.filter(pk=year.pk).update(spent=F("spent") - entry.amount)
-    mark_dirty([WORK_FUNDS, PARTY_FUNDS], account.node)
+    mark_dirty([WORK_FUNDS, WORK_FUNDS_HOUSEHOLDS, PARTY_FUNDS], account.node)
 
 
 def _locked_account(entry: LedgerEntry) -> FundAccount:

@@ -18,7 +18,7 @@ from shequ.core import indicators as core_indicators
 from shequ.core.exceptions import ActionError, FieldErrors
 from shequ.core.testing import World, WorldTestCase
 from shequ.positions import actions, geo
-from shequ.positions.indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS
+from shequ.positions.indicators import AREA_CLASS, COVERAGE, PARTY_FUNDS, SIX_HAVES, WORK_FUNDS, WORK_FUNDS_HOUSEHOLDS
 from shequ.positions.models import (
     AreaClass,
     Book,
@@ -261,6 +261,15 @@ class LedgerTests(WorldTestCase):
         entry(w, w.community_b, "10000", approve=False)  # pending: does not count
         self.assertEqual(figure(WORK_FUNDS, w.district, year), 45000.0)
         self.assertEqual(figure(WORK_FUNDS, w.street_a, year), 60000.0)
+        # 003: per thousand households (no household yet: no figure; 3 households: 60,000 / 0.003).
+        self.assertIsNone(figure(WORK_FUNDS_HOUSEHOLDS, w.street_a, year))
+        from shequ.people.tests.helpers import household
+
+        for _ in range(3):
+            household(w)  # in community a's grid
+        entry(w, w.community_a, "1", approve=True)  # any approved entry refreshes the community's figures
+        self.assertAlmostEqual(figure(WORK_FUNDS_HOUSEHOLDS, w.street_a, year) or 0, 60001 / 0.003)
+        self.assertAlmostEqual(figure(WORK_FUNDS_HOUSEHOLDS, w.district, year) or 0, (60001 + 30000) / 0.003)
         entry(w, w.community_a, "200", book=Book.PARTY, approve=True)
         self.assertTrue(PartyMember._meta.get_field("status"))
         self.assertIsNone(figure(PARTY_FUNDS, w.street_a, year))  # no members yet: no figure

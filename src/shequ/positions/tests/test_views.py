@@ -362,7 +362,14 @@ class EntryStepTests(StepTestMixin, WorldTestCase):
         return made
 
     def step_data(self, step: Any, case: Any) -> dict[str, Any]:
+        if step.name == "attach":
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            return {"file": SimpleUploadedFile("发票.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")}
         return {"reason": "凭证有误"} if step.form else {}
+
+    def api_body(self, step: Any, case: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.step_data(step, case).items() if k != "file"}
 
 
 def published(world: Any, node: Node) -> Statement:
