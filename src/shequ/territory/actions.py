@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import can
 from shequ.core.actions import acting_as, do_delete_object
-from shequ.core.exceptions import ActionError, NotFound
+from shequ.core.exceptions import ActionError, FieldErrors, NotFound
 from shequ.core.fields import PathField, path_segment
 
 from . import counts
@@ -72,6 +72,12 @@ def _check_code_free(code: str | None, exclude_pk: int | None = None) -> None:
         )
 
 
+def _check_county(kind: str, fields: dict[str, Any]) -> None:
+    """Only a district may be marked a county (its service-housing rule: 20 m² per 100 households)."""
+    if fields.get("is_county") and kind != Kind.DISTRICT:
+        raise FieldErrors([{"field": "is_county", "message": str(_("Only a district can be a county."))}])
+
+
 def do_create_node(
     *, acting_user: Any, parent: Node | None, kind: str, name: str, code: str | None = None, **fields: Any
 ) -> Node:
@@ -79,6 +85,7 @@ def do_create_node(
     if not name:
         raise ActionError(_("A name is required."), code="required")
     validate_placement(kind, parent)
+    _check_county(kind, fields)
     parent_path = parent.path if parent else None
     if parent is None:
         if not getattr(acting_user, "is_superuser", False):
@@ -128,6 +135,9 @@ def do_update_node(node: Node, *, acting_user: Any, **fields: Any) -> Node:
         if "code" in fields:
             fields["code"] = fields["code"] or None
             _check_code_free(fields["code"], exclude_pk=current.pk)
+        if fields.get("is_county") is None:
+            fields.pop("is_county", None)
+        _check_county(current.kind, fields)
         for key, value in fields.items():
             setattr(current, key, value)
         current.save()

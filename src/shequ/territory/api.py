@@ -28,6 +28,7 @@ class NodeOut(Schema):
     latitude: float | None
     longitude: float | None
     boundary: dict | None
+    is_county: bool
     retired: bool
     retired_reason: str
     created: datetime
@@ -42,6 +43,7 @@ class NodeIn(Schema):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     boundary: dict | None = None
+    is_county: bool = False
 
 
 class NodePatch(Schema):
@@ -50,6 +52,7 @@ class NodePatch(Schema):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     boundary: dict | None = None
+    is_county: bool | None = None
 
 
 class ChildOut(Schema):
