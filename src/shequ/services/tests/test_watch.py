@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from shequ.accounts.models import User
 from shequ.core.models import Notification, TimelineKind
 from shequ.core.testing import WorldTestCase
 from shequ.services import actions
@@ -100,7 +101,7 @@ class SubTaskReminderTests(WorldTestCase):
         r = actions.do_start(r, acting_user=a)
         return actions.do_open_subtask(r, acting_user=a, organization=self.tree.committee_b, instruction=what, due=due)
 
-    def reminders(self, user: object) -> list[Notification]:
+    def reminders(self, user: User) -> list[Notification]:
         return list(Notification.objects.filter(user=user, kind=TimelineKind.WARNING))
 
     def test_once_to_the_receiving_organization_before_the_due_time(self) -> None:
