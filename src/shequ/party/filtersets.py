@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.accounts.scope import Reach, reaches
+from shequ.accounts.scope import Reach, can, reaches
 from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
 from shequ.people.models import Education
 
@@ -26,6 +26,14 @@ from .models import (
 from .widgets import MemberPickerWidget, PartyOrgPickerWidget
 
 
+def actionable(queryset: Any, user: Any) -> Any:
+    """What is due is due for those who may act on it: a user with rights to change the model sees the rows within
+    their working area (the rows the home page counts), anyone else the rows they may see."""
+    if user is None or not can(user, queryset.model, "change"):
+        return queryset
+    return queryset.restrict(user, "change")
+
+
 class PartyMemberFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MemberStatus.choices, label=_("Status"))
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("Category"))
@@ -35,12 +43,31 @@ class PartyMemberFilterSet(SearchFilterSet):
     )
     within = WithinFilter()
     joined_year = django_filters.NumberFilter(field_name="joined_on__year", label=_("Year of joining"))
+    probation_ended = django_filters.BooleanFilter(
+        method="filter_probation_ended", label=_("Probation ended, awaiting a decision")
+    )
     # A full identity number typed in the search form travels as its keyed hash (``idh``), never itself.
     idh = django_filters.CharFilter(method="filter_token", widget=forms.HiddenInput, label=_("Identity number"))
 
     class Meta:
         model = PartyMember
-        fields = ["q", "status", "category", "education", "organization", "within", "joined_year", "idh"]
+        fields = [
+            "q",
+            "status",
+            "category",
+            "education",
+            "organization",
+            "within",
+            "joined_year",
+            "probation_ended",
+            "idh",
+        ]
+
+    def filter_probation_ended(self, queryset: Any, name: str, value: Any) -> Any:
+        if value is None:
+            return queryset
+        ended = actionable(queryset, getattr(self.request, "user", None)).probation_ended()
+        return ended if value else queryset.exclude(pk__in=ended.values("pk"))
 
 
 class DevelopmentRecordFilterSet(SearchFilterSet):
@@ -49,11 +76,18 @@ class DevelopmentRecordFilterSet(SearchFilterSet):
         field_name="organization_id", label=_("Party organization"), widget=PartyOrgPickerWidget()
     )
     within = WithinFilter()
+    due = django_filters.BooleanFilter(method="filter_due", label=_("Next step due"))
     idh = django_filters.CharFilter(method="filter_token", widget=forms.HiddenInput, label=_("Identity number"))
 
     class Meta:
         model = DevelopmentRecord
-        fields = ["q", "stage", "organization", "within", "idh"]
+        fields = ["q", "stage", "organization", "within", "due", "idh"]
+
+    def filter_due(self, queryset: Any, name: str, value: Any) -> Any:
+        if value is None:
+            return queryset
+        due = actionable(queryset, getattr(self.request, "user", None)).due()
+        return due if value else queryset.exclude(pk__in=due.values("pk"))
 
 
 class RelationTransferFilterSet(SearchFilterSet):

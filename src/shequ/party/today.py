@@ -1,22 +1,19 @@
 """What awaits a party secretary today (``core.today``): transfers to approve or to accept, development steps
-and probations due."""
+due and probations ended."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.scope import can
 from shequ.core.today import Todo
 
 from .filtersets import RelationTransferFilterSet
-from .models import DevelopmentRecord, MemberStatus, PartyMember, RelationTransfer, Stage, TransferStatus
-from .models.common import add_years
+from .models import DevelopmentRecord, PartyMember, RelationTransfer, TransferStatus
 
 
 class _Request:
@@ -55,22 +52,24 @@ def todo(user: Any) -> list[Todo]:
             )
         )
     if can(user, DevelopmentRecord, "change"):
-        today = timezone.localdate()
-        records = DevelopmentRecord.objects.restrict(user, "change")
-        due = records.filter(
-            Q(stage__in=(Stage.APPLICANT, Stage.TARGET))
-            | Q(stage=Stage.ACTIVIST, activist_on__lte=add_years(today, -1))
+        # The same queryset methods as the lists' ``due`` and ``probation_ended`` filters: count == rows.
+        due = DevelopmentRecord.objects.restrict(user, "change").due()
+        items.append(
+            Todo(
+                "party.development_due",
+                _("Development steps due"),
+                due,
+                f"{reverse('party:developmentrecord_list')}?due=true",
+            )
         )
-        probations = PartyMember.objects.restrict(user, "change").filter(
-            status=MemberStatus.PROBATIONARY, probation_ends__lte=today
-        )
-        items.append(Todo("party.development_due", _("Development steps due"), due, reverse("party:due")))
+    if can(user, PartyMember, "change"):
+        probations = PartyMember.objects.restrict(user, "change").probation_ended()
         items.append(
             Todo(
                 "party.probations_ended",
                 _("Probations ended, awaiting a decision"),
                 probations,
-                reverse("party:due"),
+                f"{reverse('party:partymember_list')}?probation_ended=true",
                 urgent=True,
             )
         )

@@ -12,15 +12,17 @@ class ServicesConfig(AppConfig):
 
         from shequ.core.maplayers import MapLayer, register_layer
         from shequ.core.menu import MenuItem, register_menu
-        from shequ.core.registry import SEEDERS, TODO, register_portal_tab
+        from shequ.core.registry import PERIODIC, SEEDERS, TODO, register_portal_tab
 
         from .demo import seed_services
         from .indicators import register_all, todo
         from .maplayers import open_requests
         from .models import DeadlineTier, RoutingRule, ServiceAttribute, ServiceCategory, ServiceRequest, SubTask
+        from .tasks import warn_subtasks
 
         register_all()
         TODO.append(todo)
+        PERIODIC["subtask_reminders"] = warn_subtasks  # reminders before the sub-tasks' due times
         register_layer(
             MapLayer(
                 "requests", _("Open requests"), "services.servicerequest", open_requests, color="#f59e0b", order=20

@@ -43,11 +43,13 @@ class HomeCountsMatchTheirLists(TestCase):
                 self.assertEqual(listed(page), todo.count, (username, todo.key, todo.url))
                 checked += 1
         self.assertGreater(checked, 0)
-        # The demo city's work reaches the roles concerned (sub-tasks and development steps due: test_today).
+        # The demo city's work reaches the roles concerned (sub-tasks: test_today).
         expected = {
             "services.to_accept",
             "services.overdue",
             "party.transfers_to_approve",
+            "party.development_due",
+            "party.probations_ended",
             "visits.arrive_overdue",
             "visits.to_arrive",
             "mediation.open",

@@ -261,6 +261,7 @@ class _Base:
         self.community_rate: dict[str, float] = {}
         self.pinyin: dict[str, tuple[str, str]] = {}
         self._reports: list[tuple[int, _Kept, date]] = []  # (report id, member, registered on)
+        self.probation_shown = False  # see shown_probation
 
     # -- ids and rows -----------------------------------------------------------------------------------
 
@@ -324,6 +325,25 @@ class _Base:
         if joined < add_years(born, 21):
             return None
         return joined, ends, extended
+
+    def first_community(self) -> str:
+        """The first community: the one the demo's ``secretary`` and ``branch`` logins work in."""
+        return self.orgs.communities[0] if self.orgs.communities else ""
+
+    def shown_probation(
+        self, path: str, born: date, dates: tuple[date, date, bool] | None
+    ) -> tuple[date, date, bool] | None:
+        """The first probationary member living in the first community has ended the probation without a
+        decision yet, so that the demo logins' home page shows one.  No draw of the generator: the rest of the
+        demo stays as it is."""
+        first = self.first_community()
+        if dates is None or self.probation_shown or not first or not path.startswith(first):
+            return dates
+        joined = self.today - timedelta(days=370)
+        if joined < add_years(born, 21):
+            return dates
+        self.probation_shown = True
+        return joined, add_years(joined, 1), False
 
     # -- members ----------------------------------------------------------------------------------------
 

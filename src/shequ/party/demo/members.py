@@ -173,7 +173,7 @@ class _Members(_Transfers):
                 self.counts["skipped"] += 1
                 continue
             if political == PoliticalStatus.PROBATIONARY:
-                dates = self.probation_dates(born)
+                dates = self.shown_probation(path, born, self.probation_dates(born))
                 if dates is None:
                     self.counts["skipped"] += 1
                     continue

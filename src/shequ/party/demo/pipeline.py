@@ -175,7 +175,37 @@ class _Pipeline(_Base):
                     stopped = applied + self.days(30, 150)
                     reason = rng.choice(("本人撤回入党申请", "工作调动离开本社区"))
                     rows.append(self.record_row(org, person, stage, applied, stopped=stopped, reason=reason))
+        self.shown_applicant(rows)
         return BulkInsert(DevelopmentRecord, RECORD_FIELDS).insert(rows)
+
+    def shown_applicant(self, rows: list[tuple]) -> None:
+        """An applicant in the first community (the demo logins' one) whose designation as activist is due,
+        when the draws left none there.  No draw of the generator: the rest of the demo stays as it is."""
+        first = self.first_community()
+        stage_at, resident_at = RECORD_FIELDS.index("stage"), RECORD_FIELDS.index("resident")
+        if not first or any(r[3].startswith(first) and r[stage_at] == Stage.APPLICANT for r in rows):
+            return
+        used = {r[resident_at] for r in rows}
+        today = self.today
+        candidates = (
+            Resident.objects.within(first)
+            .filter(
+                archived=False,
+                political_status__in=(PoliticalStatus.LEAGUE_MEMBER, PoliticalStatus.NONE),
+                birth_date__gt=add_years(today, -46),
+                birth_date__lte=add_years(today, -21),
+            )
+            .exclude(id_hash=None)
+            .order_by("id")
+            .values_list("id", "path", "name", "id_number", "gender", "birth_date", "phone", "education")
+        )
+        for rid, path, name, number, gender, born, phone, education in candidates[:60]:
+            org = self.orgs.home(path)
+            if rid in used or org is None:
+                continue
+            person = _Kept(0, org, name, "", "", today, born, number, gender, phone, education, "", rid)
+            rows.append(self.record_row(org, person, Stage.APPLICANT, today - timedelta(days=30)))
+            return
 
     # -- reports ------------------------------------------------------------------------------------------
 

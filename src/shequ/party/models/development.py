@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.fields import path_index
 from shequ.core.models import ScopedModel
+from shequ.core.querysets import RestrictedQuerySet
 
-from .common import PersonFields
+from .common import PersonFields, add_years
 
 
 class Stage(models.TextChoices):
@@ -24,6 +28,16 @@ class Stage(models.TextChoices):
 
 # Stages before admission: the person is not a member yet and the record is open.
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET)
+
+
+class DevelopmentQuerySet(RestrictedQuerySet):
+    def due(self, on: date | None = None) -> DevelopmentQuerySet:
+        """The records whose next step may be taken on *on* (today): applicants and development targets, and
+        activists of a full year.  The home page counts these and the list's ``due`` filter shows them."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(stage__in=(Stage.APPLICANT, Stage.TARGET)) | Q(stage=Stage.ACTIVIST, activist_on__lte=add_years(on, -1))
+        )
 
 
 class DevelopmentRecord(PersonFields, ScopedModel):
@@ -94,6 +108,7 @@ class DevelopmentRecord(PersonFields, ScopedModel):
     stopped_reason = models.CharField(_("reason stopped"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = DevelopmentQuerySet.as_manager()  # type: ignore[assignment,misc]
     org_scope_field = "organization"
     search_fields = ("name__icontains", "pinyin__startswith", "initials__startswith", "id_hash__identity")
 

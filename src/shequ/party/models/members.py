@@ -45,6 +45,12 @@ class MemberQuerySet(RestrictedQuerySet):
     def active(self) -> MemberQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def probation_ended(self, on: date | None = None) -> MemberQuerySet:
+        """Probationary members whose probation has ended by *on* (today) without a decision yet.  The home
+        page counts these and the member list's ``probation_ended`` filter shows them."""
+        on = on or timezone.localdate()
+        return self.filter(status=MemberStatus.PROBATIONARY, probation_ends__lte=on)
+
 
 class PartyMember(PersonFields, ScopedModel):
     """A Party member's electronic archive.  ``node``/``path`` are those of the current organization.

@@ -374,6 +374,8 @@ class SubTask(ScopedModel):
         related_name="+",
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # When the receiving organization was reminded of the due time (``tasks.warn_subtasks``): once.
+    warned_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
 
     objects = SubTaskQuerySet.as_manager()  # type: ignore[assignment,misc]
     search_fields = ("request__code__iexact", "instruction__icontains", "organization__name__icontains")
@@ -419,4 +421,3 @@ class Attachment(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-

@@ -1,18 +1,24 @@
-"""The deadline watch works set-wise: its query count does not grow with the number of due requests."""
+"""The deadline watch works set-wise: its query count does not grow with the number of due requests; sub-tasks
+are reminded before their due time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+import json
+from datetime import datetime, timedelta
 from typing import ClassVar
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from shequ.core.models import Notification
+from shequ.accounts.models import User
+from shequ.core.models import Notification, TimelineKind
 from shequ.core.testing import WorldTestCase
 from shequ.services import actions
-from shequ.services.models import CaseEvent, EventKind, ServiceRequest
-from shequ.services.tasks import check_deadlines
+from shequ.services.models import CaseEvent, EventKind, ServiceRequest, SubTask
+from shequ.services.tasks import SUBTASK_WARNING, check_deadlines, warn_subtasks
 
 from .helpers import ServicesTree, file
 
@@ -77,3 +83,52 @@ class WatchTests(WorldTestCase):
             channels.cache_clear()
         self.assertEqual(len(mail.outbox), 2)
         self.assertEqual(mail.outbox[0].to, ["a@example.org"])
+
+
+class SubTaskReminderTests(WorldTestCase):
+    """A sub-task's organization is reminded once before its due time (``shequ tick``), with an injected clock."""
+
+    tree: ClassVar[ServicesTree]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.tree = ServicesTree(cls.world)
+
+    def open_subtask(self, due: datetime, what: str = "请协助核实楼上住户") -> SubTask:
+        a = self.tree.worker_a
+        r = actions.do_assign(file(self.world, acting_user=a, accept=True), acting_user=a)
+        r = actions.do_start(r, acting_user=a)
+        return actions.do_open_subtask(r, acting_user=a, organization=self.tree.committee_b, instruction=what, due=due)
+
+    def reminders(self, user: User) -> list[Notification]:
+        return list(Notification.objects.filter(user=user, kind=TimelineKind.WARNING))
+
+    def test_once_to_the_receiving_organization_before_the_due_time(self) -> None:
+        due = timezone.now() + timedelta(days=3)
+        task = self.open_subtask(due)
+        closed = self.open_subtask(due, "已处理的协办")
+        actions.do_complete_subtask(closed, acting_user=self.tree.worker_b, result="已核实")
+        self.assertEqual(warn_subtasks(due - SUBTASK_WARNING - timedelta(hours=1)), 0)  # too early
+        self.assertEqual(self.reminders(self.tree.worker_b), [])
+        self.assertEqual(warn_subtasks(due - timedelta(hours=12)), 1)  # the open one only
+        [notice] = self.reminders(self.tree.worker_b)
+        self.assertIn(task.request.code, notice.text)
+        self.assertIn("请协助核实楼上住户", notice.text)
+        self.assertEqual(notice.url, task.request.get_absolute_url())
+        self.assertEqual(self.reminders(self.tree.worker_a), [])  # not the sending side
+        # Never a second time; none once the due time has passed.
+        self.assertEqual(warn_subtasks(due - timedelta(hours=1)), 0)
+        self.assertEqual(len(self.reminders(self.tree.worker_b)), 1)
+        late = self.open_subtask(due)
+        self.assertEqual(warn_subtasks(due + timedelta(minutes=1)), 0)
+        late.refresh_from_db()
+        self.assertIsNone(late.warned_at)
+
+    def test_tick_reminds(self) -> None:
+        self.open_subtask(timezone.now() + timedelta(hours=2))
+        out = io.StringIO()
+        call_command("tick", stdout=out)
+        self.assertEqual(json.loads(out.getvalue())["subtask_reminders"], 1)
+        [notice] = self.reminders(self.tree.worker_b)
+        self.assertIn("到期", notice.text)  # in Chinese
