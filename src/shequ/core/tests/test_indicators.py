@@ -147,3 +147,28 @@ class IndicatorTests(WorldTestCase):
         nobody = self.world.nobody
         self.assertNotIn(indicators.INDICATORS[SATISFACTION], indicators.visible(nobody))
         self.assertIn(indicators.INDICATORS[SATISFACTION], indicators.visible(self.world.auditor_a))
+
+
+class TargetTextTests(WorldTestCase):
+    """The goal as the targets page, the export and the PDF write it."""
+
+    def test_numbers_keep_their_digits(self) -> None:
+        from shequ.core.views.targets import target_text
+
+        def goal(target: float, places: int, unit: str = "%", comparison: str = ">=") -> str:
+            return target_text(
+                indicators.Indicator(
+                    code="x.y",
+                    name="x",
+                    compute=lambda p, y: {},
+                    target=target,
+                    places=places,
+                    unit=unit,
+                    comparison=comparison,
+                )
+            )
+
+        self.assertEqual(goal(50_000, 0, "yuan"), "≥ 50,000 元")
+        self.assertEqual(goal(10, 1), "≥ 10%")
+        self.assertEqual(goal(2.5, 2, "h"), "≥ 2.5 小时")
+        self.assertEqual(goal(0, 0, "", "<="), "≤ 0")

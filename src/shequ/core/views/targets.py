@@ -97,8 +97,11 @@ def target_text(indicator: indicators.Indicator) -> str:
     if indicator.target is None:
         return "—"
     sign = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}[indicator.comparison]
-    number = f"{indicator.target:,.{indicator.places}f}".rstrip("0").rstrip(".")
-    return f"{sign} {number}{'%' if indicator.unit == '%' else ' ' + str(unit_label(indicator.unit))}"
+    number = f"{indicator.target:,.{indicator.places}f}"
+    if "." in number:  # 10.0 → 10, 2.50 → 2.5; never 50,000 → 50,
+        number = number.rstrip("0").rstrip(".")
+    unit = "%" if indicator.unit == "%" else f" {unit_label(indicator.unit)}" if indicator.unit else ""
+    return f"{sign} {number}{unit}"
 
 
 UNITS = {
