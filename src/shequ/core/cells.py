@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -60,6 +61,32 @@ def float_cell(value: Any) -> float | None:
 
 
 accepts(float_cell, lambda: _("A number, with a decimal point if need be (116.41)."))
+
+# Amounts in yuan the importers take (the bound of the models' money fields: ``MAX_AMOUNT`` of the apps).
+MAX_YUAN = Decimal(10**10)
+
+
+def amount_cell(value: Any) -> Decimal | None:
+    """Yuan to the fen, from 0 up to ``MAX_YUAN``: "15000", "15,000.00", "１５，０００", "15000元"; None when empty."""
+    if value is None or value == "":
+        return None
+    text = normalize(value).replace(",", "").replace("，", "").removesuffix("元").strip()
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise RowError(_("“%(value)s” is not a number.") % {"value": value}, code="not_a_number") from None
+    if not amount.is_finite() or amount < 0 or amount >= MAX_YUAN:
+        raise RowError(
+            _("“%(value)s” is out of range: an amount from 0 to %(max)s yuan.")
+            % {"value": value, "max": f"{MAX_YUAN - 1:,}"},
+            code="out_of_range",
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+accepts(amount_cell, lambda: _("An amount in yuan (15000, 15,000.00 or 15000元)."))
 
 
 # -- dates ----------------------------------------------------------------------------------------------------

@@ -3,32 +3,18 @@ into the district's draft version (a list in force is never changed: make a new 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shequ.core.cells import amount_cell
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 
 from . import actions
-from .models import MAX_AMOUNT, AccessItem, AccessList, ListStatus
-
-
-def amount_cell(value: Any) -> Decimal:
-    """Yuan, to the fen: "15000", "15,000.00", "１５０００", "15000元"."""
-    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
-    try:
-        amount = Decimal(text).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise RowError(_("“%(value)s” is not an amount in yuan.") % {"value": value}, code="not_a_number") from None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
-        raise RowError(
-            _("The amount must be from 0 to %(max)s yuan.") % {"max": f"{MAX_AMOUNT - 1:,}"}, code="out_of_range"
-        )
-    return amount
+from .models import AccessItem, AccessList, ListStatus
 
 
 class AccessItemImporter(Importer):

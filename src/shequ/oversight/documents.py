@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shequ.core.exceptions import NotFound
 from shequ.core.models import TimelineKind
 
 from .models import ConsentRequest
@@ -42,19 +41,3 @@ def missing_documents(case: ConsentRequest) -> str:
     if ConsentDocument.objects.filter(case_id=case.pk).exists():
         return ""
     return str(_("The documents are missing: upload the request's documents (permits, plans …) first."))
-
-
-def open_document(user: Any, pk: Any) -> Any:
-    """The download of a document the user may see (its request through ``restrict``), else 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    found = (
-        ConsentDocument.objects.filter(pk=pk, case__in=ConsentRequest.objects.restrict(user, "view").values("pk"))
-        .only("stored", "name", "content_type")
-        .first()
-    )
-    if found is None:
-        raise NotFound()
-    return found.download()

@@ -5,34 +5,17 @@ what has been achieved; a new one is added."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shequ.core.cells import choice_cell, text_cell
+from shequ.core.cells import amount_cell, choice_cell, text_cell
 from shequ.core.importing import Column, Importer, ImportResult, Row, RowError
 from shequ.core.text import normalize
 
 from .actions import COMMITMENTS, checked
 from .models import MAX_YEAR, MIN_YEAR, Agreement, Commitment, CommitmentKind
-
-
-def amount_cell(value: Any) -> Decimal | None:
-    """A positive amount (full-width digits, thousands separators and spaces allowed); None when empty."""
-    if value is None or value == "":
-        return None
-    text = normalize(str(value)).replace(",", "").replace("，", "").strip()
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise RowError(_("“%(value)s” is not a number.") % {"value": value}, code="not_a_number") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-        raise RowError(_("“%(value)s” is out of range.") % {"value": value}, code="out_of_range")
-    return amount.quantize(Decimal("0.01"))
 
 
 def year_cell(value: Any) -> int | None:

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts.scope import can
 from shequ.core.actions import fetch
 from shequ.core.exceptions import ActionError
+from shequ.core.models import stored_file_view
 from shequ.core.permissions import may, requires
 from shequ.core.views import ViewSet
 
@@ -43,6 +43,7 @@ from .models import (
     Rating,
     TerminationCase,
 )
+from .models_documents import ConsentDocument
 from .results import complaints, item_results, refresh_counts, units_without_agreement
 from .tables import (
     AgreementTable,
@@ -245,12 +246,7 @@ class ConsentRequestViewSet(OversightViewSet):
         return actions.do_request_consent(acting_user=self.user, **form.cleaned_data)
 
 
-@login_required
-def consent_document(request: HttpRequest, pk: str) -> HttpResponseBase:
-    """Download a consent request's document (only within the user's scope; 404 otherwise)."""
-    from .documents import open_document
-
-    return open_document(request.user, pk)
+consent_document = stored_file_view(ConsentDocument)  # only within the user's scope; 404 otherwise
 
 
 @login_required
