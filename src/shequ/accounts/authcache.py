@@ -6,7 +6,7 @@ queries of an API read.  Each worker process now keeps them in memory:
 * a change of a grant, an API token or a user (saved or deleted through the ORM: the pages, the API,
   the commands, the admin) stamps a new *generation* in the shared cache (``CACHES["default"]``: files
   under the var dir, or Redis), and every process drops what it remembers when it sees a new generation
-  (one cache read per request) — so a revoked grant or token, or a deactivated user, takes effect **at
+  (one cache read per request, whoever asks) — so a revoked grant or token, or a deactivated user, takes effect **at
   once** in every worker;
 * whatever the signals do not see (a raw SQL ``UPDATE``, a queryset ``.update()``) is read again after
   at most ``SHEQU_AUTH_CACHE_SECONDS`` (default 30; 0 turns the caches off).
@@ -33,6 +33,10 @@ GENERATION_KEY = "shequ:auth-generation"
 _lock = threading.Lock()
 _entries: dict[tuple[str, Any], tuple[float, Any]] = {}
 _generation: list[Any] = [None]
+# Within one request the generation is read once (the user, the grants, the menu and the filter form each
+# ask): ``checked`` is False from ``request_started`` until the first ``get`` reads it, True after; outside a
+# request (commands, tests calling code directly) it is None and every ``get`` reads the generation.
+_request = threading.local()
 
 
 def lifetime() -> float:
@@ -50,12 +54,17 @@ def get(kind: str, key: Any) -> Any:
     """What is remembered under (*kind*, *key*), or None (nothing, too old, or the generation changed)."""
     if lifetime() <= 0:
         return None
-    generation = _current_generation()
+    checked = getattr(_request, "checked", None)
+    if checked is not True:
+        generation = _current_generation()
+        if checked is False:
+            _request.checked = True
+        with _lock:
+            if generation != _generation[0]:
+                _entries.clear()
+                _generation[0] = generation
+                return None
     with _lock:
-        if generation != _generation[0]:
-            _entries.clear()
-            _generation[0] = generation
-            return None
         found = _entries.get((kind, key))
     if found is None or found[0] < time.monotonic():
         return None
@@ -104,8 +113,21 @@ def user_copy(user: Any) -> Any:
     return copy.copy(user)
 
 
+def _request_started(**_kwargs: Any) -> None:
+    _request.checked = False
+
+
+def _request_finished(**_kwargs: Any) -> None:
+    _request.checked = None
+
+
 def connect() -> None:
+    from django.core.signals import request_finished, request_started
+
     from .models import APIToken, Grant, User
+
+    request_started.connect(_request_started, dispatch_uid="authcache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="authcache-request-finished")
 
     for model in (Grant, APIToken):
         post_save.connect(forget_all, sender=model, dispatch_uid=f"authcache-save-{model.__name__}")

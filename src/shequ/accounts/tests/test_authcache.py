@@ -34,6 +34,20 @@ class RevocationTests(WorldTestCase):
         self.assertNotIn("accounts_apitoken", tables)
         self.assertNotIn("accounts_grant", tables)
 
+    def test_a_page_reads_the_generation_once(self) -> None:
+        """The user, the grants, the menu and the filter form are all remembered; the shared cache is asked
+        for the generation once per request, not once per thing remembered."""
+        self.login(self.world.officer_a)
+        self.client.get("/people/residents/")
+        with mock.patch.object(authcache, "_current_generation", wraps=authcache._current_generation) as read:
+            self.assertEqual(self.client.get("/people/residents/").status_code, 200)
+        self.assertEqual(read.call_count, 1)
+        # Outside a request every lookup reads it (a command sees another process's revocation at once).
+        with mock.patch.object(authcache, "_current_generation", wraps=authcache._current_generation) as read:
+            authcache.get("grants", self.world.officer_a.pk)
+            authcache.get("grants", self.world.officer_a.pk)
+        self.assertEqual(read.call_count, 2)
+
     def test_a_grant_revoked_on_the_page_takes_effect_at_once(self) -> None:
         self.assertEqual(self.read(), 200)
         grant = Grant.objects.get(user=self.world.officer_a)
