@@ -74,3 +74,44 @@ def member(
         category=category,
         **fields,
     )
+
+
+class DevelopmentStages:
+    """One record at each stage of development, for the lists of who is due: an applicant of ten days and one of
+    2020 made an activist that year (both due), an activist of a month (not yet), a development target of 2021
+    in the grid's branch (due), each with the branch's contact; identity numbers from *first_seq* on."""
+
+    def __init__(self, world: World, tree: PartyTree, first_seq: int) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from shequ.party import actions
+
+        self.world, self.seqs = world, itertools.count(first_seq)
+        today = timezone.localdate()
+        contact = member(world, tree.branch_a, name="联系人")
+
+        def activist(record: Any, on: date) -> None:
+            actions.do_make_activist(record, acting_user=world.admin, on=on, contacts=[contact])
+
+        self.applicant = self.register("申请人", tree.branch_a, today - timedelta(days=10))
+        self.old = self.register("老积极分子", tree.branch_a, date(2020, 1, 1))
+        activist(self.old, date(2020, 2, 1))
+        self.recent = self.register("新积极分子", tree.branch_a, today - timedelta(days=40))
+        activist(self.recent, today - timedelta(days=30))
+        self.target = self.register("发展对象", tree.grid_branch_a, date(2020, 1, 1))
+        activist(self.target, date(2020, 2, 1))
+        actions.do_make_target(self.target, acting_user=world.admin, on=date(2021, 3, 1))
+
+    def register(self, name: str, org: Any, applied: date) -> Any:
+        """A further applicant (the next identity number)."""
+        from shequ.party import actions
+
+        return actions.do_register_applicant(
+            acting_user=self.world.admin,
+            organization=org,
+            name=name,
+            id_number=make_id(born=date(1995, 1, 1), seq=next(self.seqs)),
+            applied_on=applied,
+        )

@@ -21,7 +21,7 @@ from shequ.party import actions
 from shequ.party.models import Category, MemberStatus, PartyMember, RelationTransfer
 from shequ.people.tests.helpers import make_id, resident
 
-from .helpers import PartyTree, member
+from .helpers import DevelopmentStages, PartyTree, member
 
 
 def bearer(user: User) -> dict[str, Any]:
@@ -254,26 +254,7 @@ class DueListTests(WorldTestCase):
         w = cls.world
         cls.tree = PartyTree(w)
         today = timezone.localdate()
-        contact = member(w, cls.tree.branch_a, name="联系人")
-        n = iter(range(700, 800))
-
-        def applicant(name: str, org: Any, applied: date) -> Any:
-            return actions.do_register_applicant(
-                acting_user=w.admin,
-                organization=org,
-                name=name,
-                id_number=make_id(born=date(1995, 1, 1), seq=next(n)),
-                applied_on=applied,
-            )
-
-        applicant("申请人", cls.tree.branch_a, today - timedelta(days=10))
-        old = applicant("老积极分子", cls.tree.branch_a, date(2020, 1, 1))
-        actions.do_make_activist(old, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
-        recent = applicant("新积极分子", cls.tree.branch_a, today - timedelta(days=40))
-        actions.do_make_activist(recent, acting_user=w.admin, on=today - timedelta(days=30), contacts=[contact])
-        target = applicant("发展对象", cls.tree.grid_branch_a, date(2020, 1, 1))
-        actions.do_make_activist(target, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
-        actions.do_make_target(target, acting_user=w.admin, on=date(2021, 3, 1))
+        DevelopmentStages(w, cls.tree, 700)
         member(
             w,
             cls.tree.grid_branch_a,

@@ -15,9 +15,8 @@ from shequ.accounts.models import User
 from shequ.core.testing import WorldTestCase
 from shequ.party import actions
 from shequ.party.models import DevelopmentRecord, MemberStatus, PartyMember
-from shequ.people.tests.helpers import make_id
 
-from .helpers import PartyTree, member
+from .helpers import DevelopmentStages, PartyTree, member
 
 
 class HomeEntriesListWhatTheyCount(WorldTestCase):
@@ -32,26 +31,9 @@ class HomeEntriesListWhatTheyCount(WorldTestCase):
         w = cls.world
         cls.tree = PartyTree(w)
         today = timezone.localdate()
-        contact = member(w, cls.tree.branch_a, name="联系人")
-        n = iter(range(900, 1000))
-
-        def applicant(name: str, org: Any, applied: date) -> DevelopmentRecord:
-            return actions.do_register_applicant(
-                acting_user=w.admin,
-                organization=org,
-                name=name,
-                id_number=make_id(born=date(1995, 1, 1), seq=next(n)),
-                applied_on=applied,
-            )
-
-        cls.applicant = applicant("申请人", cls.tree.branch_a, today - timedelta(days=10))
-        old = applicant("老积极分子", cls.tree.branch_a, date(2020, 1, 1))
-        actions.do_make_activist(old, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
-        recent = applicant("新积极分子", cls.tree.branch_a, today - timedelta(days=40))
-        actions.do_make_activist(recent, acting_user=w.admin, on=today - timedelta(days=30), contacts=[contact])
-        target = applicant("发展对象", cls.tree.grid_branch_a, date(2020, 1, 1))
-        actions.do_make_activist(target, acting_user=w.admin, on=date(2020, 2, 1), contacts=[contact])
-        actions.do_make_target(target, acting_user=w.admin, on=date(2021, 3, 1))
+        stages = DevelopmentStages(w, cls.tree, 900)
+        applicant = stages.register
+        cls.applicant = stages.applicant
         stopped = applicant("已终止", cls.tree.branch_a, date(2021, 1, 1))
         actions.do_stop_development(stopped, acting_user=w.admin, on=date(2021, 6, 1), reason="本人撤回")
         applicant("外街申请人", cls.tree.branch_b, today - timedelta(days=10))
