@@ -147,26 +147,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-@pytest.fixture(autouse=True)
-def standard_data(request: pytest.FixtureRequest) -> None:
-    """The lists the data migrations fill (the service catalogue, the care tags, the volunteers' skills): a
-    transactional test run earlier by the same worker flushed them, and a browser test needs them as a fresh
-    installation has them."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return  # a test without the database, or in a transaction rolled back (the lists are there)
-    request.getfixturevalue("transactional_db")
-    import importlib
-
-    from shequ.people.demo import ensure_standard_tags
-    from shequ.services.catalogue import install_standard_catalogue
-    from shequ.volunteers.models import Skill
-
-    install_standard_catalogue()
-    ensure_standard_tags()
-    skills = importlib.import_module("shequ.volunteers.migrations.0002_standard_skills").STANDARD_SKILLS
-    for code, name in skills:
-        if not Skill.objects.filter(code=code).exists() and not Skill.objects.filter(name=name).exists():
-            Skill.objects.create(code=code, name=name)

@@ -130,12 +130,10 @@ def test_every_demo_user_sees_the_work_the_server_counts(
 
 
 def _services(world: World, tree: Tree) -> Any:
-    """What the services' fixture adds to the volunteers' tree: the catalogue, a rule sending every request to
-    the community's residents' committee, a district officer."""
-    from shequ.services.catalogue import install_standard_catalogue
+    """What the services' fixture adds to the volunteers' tree: a rule sending every request to the community's
+    residents' committee, a district officer."""
     from shequ.services.models import RoutingRule
 
-    install_standard_catalogue()
     for side in (tree.a, tree.b):
         RoutingRule.objects.create(node=side.community, category=None, organization=side.rc)
     return world.user("district_officer", "district_officer", world.district)

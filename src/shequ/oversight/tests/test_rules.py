@@ -338,10 +338,8 @@ class ScopeTests(OversightCase):
 class ComplaintTests(OversightCase):
     def test_property_requests_are_counted_per_company_and_estate(self) -> None:
         from shequ.services import actions as requests
-        from shequ.services.catalogue import install_standard_catalogue
         from shequ.services.models import ServiceCategory
 
-        install_standard_catalogue()
         a = self.a
         category = ServiceCategory.objects.get(code="property-fees")
         other = ServiceCategory.objects.get(code="garbage")

@@ -7,7 +7,6 @@ from typing import Any
 from shequ.core.testing import World
 from shequ.orgs.models import Organization, OrgKind
 from shequ.services import actions
-from shequ.services.catalogue import install_standard_catalogue
 from shequ.services.models import RoutingRule, ServiceCategory, ServiceRequest
 
 
@@ -27,9 +26,6 @@ class ServicesTree:
     and a rule per community sending everything to its residents' committee."""
 
     def __init__(self, world: World) -> None:
-        # The data migration put the standard catalogue in; a TransactionTestCase (or a browser test)
-        # earlier in this worker flushed it away. Installing is idempotent.
-        install_standard_catalogue()
         self.world = world
         self.committee_a = org(world.community_a, OrgKind.RESIDENTS_COMMITTEE, "和平社区居委会")
         self.committee_b = org(world.community_b, OrgKind.RESIDENTS_COMMITTEE, "胜利社区居委会")

@@ -19,7 +19,6 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.orgs.demo import seed_organizations
 from shequ.people.demo import seed_people
-from shequ.services.catalogue import install_standard_catalogue
 from shequ.services.demo import seed_services
 from shequ.services.models import (
     OPEN_STATUSES,
@@ -56,9 +55,6 @@ class ServicesDemoTests(TestCase):
         cls.admin = User.objects.create_superuser("root", password="root-pass-123")
         seed_people(cls.city, "tiny", 5)
         seed_organizations(cls.city, "tiny", 5)
-        # The data migration put the catalogue in; a TransactionTestCase earlier in this worker may have
-        # flushed it away (the seeder installs what is missing, not counted here).
-        install_standard_catalogue()
         with mock.patch("shequ.services.demo.timezone.now", return_value=NOW):
             with CaptureQueriesContext(connection) as queries:
                 cls.summary = seed_services(cls.city, "tiny", 5)

@@ -16,7 +16,6 @@ from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.testing import WorldTestCase
 from shequ.people.demo import ensure_standard_tags
 from shequ.services import actions as requests
-from shequ.services.catalogue import install_standard_catalogue
 from shequ.services.models import ServiceCategory, ServiceRequest
 from shequ.visits import actions
 from shequ.visits.indicators import LINK_COVERAGE, VISITS_ON_TIME
@@ -36,7 +35,6 @@ class TreeCase(WorldTestCase):
         super().setUpTestData()
         cls.tree = Tree(cls.world)
         cls.tags = ensure_standard_tags()
-        install_standard_catalogue()
 
     def refused(self, code: str, call: Any) -> ActionError:
         with self.assertRaises(ActionError) as caught:
