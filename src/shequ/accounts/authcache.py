@@ -71,12 +71,28 @@ def get(kind: str, key: Any) -> Any:
     return found[1]
 
 
+# At most this many entries per process (users × pages × statements): past it, the expired go, then the oldest.
+MAX_ENTRIES = 20_000
+
+
 def put(kind: str, key: Any, value: Any) -> None:
     """Remember *value* (read after ``get`` found nothing) for the lifetime."""
     if lifetime() <= 0:
         return
+    now = time.monotonic()
     with _lock:
-        _entries[(kind, key)] = (time.monotonic() + lifetime(), value)
+        _entries.pop((kind, key), None)  # re-inserted last: the order of the dict is the order of age
+        _entries[(kind, key)] = (now + lifetime(), value)
+        if len(_entries) > MAX_ENTRIES:
+            _trim(now)
+
+
+def _trim(now: float) -> None:
+    for entry_key in [k for k, (expires, _v) in _entries.items() if expires < now]:
+        del _entries[entry_key]
+    if len(_entries) > MAX_ENTRIES * 3 // 4:
+        for entry_key in list(_entries)[: len(_entries) - MAX_ENTRIES // 2]:
+            del _entries[entry_key]
 
 
 def forget_local() -> None:

@@ -79,8 +79,12 @@ def fetch(queryset: models.QuerySet[M], user: Any, action: str, pk: Any) -> M:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound() from None
-    # One row by its key: no ORDER BY (``first()`` would add one, and compiling it costs more than the query).
-    found = list(queryset.restrict(user, action).filter(pk=pk).order_by()[:1])  # type: ignore[attr-defined]
+    from .prepared import rows
+
+    found = rows(queryset, user, action, pk)  # the statement compiled once for this user and queryset
+    if found is None:
+        # One row by its key: no ORDER BY (``first()`` would add one, and compiling it costs more than the query).
+        found = list(queryset.restrict(user, action).filter(pk=pk).order_by()[:1])  # type: ignore[attr-defined]
     if not found:
         raise NotFound()
     return found[0]

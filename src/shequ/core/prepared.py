@@ -1,0 +1,145 @@
+"""Compiled statements: the SQL of "one row by its key, in this user's scope" compiled once, not per request.
+
+Reading one object (an API read, a detail page, a workflow step) builds ``restrict(user, action)`` — an OR of
+the user's subtrees, sometimes with sub-queries — and has Django compile it with the model's joins.  Profiled
+on an API read of a request, building and compiling that queryset was about half of the request's time, and the
+query itself a fifth.  The SQL is the same for every key: only the key's parameter changes.  So the first
+read compiles it with a sentinel key, remembers the compiler and the statement, and later reads substitute the
+key and run the remembered statement through Django's own row iterator (model instances, ``select_related``
+and ``prefetch_related`` as before).
+
+What the statement depends on, and why remembering it is safe:
+
+* the base queryset's *shape* — model, database, ``select_related``, deferred fields, prefetches, iterable.  A
+  base with its own filters, annotations, ordering, slicing, extra SQL or ``distinct`` is not remembered (its
+  parameters could be anything, e.g. today's date): ``fetch`` compiles it every time, as before;
+* ``restrict(user, action)``, which every model computes from the user's grants alone
+  (``accounts.scope.reaches`` / ``scope_paths``: sub-queries stay SQL, run at each read).  The statements are
+  kept in ``accounts.authcache`` under the user, so they are dropped with the grants they were built from —
+  at once in every worker when a grant, token or user changes, and after ``SHEQU_AUTH_CACHE_SECONDS`` anyway;
+* a statement whose parameters hold a date or time, or the sentinel not exactly once, is not remembered.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from shequ.accounts import authcache
+
+KIND = "fetch-sql"
+# The key the statement is compiled with: no row has it (keys are positive), and it fits every integer key.
+SENTINEL = -1_987_654_321
+_NOT_PREPARABLE = "not-preparable"
+_EMPTY = "empty"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def shape(queryset: QuerySet[Any]) -> tuple[Any, ...] | None:
+    """What the SQL of *queryset* depends on, when that is only its structure; None when it has conditions,
+    annotations or anything else whose parameters a key cannot stand for."""
+    query = queryset.query
+    if (
+        query.where
+        or query.annotations
+        or query.extra
+        or query.extra_tables
+        or query.distinct
+        or query.combinator
+        or query.values_select
+        or query.order_by
+        or query.low_mark
+        or query.high_mark is not None
+        or queryset._fields is not None  # type: ignore[attr-defined]
+        or queryset._known_related_objects  # type: ignore[attr-defined]
+    ):
+        return None
+    prefetch = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+    if any(not isinstance(lookup, str) for lookup in prefetch):
+        return None  # a Prefetch() carries a queryset of its own
+    deferred, defer = query.deferred_loading
+    return (
+        queryset.model._meta.label_lower,
+        queryset.db,
+        _freeze(query.select_related),
+        tuple(sorted(deferred)),
+        defer,
+        tuple(prefetch),
+        queryset._iterable_class,  # type: ignore[attr-defined]
+    )
+
+
+class Statement:
+    """A compiled ``restrict(user, action).filter(pk=…)[:1]``: the queryset it came from, its compiler (with
+    the select list Django's row iterator reads), the SQL and the place of the key among the parameters."""
+
+    def __init__(self, queryset: QuerySet[Any], compiler: Any, sql: str, params: tuple[Any, ...], index: int):
+        self.queryset = queryset
+        self.compiler = compiler
+        self.sql = sql
+        self.params = params
+        self.index = index
+        # How each column is read back (dates, decimals, JSON): looked up once too.
+        self.converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+
+    def rows(self, pk: int) -> list[Any]:
+        params = (*self.params[: self.index], pk, *self.params[self.index + 1 :])
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connections[self.queryset.db]
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        compiler.get_converters = lambda expressions: self.converters
+        queryset = self.queryset._chain()  # type: ignore[attr-defined]
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
+
+
+def _compile(queryset: QuerySet[Any], user: Any, action: str) -> Statement | str:
+    from django.core.exceptions import EmptyResultSet
+
+    restricted = queryset.restrict(user, action).filter(pk=SENTINEL).order_by()[:1]  # type: ignore[attr-defined]
+    if restricted.query.is_empty():
+        return _EMPTY
+    compiler = restricted.query.get_compiler(using=restricted.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _EMPTY
+    params = tuple(params)
+    found = [i for i, p in enumerate(params) if p == SENTINEL and type(p) is int]
+    if len(found) != 1 or any(isinstance(p, (datetime.date, datetime.time, datetime.timedelta)) for p in params):
+        return _NOT_PREPARABLE
+    return Statement(restricted, compiler, sql, params, found[0])
+
+
+def rows(queryset: QuerySet[Any], user: Any, action: str, pk: int) -> list[Any] | None:
+    """The row with key *pk* of *queryset* in *user*'s scope for *action* (a list of 0 or 1), through the
+    remembered statement; None when this queryset's statement cannot be remembered (the caller compiles)."""
+    if not 0 < pk < 2**31:
+        return None  # no row has it, or past a 32-bit key: the ORM's own range checks answer
+    key = shape(queryset)
+    user_pk = getattr(user, "pk", None)
+    if key is None or user_pk is None or not getattr(user, "is_active", False):
+        return None
+    cache_key = (key, action, user_pk, bool(getattr(user, "is_superuser", False)))
+    statement = authcache.get(KIND, cache_key)
+    if statement is None:
+        statement = _compile(queryset, user, action)
+        authcache.put(KIND, cache_key, statement)
+    if statement == _EMPTY:
+        return []
+    if statement == _NOT_PREPARABLE:
+        return None
+    return statement.rows(pk)  # type: ignore[union-attr]

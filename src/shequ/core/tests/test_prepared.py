@@ -1,0 +1,89 @@
+"""One object by its key through the statement compiled once (``core.prepared``): the same answer as compiling
+it each time, for every user, key and action; nothing compiled on the second read; revocations still at once."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from shequ.accounts import authcache
+from shequ.accounts.models import Grant
+from shequ.core import prepared
+from shequ.core.actions import fetch
+from shequ.core.exceptions import NotFound
+from shequ.core.testing import WorldTestCase
+from shequ.territory.models import Node
+
+
+def answer(queryset, user, action, pk):  # type: ignore[no-untyped-def]
+    try:
+        return fetch(queryset, user, action, pk)
+    except NotFound:
+        return None
+
+
+class PreparedFetchTests(WorldTestCase):
+    def users(self) -> list:  # type: ignore[type-arg]
+        w = self.world
+        return [w.admin, w.officer_a, w.officer_b, w.auditor_a, w.nobody]
+
+    def test_the_remembered_statement_answers_as_compiling_each_time(self) -> None:
+        keys = [*Node.objects.values_list("pk", flat=True), 0, -1, 10**6, "x", 2**40]
+        for action in ("view", "change", "delete"):
+            for user in self.users():
+                authcache.forget_local()
+                compiled = [answer(Node.objects.select_related("parent"), user, action, k) for k in keys]
+                with mock.patch.object(prepared, "rows", return_value=None):
+                    each_time = [answer(Node.objects.select_related("parent"), user, action, k) for k in keys]
+                self.assertEqual(compiled, each_time, (user, action))
+                self.assertTrue(any(compiled) or action != "view" or user == self.world.nobody)
+        # The joined row comes back too, without a query of its own.
+        node = fetch(Node.objects.select_related("parent"), self.world.officer_a, "view", self.world.grid_a.pk)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(node.parent, self.world.community_a)
+        self.assertEqual(len(queries), 0)
+
+    def test_the_second_read_compiles_nothing(self) -> None:
+        user = self.world.officer_a
+        fetch(Node.objects.all(), user, "view", self.world.grid_a.pk)
+        with mock.patch.object(prepared, "_compile", wraps=prepared._compile) as compiled:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(fetch(Node.objects.all(), user, "view", self.world.grid_a.pk), self.world.grid_a)
+                with self.assertRaises(NotFound):
+                    fetch(Node.objects.all(), user, "view", self.world.grid_b.pk)  # the other street's
+        self.assertEqual(compiled.call_count, 0)
+        self.assertEqual(len(queries), 2)
+
+    def test_a_base_with_conditions_of_its_own_is_compiled_each_time(self) -> None:
+        """Its parameters (a date, a name) are not the user's: it is never remembered."""
+        self.assertIsNone(prepared.shape(Node.objects.filter(name="东区")))
+        self.assertIsNone(prepared.shape(Node.objects.order_by("name")))
+        self.assertIsNone(prepared.shape(Node.objects.annotate(n=Count("children"))))
+        self.assertIsNotNone(prepared.shape(Node.objects.select_related("parent")))
+        user = self.world.officer_a
+        for _ in range(2):
+            with mock.patch.object(prepared, "_compile") as compiled:
+                self.assertIsNone(answer(Node.objects.filter(name="东区"), user, "view", self.world.district.pk))
+            self.assertEqual(compiled.call_count, 0)
+
+    def test_a_new_grant_is_seen_at_once(self) -> None:
+        user = self.world.officer_a
+        self.assertIsNone(answer(Node.objects.all(), user, "view", self.world.grid_b.pk))
+        Grant.objects.create(user=user, role="street_officer", node=self.world.street_b)
+        user = type(user).objects.get(pk=user.pk)  # the next request's user (a request keeps its grants)
+        self.assertEqual(answer(Node.objects.all(), user, "view", self.world.grid_b.pk), self.world.grid_b)
+
+
+class BoundTests(WorldTestCase):
+    def test_a_process_remembers_a_bounded_number_of_entries(self) -> None:
+        authcache.forget_local()
+        authcache.get("probe", 0)  # reads the generation
+        with mock.patch.object(authcache, "MAX_ENTRIES", 100):
+            for i in range(1_000):
+                authcache.put("probe", i, i)
+            self.assertLessEqual(len(authcache._entries), 100)
+            self.assertEqual(authcache.get("probe", 999), 999)  # the newest stay
+            self.assertIsNone(authcache.get("probe", 0))
