@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from .api import api
+from .core.api import nested_urls
 from .core.views import misc, today
 
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/", api.urls),
+    path("api/v1/", (nested_urls(api.urls[0]), *api.urls[1:])),  # type: ignore[arg-type]
     path("territory/", include("shequ.territory.urls")),
     path("accounts/", include("shequ.accounts.urls")),
     path("people/", include("shequ.people.urls")),

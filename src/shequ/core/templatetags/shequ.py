@@ -48,6 +48,40 @@ def widget(context: Any, field: Any, filtering: bool = False) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def sidebar_menu(context: Any) -> SafeString:
+    """The entries of the side menu (``core.menu.menu_for``), written once per set of grants, language and
+    active entry (``accounts.authcache``), not looped over in the template on every page."""
+    from shequ.accounts import authcache
+    from shequ.accounts.scope import grants_key
+
+    user = getattr(context.get("request"), "user", None)
+    menu, active = context.get("menu") or [], context.get("active_menu_url")
+    if not menu or user is None or not user.is_authenticated:
+        return mark_safe("")
+    key = (grants_key(user), translation.get_language(), active)
+    html = authcache.get("sidebar", key)
+    if html is None:
+        html = format_html_join(
+            "\n",
+            '<li class="nav-item mt-2"><span class="nav-link disabled text-uppercase small">{}</span></li>{}',
+            (
+                (
+                    section,
+                    format_html_join(
+                        "",
+                        '<li class="nav-item"><a class="nav-link{}" href="{}">'
+                        '<span class="nav-link-title">{}</span></a></li>',
+                        ((" active" if url == active else "", url, item.label) for item, url in items),
+                    ),
+                )
+                for section, items in menu
+            ),
+        )
+        authcache.put("sidebar", key, html)
+    return html
+
+
+@register.simple_tag(takes_context=True)
 def filter_form(context: Any) -> SafeString:
     """A list's filter form (``core/_filters.html``), remembered by the process per user, set of grants, page,
     query and language (``accounts.authcache``: dropped when a grant changes; a new category or organization

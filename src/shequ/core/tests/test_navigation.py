@@ -28,6 +28,20 @@ class MenuTests(WorldTestCase):
                 with self.subTest(item.url_name):
                     self.assertIsNotNone(item.declared_rule(), "decorate the page with core.permissions.requires")
 
+    def test_the_side_menu_marks_the_page_it_is_on_in_the_chosen_language(self) -> None:
+        """The side menu is written once per set of grants, language and page (``{% sidebar_menu %}``): each
+        page still gets its own entry marked, and the language switch its own labels."""
+        self.login(self.world.officer_a)
+        for url, label in (("/people/residents/", "居民"), ("/services/requests/", "诉求")):
+            html = self.client.get(url).content.decode()
+            active = re.findall(r'class="nav-link active" href="([^"]+)"><span class="nav-link-title">([^<]+)<', html)
+            self.assertEqual(len(active), 1, url)
+            self.assertEqual(active[0][0], url)
+            self.assertIn(label, active[0][1])
+        self.client.cookies["django_language"] = "en"
+        html = self.client.get("/services/requests/").content.decode()
+        self.assertRegex(html, r'class="nav-link active" href="/services/requests/"><span class="nav-link-title">[A-Za-z]')
+
     def test_every_entry_shown_opens(self) -> None:
         """For each role on a community, every menu entry shown answers 200 (the page's own rule let it in)."""
         w = self.world

@@ -59,3 +59,35 @@ class OpenAPIDescriptionTests(SimpleTestCase):
         for op_id, summary in summaries.items():
             if op_id.startswith(("list_", "get_", "create_", "update_", "delete_")):
                 self.assertNotRegex(summary, r"\b(a [aeio]|an [^aeiou])", op_id)
+
+
+class NestedRoutesTests(SimpleTestCase):
+    """The API's routes, nested by their first segments for a quicker resolution (``core.api.nested_urls``),
+    are the same routes with the same names, views and order."""
+
+    def flatten(self, patterns: list, prefix: str = "") -> list:  # type: ignore[type-arg]
+        found = []
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                found += self.flatten(pattern.url_patterns, route)
+            else:
+                found.append((route, pattern.name))
+        return found
+
+    def test_every_route_is_kept(self) -> None:
+        from django.urls import get_resolver, resolve, reverse
+
+        from shequ.api import api
+
+        flat = [(str(p.pattern), p.name) for p in api.urls[0]]  # type: ignore[union-attr]
+        served = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+        nested = self.flatten(served.url_patterns)  # type: ignore[union-attr]
+        self.assertEqual(sorted(nested), sorted(flat))
+        self.assertLess(len(served.url_patterns), 40)  # type: ignore[union-attr]
+        # Within one prefix the order is the flat list's (the first route that matches wins).
+        for head in ("services/", "oversight/", "party/"):
+            self.assertEqual([r for r in nested if r[0].startswith(head)], [r for r in flat if r[0].startswith(head)])
+        match = resolve("/api/v1/services/requests/12")
+        self.assertEqual((match.url_name, match.kwargs), ("get_object", {"pk": "12"}))
+        self.assertEqual(reverse("api:openapi-json"), "/api/v1/openapi.json")
