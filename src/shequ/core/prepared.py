@@ -58,6 +58,7 @@ def shape(queryset: QuerySet[Any]) -> tuple[Any, ...] | None:
         or query.extra
         or query.extra_tables
         or query.distinct
+        or query.select_for_update
         or query.combinator
         or query.values_select
         or query.order_by

@@ -61,6 +61,7 @@ class PreparedFetchTests(WorldTestCase):
         """Its parameters (a date, a name) are not the user's: it is never remembered."""
         self.assertIsNone(prepared.shape(Node.objects.filter(name="东区")))
         self.assertIsNone(prepared.shape(Node.objects.order_by("name")))
+        self.assertIsNone(prepared.shape(Node.objects.select_for_update()))
         self.assertIsNone(prepared.shape(Node.objects.annotate(n=Count("children"))))
         self.assertIsNotNone(prepared.shape(Node.objects.select_related("parent")))
         user = self.world.officer_a
