@@ -340,7 +340,7 @@ SHEQU_JOB_STALE_SECONDS = float(os.environ.get("SHEQU_JOB_STALE_SECONDS", 120))
 # Rows a large import reads, checks and commits at a time (default: the importer's own, 2,000).
 SHEQU_IMPORT_CHUNK_ROWS = int(os.environ.get("SHEQU_IMPORT_CHUNK_ROWS", 0)) or None
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "core/_table.html"
 
 # Lists never count more than this many rows exactly; beyond it they show "10,000+".
 SHEQU_COUNT_CAP = 10_000

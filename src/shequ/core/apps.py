@@ -17,10 +17,12 @@ class CoreConfig(AppConfig):
         from .jobs import reap
         from .maplayers import register_core_layers
         from .registry import PERIODIC, remember_personal_links
+        from .tables import remember_signatures
 
         PERIODIC["indicators"] = refresh_due
         PERIODIC["jobs"] = reap  # running jobs whose process is gone: interrupted; the worker's rows settled
         register_core_layers()
+        remember_signatures()
         user_logged_in.connect(remember_personal_links, dispatch_uid="shequ.core.personal_links")
         post_migrate.connect(restore_standard_lists, sender=self, dispatch_uid="shequ.core.standard_lists")
         pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from stdnum.cn import ric
@@ -30,9 +30,15 @@ def id_number_shapes(text: str) -> list[str]:
     return ID_SHAPE.findall(HASH_TOKEN.sub("idh=…", text))
 
 
-def make_id(born: date = date(1985, 3, 2), gender: str = "M", region: str = "420102", seq: int | None = None) -> str:
-    """A valid identity number (correct check digit); each call gives a new one unless *seq* is given."""
+def make_id(born: date | None = None, gender: str = "M", region: str = "420102", seq: int | None = None) -> str:
+    """A valid identity number (correct check digit); each call gives a new one unless *seq* is given.  The new
+    ones are born a day later per 500 (from 1985-03-03, unless *born* is given), so that they never repeat a
+    number a test asked for by *seq* (born 1985-03-02 unless given; which comes first depends on the tests run
+    before in the same process)."""
     n = seq if seq is not None else next(_sequence)
+    if seq is None:
+        born = born or date(1985, 3, 3) + timedelta(days=n // 500)
+    born = born or date(1985, 3, 2)
     order = (n % 500) * 2 + (1 if gender == "M" else 0)
     body = f"{region}{born:%Y%m%d}{order:03d}"
     return body + ric.calc_check_digit(body + "0")

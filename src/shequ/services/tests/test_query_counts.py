@@ -132,7 +132,7 @@ class QueryCountTests(WorldTestCase):
 
 
 class RequestListRowsTests(WorldTestCase):
-    """The list's rows are written by ServiceRequestTable.rows_html: the same cells as the columns."""
+    """The list's rows are written by ServiceRequestTable.tbody_html: the same cells as the columns."""
 
     tree: ClassVar[ServicesTree]
 
