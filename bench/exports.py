@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -101,8 +102,11 @@ def bench(vendor: str, rows: int, runs: int, cases: list[str], keep: bool) -> di
             args = ["--case", case, "--runs", str(runs)]
             report["cases"][case] = common.run_json_worker(__file__, "measure", env, args)
     finally:
-        if not keep:
+        if keep:
+            print(f"kept: {DATABASE.url(vendor)} with its field key in {var_dir}")
+        else:
             DATABASE.drop(vendor)
+            shutil.rmtree(var_dir, ignore_errors=True)
     return report
 
 
@@ -171,8 +175,11 @@ def _bench_vendor() -> str:
 
 
 def measure(case: str, runs: int) -> dict[str, Any]:
+    from django.urls import reverse
+
     from shequ.accounts.models import User
 
+    reverse("home")  # the URLconf loaded once, as in the worker (it fills the registry of view sets)
     label, username = CASES[case]
     user = User.objects.get(username=username)
     expected = _expected_rows(label)
@@ -256,7 +263,6 @@ def _export(label: str, user: Any) -> tuple[Any, None]:
     from shequ.core.registry import VIEWSETS
     from shequ.core.tasks import run_job
 
-    reverse("home")  # the URLconf loaded, as in the worker (it fills the registry of view sets)
     viewset = VIEWSETS[label]
     job = Job.objects.create(
         kind="export",

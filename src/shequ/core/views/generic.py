@@ -142,6 +142,15 @@ class ViewSet:
             columns.append((header, attr_getter(name)))
         return columns
 
+    def export_queryset(self, qs: models.QuerySet) -> models.QuerySet:
+        """The filtered list as the export reads it: only what its columns need (``select_related``,
+        ``only``, annotations), after the filters (which shape it for the list page)."""
+        return qs
+
+    def prepare_export(self, objects: list[Any]) -> None:
+        """Before the export columns read *objects* (a chunk of the list, in order): load at once what they
+        would otherwise read one row at a time (e.g. the names of a many-to-many), one query per chunk."""
+
     def detail_rows(self, obj: Any) -> list[tuple[str, Any]]:
         names = self.detail_fields or [f.name for f in self.model._meta.fields if f.name != "id"]
         rows = []
