@@ -47,9 +47,11 @@ ExportColumn = tuple[str, Callable[[Any], Any]]
 
 
 def attr_getter(name: str) -> Callable[[Any], Any]:
+    parts = name.split("__")
+
     def get(obj: Any) -> Any:
         value: Any = obj
-        for part in name.split("__"):
+        for part in parts:
             if value is None:
                 return None
             display = getattr(value, f"get_{part}_display", None)
