@@ -142,22 +142,33 @@ class XlsxWriter:
         self.row += 1
 
     def write(self, cells: Iterable[Any], highlight_last: bool = False) -> None:
-        cells = list(cells)
+        """One row: text as text (never taken for a number, formula or link), numbers as numbers, dates as
+        dates, yes/no in words; empty cells left out.  An export writes a million of these: plain text, most
+        cells, goes straight to the sheet."""
+        last = -1  # the column in red
+        if highlight_last:
+            cells = list(cells)
+            last = len(cells) - 1
+        sheet, row = self.sheet, self.row
         for col, value in enumerate(cells):
-            fmt = self.red if highlight_last and col == len(cells) - 1 else None
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool):
-                self.sheet.write_string(self.row, col, _("yes") if value else _("no"), fmt)
-            elif isinstance(value, int | float):
-                self.sheet.write_number(self.row, col, value, fmt)
-            elif isinstance(value, datetime):
-                self.sheet.write_datetime(self.row, col, value.replace(tzinfo=None), self.datetime_fmt)
-            elif isinstance(value, date):
-                self.sheet.write_datetime(self.row, col, datetime.combine(value, time()))
-            else:
-                self.sheet.write_string(self.row, col, str(value), fmt)
+            if type(value) is str:
+                if value:
+                    sheet.write_string(row, col, value, self.red if col == last else None)
+            elif value is not None and value != "":
+                self._write_other(col, value, self.red if col == last else None)
         self.row += 1
+
+    def _write_other(self, col: int, value: Any, fmt: Any) -> None:
+        if isinstance(value, bool):
+            self.sheet.write_string(self.row, col, _("yes") if value else _("no"), fmt)
+        elif isinstance(value, int | float):
+            self.sheet.write_number(self.row, col, value, fmt)
+        elif isinstance(value, datetime):
+            self.sheet.write_datetime(self.row, col, value.replace(tzinfo=None), self.datetime_fmt)
+        elif isinstance(value, date):
+            self.sheet.write_datetime(self.row, col, datetime.combine(value, time()))
+        else:
+            self.sheet.write_string(self.row, col, str(value), fmt)
 
     def sheet_named(self, name: str) -> None:
         """Go on in a new sheet called *name* (made valid and unique)."""

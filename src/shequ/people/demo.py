@@ -272,10 +272,11 @@ class _Writer:
         self.residents, self.households, self.links = [], [], []
 
 
-def seed_people(city: Node, scale_name: str, seed: int) -> dict[str, int]:
-    """The demo city's residents (about 2,000 for ``small``, 1,000,000 for ``city``) and households."""
+def seed_people(city: Node, scale_name: str, seed: int, residents: int | None = None) -> dict[str, int]:
+    """The demo city's residents (about 2,000 for ``small``, 1,000,000 for ``city``; *residents* exactly when
+    given) and households."""
     tags = ensure_standard_tags()
-    target = _target(scale_name)
+    target = _target(scale_name) if residents is None else residents
     places = list(dwellings(city)) if target <= 200_000 else None
     count = len(places) if places is not None else sum(1 for _ in dwellings(city))
     if not count:

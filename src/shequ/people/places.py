@@ -8,6 +8,7 @@ chosen for the import.  Both load nodes a subtree at a time, never one query per
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -90,6 +91,20 @@ class PlaceIndex:
                 return place.code, "/".join(reversed(names))
             names.append(place.name)
         return "", "/".join(reversed(names))
+
+    def locator(self) -> Callable[[str], tuple[str, str]]:
+        """``locate``, remembered by path: a list has many rows at each place (an export, a million)."""
+        located: dict[str, tuple[str, str]] = {}
+
+        def locate(path: str) -> tuple[str, str]:
+            found = located.get(path)
+            if found is None:
+                if len(located) > 50_000:
+                    located.clear()
+                found = located[path] = self.locate(path)
+            return found
+
+        return locate
 
     # -- import ----------------------------------------------------------------------------------------------
     def by_code_lookup(self, code: str) -> Place | None:

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -45,7 +47,7 @@ from .forms import (
 from .importers import HouseholdImporter, ResidentImporter
 from .models import CareTag, Household, Resident
 from .places import PlaceIndex
-from .privacy import may_see_full_id, shown_id_number, without_pii_for
+from .privacy import id_number_shower, may_see_full_id, shown_id_number, without_pii_for
 from .tables import CareTagTable, HouseholdTable, ResidentTable, dwelling_label
 
 
@@ -64,11 +66,24 @@ class ResidentViewSet(ViewSet):
     def base_queryset(self) -> Any:
         return without_pii_for(self.user, super().base_queryset().prefetch_related("tags"))
 
-    def get_queryset(self, action: str = "view") -> Any:
-        qs = super().get_queryset(action)
-        if action == "export":  # the export names places by code and path: no node rows to build
-            qs = qs.select_related(None).select_related("household").defer("created", "updated")
-        return qs
+    def export_queryset(self, qs: Any) -> Any:
+        # The export names places by code and path (no node rows to build), the household by its number,
+        # the tags through ``prepare_export``: one row of the table each, nothing else built.
+        return (
+            qs.select_related(None)
+            .prefetch_related(None)
+            .defer("created", "updated", "pinyin", "initials", "id_hash", "import_job")
+            .annotate(household_number=F("household__number"))
+        )
+
+    def prepare_export(self, objects: list[Resident]) -> None:
+        """The names of each resident's special-care tags, for the whole chunk in one query."""
+        names: dict[int, list[str]] = {}
+        links = Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in objects])
+        for resident_id, name in links.order_by("caretag__name").values_list("resident_id", "caretag__name"):
+            names.setdefault(resident_id, []).append(name)
+        for resident in objects:
+            resident.tag_names = "、".join(names.get(resident.pk, ()))  # type: ignore[attr-defined]
 
     def perms(self, obj: Any = None) -> dict[str, bool]:
         perms = super().perms(obj)
@@ -102,33 +117,24 @@ class ResidentViewSet(ViewSet):
 
     def export_columns(self) -> list[tuple[str, Callable[[Any], Any]]]:
         """The import template's headers, so an exported list can be edited and imported back."""
-        user, places = self.user, PlaceIndex()
-        located: dict[str, tuple[str, str]] = {}
-
-        def locate(r: Resident) -> tuple[str, str]:
-            if r.path not in located:
-                if len(located) > 50_000:
-                    located.clear()
-                located[r.path] = places.locate(r.path)
-            return located[r.path]
-
+        locate = PlaceIndex().locator()
         return [
-            ("姓名", attr_getter("name")),
-            ("身份证号", lambda r: shown_id_number(user, r)),
+            ("姓名", attrgetter("name")),
+            ("身份证号", id_number_shower(self.user)),
             ("性别", lambda r: first_word(GENDER_WORDS, r.gender)),
-            ("出生日期", attr_getter("birth_date")),
-            ("联系电话", attr_getter("phone")),
-            ("民族", attr_getter("ethnicity")),
+            ("出生日期", attrgetter("birth_date")),
+            ("联系电话", attrgetter("phone")),
+            ("民族", attrgetter("ethnicity")),
             ("文化程度", lambda r: first_word(EDUCATION_WORDS, r.education)),
             ("政治面貌", lambda r: first_word(POLITICAL_WORDS, r.political_status)),
             ("就业状况", lambda r: first_word(EMPLOYMENT_WORDS, r.employment)),
             ("人员类型", lambda r: first_word(RESIDENCE_WORDS, r.residence_type)),
-            ("地区编码", lambda r: locate(r)[0]),
-            ("地址", lambda r: locate(r)[1]),
-            ("户号", lambda r: r.household.number if r.household_id and r.household else ""),
+            ("地区编码", lambda r: locate(r.path)[0]),
+            ("地址", lambda r: locate(r.path)[1]),
+            ("户号", lambda r: r.household_number or ""),
             ("与户主关系", lambda r: first_word(RELATION_WORDS, r.relation)),
-            ("特殊人群", lambda r: "、".join(t.name for t in r.tags.all())),
-            ("备注", attr_getter("notes")),
+            ("特殊人群", attrgetter("tag_names")),
+            ("备注", attrgetter("notes")),
             (_("Archived"), lambda r: r.get_archived_reason_display() if r.archived else ""),
         ]
 
@@ -191,14 +197,21 @@ class HouseholdViewSet(ViewSet):
             (_("Dissolved"), obj.dissolved),
         ]
 
+    def export_queryset(self, qs: Any) -> Any:
+        # Places by code and path (no node rows), of the head the name and the number only.
+        head = ["head__name", "head__path", "head__id_masked"]
+        if may_see_full_id(self.user):
+            head.append("head__id_number")
+        return qs.select_related(None).select_related("head").only("number", "path", "address", "dissolved", *head)
+
     def export_columns(self) -> list[tuple[str, Callable[[Any], Any]]]:
-        user, places = self.user, PlaceIndex()
+        locate, shown = PlaceIndex().locator(), id_number_shower(self.user)
         return [
             ("户号", attr_getter("number")),
-            ("地区编码", lambda h: places.locate(h.path)[0]),
-            ("地址", lambda h: places.locate(h.path)[1]),
+            ("地区编码", lambda h: locate(h.path)[0]),
+            ("地址", lambda h: locate(h.path)[1]),
             ("门牌", attr_getter("address")),
-            ("户主身份证号", lambda h: shown_id_number(user, h.head) if h.head else ""),
+            ("户主身份证号", lambda h: shown(h.head) if h.head else ""),
             # After the import template's columns: read by people, ignored on import.
             ("户主", lambda h: h.head.name if h.head else ""),
             (_("Dissolved"), attr_getter("dissolved")),

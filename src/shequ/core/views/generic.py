@@ -47,9 +47,11 @@ ExportColumn = tuple[str, Callable[[Any], Any]]
 
 
 def attr_getter(name: str) -> Callable[[Any], Any]:
+    parts = name.split("__")
+
     def get(obj: Any) -> Any:
         value: Any = obj
-        for part in name.split("__"):
+        for part in parts:
             if value is None:
                 return None
             display = getattr(value, f"get_{part}_display", None)
@@ -141,6 +143,15 @@ class ViewSet:
                 header = name
             columns.append((header, attr_getter(name)))
         return columns
+
+    def export_queryset(self, qs: models.QuerySet) -> models.QuerySet:
+        """The filtered list as the export reads it: only what its columns need (``select_related``,
+        ``only``, annotations), after the filters (which shape it for the list page)."""
+        return qs
+
+    def prepare_export(self, objects: list[Any]) -> None:
+        """Before the export columns read *objects* (a chunk of the list, in order): load at once what they
+        would otherwise read one row at a time (e.g. the names of a many-to-many), one query per chunk."""
 
     def detail_rows(self, obj: Any) -> list[tuple[str, Any]]:
         names = self.detail_fields or [f.name for f in self.model._meta.fields if f.name != "id"]

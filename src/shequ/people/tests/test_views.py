@@ -223,6 +223,38 @@ class MaskingTests(WorldTestCase):
         cells = {str(c) for row in xlsx_rows(streamed(self.client.get("/people/residents/export/"))) for c in row}
         self.assertIn(self.number, cells)
 
+    def test_export_shows_each_place_as_the_rights_there_allow_with_no_query_per_row(self) -> None:
+        from shequ.accounts.models import Grant
+
+        worker = community_worker(self.world)  # full numbers in street A, the mask elsewhere (an auditor there)
+        Grant.objects.create(user=worker, role="auditor", node=self.world.city)
+        other = resident(self.world, self.world.grid_b, name="钱多", id_number=make_id(seq=78))
+        home = household(self.world, self.world.grid_a, number="HH-EXP")
+        Resident.objects.filter(pk=self.person.pk).update(household=home)
+        self.person.tags.set(CareTag.objects.filter(code__in=["disabled", "elderly_alone", "hospitalized"]))
+        tags = "、".join(t.name for t in self.person.tags.all())  # in the tags' own order
+        self.login(worker)
+
+        def export() -> dict[str, dict[str, Any]]:
+            rows = xlsx_rows(streamed(self.client.get("/people/residents/export/")))
+            return {row[0]: dict(zip(rows[0], row, strict=False)) for row in rows[1:]}
+
+        export()  # warm-up: the user's grants read once (accounts.authcache)
+        with CaptureQueriesContext(connection) as few:
+            rows = export()
+        self.assertEqual(rows["赵敏"]["身份证号"], self.number)
+        self.assertEqual((rows["赵敏"]["户号"], rows["赵敏"]["特殊人群"]), ("HH-EXP", tags))
+        self.assertEqual(rows["钱多"]["身份证号"], other.id_masked)
+        self.assertFalse(rows["钱多"]["户号"])
+        for i in range(6):
+            extra = resident(
+                self.world, self.world.grid_b if i % 2 else self.world.grid_a, id_number=make_id(seq=300 + i)
+            )
+            extra.tags.set(CareTag.objects.filter(code="disabled"))
+        with CaptureQueriesContext(connection) as many:
+            self.assertEqual(len(export()), 8)
+        self.assertEqual(len(few), len(many))
+
     def test_view_pii_is_limited_to_the_grant_subtree(self) -> None:
         other = resident(self.world, self.world.grid_b, name="钱多", id_number=make_id(seq=78))
         worker = community_worker(self.world)

@@ -26,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from django.test import RequestFactory
 
+        from shequ.core.exports import export_rows
         from shequ.core.spreadsheets import XlsxWriter
 
         kind = opts["kind"]
@@ -41,12 +42,12 @@ class Command(BaseCommand):
         viewset = viewset_class(request)
         filterset = viewset.filtered("export")
         qs = filterset.qs if filterset.is_bound else filterset.queryset
-        columns = viewset.export_columns()
+        headers, rows = export_rows(viewset, qs)
         writer = XlsxWriter(opts["output"], str(viewset.model._meta.verbose_name_plural))
-        writer.header([header for header, _get in columns])
+        writer.header(headers)
         count = 0
-        for obj in qs.iterator(chunk_size=2000):
-            writer.write([get(obj) for _header, get in columns])
+        for row in rows:
+            writer.write(row)
             count += 1
         writer.close()
         self.stdout.write(json.dumps({"exported": count, "file": opts["output"]}, ensure_ascii=False))
