@@ -94,11 +94,11 @@ def start_import(
     """Upload a spreadsheet for ``territory.node`` (or any model with an importer); a dry run unless told otherwise."""
     from django.conf import settings
 
-    from .registry import VIEWSETS
+    from .registry import viewsets
     from .views.generic import start_import as start
 
     user = user_of(request)
-    viewset = VIEWSETS.get(model)
+    viewset = viewsets().get(model)
     if viewset is None or viewset.importer is None or not can(user, model, "import"):
         raise NotFound()
     if mode not in ("valid", "all"):

@@ -131,11 +131,11 @@ def export_handler(job: Job) -> dict[str, Any]:
     from shequ.accounts.scope import can
 
     from .exceptions import ActionError
-    from .registry import VIEWSETS
+    from .registry import viewsets
     from .views.generic import filtered_rows
 
     params = job.params
-    viewset_cls = VIEWSETS[params["model"]]
+    viewset_cls = viewsets()[params["model"]]
     if not can(job.user, viewset_cls.model, "export"):  # the right may have been withdrawn meanwhile
         raise ActionError(_("You may no longer export this list."))
     request = RequestFactory().get(params["url"], QueryDict(params.get("query", "")))

@@ -17,6 +17,26 @@ VIEWSETS: dict[str, Any] = {}
 PERIODIC: dict[str, Any] = {}
 
 
+def loaded() -> None:
+    """View sets register themselves when their app's URLs are imported: a process that has not served a
+    page (the worker started with ``--skip-checks``, a command) imports the URL configuration first."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every app's urls, hence its view sets
+
+
+def viewsets() -> dict[str, Any]:
+    """Every view set by model label (``app.model``)."""
+    loaded()
+    return VIEWSETS
+
+
+def importers() -> dict[str, Any]:
+    """Every view set's importer by model label."""
+    loaded()
+    return IMPORTERS
+
+
 def register_viewset(viewset: Any) -> Any:
     VIEWSETS[viewset.model._meta.label_lower] = viewset
     if getattr(viewset, "importer", None) is not None:

@@ -91,10 +91,10 @@ def enqueue_job(job: Job) -> Job:
 
 @job_handler("import")
 def import_handler(job: Job) -> dict[str, Any]:
-    from .registry import IMPORTERS
+    from .registry import importers
 
     params = job.params
-    importer_cls = IMPORTERS[params["model"]]
+    importer_cls = importers()[params["model"]]
     importer = importer_cls(job.user, job.node, job=job)  # this job is the import's batch record
     # The upload is stored encrypted: the importer reads a private decrypted copy, writes the rejected
     # rows to a private temporary file, and the report is stored encrypted beside the upload.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
-from django.test import TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -364,3 +364,20 @@ class HeartbeatTests(TransactionTestCase):
         stored = Job.objects.get(pk=job.pk)
         self.assertEqual((stored.done, stored.total), (7, 10))  # what the thread had not written yet, flushed
         self.assertEqual(stored.process, jobs.process_token())
+
+
+class RegistryTests(SimpleTestCase):
+    def test_a_process_that_served_no_page_knows_every_view_set(self) -> None:
+        """The worker started with ``--skip-checks`` (nothing imported the URLs) still finds the view set of an
+        export and the importer of an import."""
+        code = (
+            "import django; django.setup()\n"
+            "from shequ.core.registry import importers, viewsets\n"
+            "print(len(viewsets()), 'people.resident' in viewsets(), 'people.resident' in importers())\n"
+        )
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shequ.settings"}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(done.returncode, 0, done.stderr[-2000:])
+        count, has_viewset, has_importer = done.stdout.split()
+        self.assertGreater(int(count), 20)
+        self.assertEqual((has_viewset, has_importer), ("True", "True"))

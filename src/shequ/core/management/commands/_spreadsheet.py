@@ -18,10 +18,10 @@ def viewset_for(name: str, action: str) -> Any:
     which must offer *action* (``import`` or ``export``)."""
     import shequ.urls  # noqa: F401  (declaring the URLs registers the viewsets and their importers)
     from shequ.core.importing import COMMAND_NAMES
-    from shequ.core.registry import VIEWSETS
+    from shequ.core.registry import viewsets
 
     label = COMMAND_NAMES.get(name)
-    viewset = VIEWSETS.get(label) if label else None
+    viewset = viewsets().get(label) if label else None
     if viewset is None:
         raise CommandError(f"Unknown kind {name!r}: one of {known_kinds()}.")
     offered = action in viewset.actions and (action != "import" or viewset.importer is not None)
