@@ -5,8 +5,8 @@ Usage::
     .venv/bin/python bench/residents.py [--rows N] [--db sqlite|postgres|both] [--keep]
 
 For each database the main process prepares an empty database (``/tmp/shequ-people-bench.sqlite3``;
-the PostgreSQL database ``shequ_people_bench`` on 127.0.0.1:5432, dropped and created again) and runs
-three workers, each a fresh process pointing at it:
+the PostgreSQL database ``shequ_people_bench`` on 127.0.0.1:5432, dropped and created again; ``people``
+is ``$SHEQU_BENCH_NAME`` when set) and runs three workers, each a fresh process pointing at it:
 
 1. *prepare*: migrates, builds a demo territory (4,000 units) and writes an .xlsx of ``--rows``
    residents with 20 columns (the 16 of the template and 4 that offices add and the import ignores:
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -42,7 +43,9 @@ from bench import common  # noqa: E402 - the repository is on sys.path now
 if TYPE_CHECKING:
     from shequ.core.importing import ImportResult
 
-DATABASE = common.Database(Path("/tmp/shequ-people-bench.sqlite3"), "shequ_people_bench")
+# ``SHEQU_BENCH_NAME`` names the databases (default ``people``), so that two checkouts can run the bench at once.
+BENCH_NAME = os.environ.get("SHEQU_BENCH_NAME", "people")
+DATABASE = common.Database(Path(f"/tmp/shequ-{BENCH_NAME}-bench.sqlite3"), f"shequ_{BENCH_NAME}_bench")
 TARGET_ROWS_PER_S = 20_000
 HEADER = [
     "序号", "姓名", "性别", "民族", "出生日期", "身份证号", "联系电话", "文化程度", "政治面貌", "就业状况",
