@@ -318,11 +318,11 @@ class ResidentImporter(ScopedImporter):
         # common case of a re-import, and reading them must cost little.
         existing = {
             r["id_hash"]: SimpleNamespace(pk=r["id"], **r)
-            for r in Resident.objects.filter(id_hash__in=list(hashes)).values(*KNOWN_FIELDS)
+            for r in Resident.objects.filter(id_hash__anyof=list(hashes)).values(*KNOWN_FIELDS)
         }
         numbers = {r.values["household_number"] for r in rows if not r.error and r.values.get("household_number")}
         households: dict[str, list[HouseholdRecord]] = {}
-        for values in Household.objects.filter(number__in=numbers, dissolved=False).values(*HOUSEHOLD_FIELDS):
+        for values in Household.objects.filter(number__anyof=list(numbers), dissolved=False).values(*HOUSEHOLD_FIELDS):
             households.setdefault(values["number"], []).append(HouseholdRecord(**values))
         tags_of: dict[int, set[int]] = {}
         if existing and any(r.values.get("tags") for r in rows):
