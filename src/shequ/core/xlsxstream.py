@@ -25,7 +25,17 @@ _EPOCH_1904 = datetime(1904, 1, 1)
 # Built-in number formats that show a date or a time (ECMA-376 18.8.30, and 27–36, 50–58 of East Asian Excel).
 _DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_PREFIXED = re.compile(rb"<\w+:worksheet\b")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?\"")
+# The fast path: rows and cells in the form Excel, WPS, LibreOffice and XlsxWriter write them (no namespace
+# prefix, a value or an inline string, no formula); any row in another form goes through expat.
+_ROW_NUMBER = re.compile(r'\sr="(\d+)"')
+_CELL = re.compile(
+    r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="(\w+)")?'
+    r'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+)
+_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#(\d+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # characters XML cannot hold (control characters), as Excel writes them
 
 
@@ -42,6 +52,15 @@ def _column(letters: str) -> int:
 
 def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+
+
+def _xml_text(text: str) -> str:
+    """Character data as an XML parser gives it: entities replaced, line ends normalised."""
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: chr(int(m[1], 16)) if m[1] else chr(int(m[2])) if m[2] else _NAMED[m[3]], text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _local(name: str) -> str:
@@ -189,10 +208,12 @@ class XlsxStream:
             if last_col:
                 self.width = _column(last_col) + 1
 
+        self.prefixed = _PREFIXED.search(head) is not None
+
     def __iter__(self) -> Iterator[list[Any]]:
         try:
             with self.archive.open(self.parts.sheet) as fh:
-                yield from self._rows(fh)
+                yield from self._rows(fh) if self.prefixed else self._fast_rows(fh)
         except (zipfile.BadZipFile, expat.ExpatError, OSError, EOFError) as exc:
             raise XlsxError(str(exc)) from exc
         finally:
@@ -321,6 +342,123 @@ class XlsxStream:
                 done.clear()
             if not block:
                 return
+
+    def _fast_rows(self, fh: IO[bytes]) -> Iterator[list[Any]]:  # noqa: C901 - one tight loop
+        """The rows by regular expressions over the decoded XML (about three times as fast as expat's
+        callbacks); a row the expressions do not cover whole is read by expat alone."""
+        import codecs
+
+        shared, date_styles = self.parts.shared, self.parts.date_styles
+        epoch = _EPOCH_1904 if self.parts.date1904 else _EPOCH
+        width = self.width
+        columns: dict[str, int] = {}
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        pending = ""
+        in_data = False
+        row_number = 0
+        final = False
+        while not final:
+            block = fh.read(BLOCK * 4)
+            final = not block
+            text = pending + decoder.decode(block, final)
+            if not in_data:
+                start = text.find("<sheetData")
+                if start < 0:
+                    pending = text[-64:]
+                    continue
+                close = text.find(">", start)
+                if close < 0:
+                    pending = text[start:]
+                    continue
+                if text[close - 1] == "/":
+                    return  # <sheetData/>: no rows
+                in_data = True
+                text = text[close + 1 :]
+            end = text.find("</sheetData")
+            if end >= 0:
+                cut, final = end, True
+            else:
+                cut = text.rfind("</row>")
+                cut = cut + 6 if cut >= 0 else 0
+            pending = text[cut:]
+            position_ = 0
+            while True:
+                opening = text.find("<row", position_, cut)
+                if opening < 0:
+                    break
+                tag_end = text.find(">", opening, cut)
+                if text[tag_end - 1] == "/":
+                    attrs, content, position_ = text[opening + 4 : tag_end - 1], "", tag_end + 1
+                else:
+                    closing = text.find("</row>", tag_end, cut)
+                    attrs, content, position_ = text[opening + 4 : tag_end], text[tag_end + 1 : closing], closing + 6
+                number = _ROW_NUMBER.search(attrs)
+                number_ = int(number[1]) if number else row_number + 1
+                for _gap in range(number_ - row_number - 1):  # rows the file leaves out are empty
+                    yield [""] * width
+                row_number = number_
+                row: list[Any] = []
+                if content:
+                    position = 0
+                    next_index = 0
+                    for cell in _CELL.finditer(content):
+                        if cell.start() != position and content[position : cell.start()].strip():
+                            break  # something the expressions do not know: the row goes to expat
+                        position = cell.end()
+                        letters, style, kind, value_text, inline = cell.groups()
+                        if letters is None:
+                            index = next_index
+                        else:
+                            index = columns.get(letters, -1)
+                            if index < 0:
+                                index = columns[letters] = _column(letters)
+                        next_index = index + 1
+                        raw = value_text if inline is None else inline
+                        if not raw:
+                            continue
+                        value: Any
+                        if kind is None or kind == "n":
+                            value = float(raw)
+                            if style is not None and date_styles and int(style) in date_styles:
+                                if value == int(value):
+                                    value = (epoch + timedelta(days=value)).date()
+                                else:
+                                    value = epoch + timedelta(milliseconds=round(value * 86_400_000))
+                        elif kind == "s":
+                            value = shared[int(raw)]
+                        elif kind == "inlineStr" or kind == "str":
+                            value = _unescape(_xml_text(raw))
+                        elif kind == "b":
+                            value = raw.strip() in ("1", "true")
+                        elif kind == "d":
+                            value = _iso_date(_xml_text(raw))
+                        else:
+                            continue  # "e": an error (#DIV/0! …), as calamine gives it
+                        if value == "":
+                            continue
+                        size = len(row)
+                        if index == size:
+                            row.append(value)
+                        elif index > size:
+                            row.extend([""] * (index - size))
+                            row.append(value)
+                        else:
+                            row[index] = value
+                    if position != len(content) and content[position:].strip():
+                        row = self._expat_row(text[opening:position_])
+                if len(row) > width:
+                    width = len(row)
+                elif len(row) < width:
+                    row.extend([""] * (width - len(row)))
+                yield row
+
+    def _expat_row(self, xml: str) -> list[Any]:
+        """One row read by expat (the fast path does not know its form)."""
+        import io
+
+        body = f"<worksheet><sheetData>{xml}</sheetData></worksheet>".encode()
+        rows = list(self._rows(io.BytesIO(body)))
+        return rows[-1] if rows else []
 
 
 def _iso_date(text: str) -> Any:

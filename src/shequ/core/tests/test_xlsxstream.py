@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -70,6 +72,33 @@ class XlsxStreamTests(SimpleTestCase):
                 self.assertEqual(rows[11][0], "abcd")
                 self.assertEqual(rows[13][1], "a\x00b_x")
                 self.assertEqual(stream.total, len(rows))
+
+    def test_a_prefixed_namespace_and_unusual_attribute_orders(self) -> None:
+        """Some writers put the sheet's namespace behind a prefix (<x:row>) or the attributes in another order: the
+        rows are read by expat then, with the same cells."""
+        content = workbook(False)
+        expected = list(XlsxStream(self.write(content)))
+
+        def rewritten(change) -> bytes:  # type: ignore[no-untyped-def]
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w") as target:
+                for item in source.infolist():
+                    data = source.read(item.filename)
+                    target.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+            return buffer.getvalue()
+
+        def prefixed(xml: bytes) -> bytes:
+            xml = re.sub(rb"<(/?)([a-zA-Z])", rb"<\1x:\2", xml)
+            return xml.replace(b'xmlns="', b'xmlns:x="')
+
+        def reordered(xml: bytes) -> bytes:
+            return re.sub(rb'<c r="([A-Z]+\d+)" s="(\d+)"', rb'<c s="\2" r="\1"', xml)
+
+        for change in (prefixed, reordered):
+            with self.subTest(change=change.__name__):
+                changed = rewritten(change)
+                self.assertNotEqual(changed, content)
+                self.assertEqual(list(XlsxStream(self.write(changed))), expected)
 
     @override_settings(SHEQU_STREAM_XLSX_BYTES=0)
     def test_a_broken_file_is_unreadable(self) -> None:
