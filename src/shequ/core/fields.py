@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Lookup
+from django.db.models.lookups import In
 
 SEGMENT_WIDTH = 8
 SEP = "."
@@ -49,6 +51,24 @@ class Within(Lookup):
         # Byte-wise range: the next character after '.' is '/'.
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         return f"{lhs} >= %s AND {lhs} < %s", [*lhs_params, prefix, *lhs_params, upper]
+
+
+@models.Field.register_lookup
+class AnyOf(In):
+    """``field__anyof=values``: ``__in``, but on PostgreSQL with the values as one array (``= ANY(%s)``) instead of
+    a placeholder each, so that the 5,000 blind indexes of an import's chunk are not 5,000 parameters to send
+    and parse.  Elsewhere it is ``__in``."""
+
+    lookup_name = "anyof"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        if connection.vendor != "postgresql" or not isinstance(self.rhs, list | tuple | set | frozenset):
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [value for value in self.rhs if value is not None]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} = ANY(%s)", [*lhs_params, values]
 
 
 def path_index(name: str, *fields: str) -> models.Index:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Lookup
 
-from shequ.core.crypto import blind_index
+from shequ.core.crypto import blind_index, blind_indexes
 
 from .identity import ID_LENGTH, normalize_id
 
@@ -15,6 +15,11 @@ from .identity import ID_LENGTH, normalize_id
 def id_hash_of(number: str) -> str:
     """The blind index of a normalised identity number."""
     return blind_index(number)
+
+
+def id_hashes_of(numbers: list[str]) -> list[str]:
+    """``id_hash_of`` of each number (the key fetched once)."""
+    return blind_indexes(numbers)
 
 
 class BlindIndexField(models.CharField):

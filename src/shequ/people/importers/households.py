@@ -90,12 +90,12 @@ class HouseholdImporter(ScopedImporter):
             if not row.error:
                 numbers[number] = row
         existing: dict[str, list[Household]] = {}
-        for household in Household.objects.filter(number__in=list(numbers), dissolved=False).select_related("node"):
+        for household in Household.objects.filter(number__anyof=list(numbers), dissolved=False).select_related("node"):
             existing.setdefault(household.number, []).append(household)
         heads = {
             id_hash_of(r.values["head_id"].number): r for r in numbers.values() if r.values.get("head_id") is not None
         }
-        residents = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=list(heads)).defer("id_number")}
+        residents = {r.id_hash: r for r in Resident.objects.filter(id_hash__anyof=list(heads)).defer("id_number")}
         for number, row in numbers.items():
             found = existing.get(number, [])
             if len(found) > 1:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shequ.core.crypto import encrypt
+from shequ.core.crypto import encrypt_many
 from shequ.core.importing import BulkInsert, Column, ImportResult, Row, choice_cell, date_cell
 from shequ.core.models import AuditEntry
 from shequ.core.text import name_pinyin
@@ -29,7 +29,7 @@ from shequ.people.cells import (
     phone_cell,
     tags_cell,
 )
-from shequ.people.fields import id_hash_of
+from shequ.people.fields import id_hashes_of
 from shequ.people.identity import Identity
 from shequ.people.models import (
     ArchiveReason,
@@ -305,8 +305,12 @@ class ResidentImporter(ScopedImporter):
     def prepare(self, rows: list[Row]) -> None:
         """What needs no database, in file order (for large files in the reader process): the checks of
         each row and across the file, the blind index, the encrypted number, the pinyin."""
-        for row in rows:
-            self._check_row(row)
+        hashes = id_hashes_of([row.values["id_number"].number for row in rows])
+        for row, id_hash in zip(rows, hashes, strict=True):
+            self._check_row(row, id_hash)
+        checked = [row for row in rows if not row.error]
+        for row, token in zip(checked, encrypt_many([row.cleaned["identity"].number for row in checked]), strict=True):
+            row.cleaned["encrypted"] = token
 
     def validate(self, rows: list[Row]) -> None:
         hashes: dict[str, Row] = {}
@@ -318,11 +322,11 @@ class ResidentImporter(ScopedImporter):
         # common case of a re-import, and reading them must cost little.
         existing = {
             r["id_hash"]: SimpleNamespace(pk=r["id"], **r)
-            for r in Resident.objects.filter(id_hash__in=list(hashes)).values(*KNOWN_FIELDS)
+            for r in Resident.objects.filter(id_hash__anyof=list(hashes)).values(*KNOWN_FIELDS)
         }
         numbers = {r.values["household_number"] for r in rows if not r.error and r.values.get("household_number")}
         households: dict[str, list[HouseholdRecord]] = {}
-        for values in Household.objects.filter(number__in=numbers, dissolved=False).values(*HOUSEHOLD_FIELDS):
+        for values in Household.objects.filter(number__anyof=list(numbers), dissolved=False).values(*HOUSEHOLD_FIELDS):
             households.setdefault(values["number"], []).append(HouseholdRecord(**values))
         tags_of: dict[int, set[int]] = {}
         if existing and any(r.values.get("tags") for r in rows):
@@ -349,7 +353,7 @@ class ResidentImporter(ScopedImporter):
                 row.cleaned["old_tags"] = tags_of.get(resident.pk, set())
             self._check_household(row, households)
 
-    def _check_row(self, row: Row) -> None:
+    def _check_row(self, row: Row, id_hash: str) -> None:
         values = row.values
         identity: Identity = values["id_number"]
         if values.get("gender") and values["gender"] != identity.gender:
@@ -369,7 +373,6 @@ class ResidentImporter(ScopedImporter):
                 "birth_date_mismatch",
             )
             return
-        id_hash = id_hash_of(identity.number)
         key = int(id_hash[:16], 16)
         first = self.seen.get(key)
         if first is not None:
@@ -393,7 +396,7 @@ class ResidentImporter(ScopedImporter):
         row.cleaned = {
             "identity": identity,
             "hash": id_hash,
-            "encrypted": encrypt(identity.number),
+            "encrypted": "",  # all the chunk's numbers at once, in ``prepare``
             "pinyin": cached_pinyin(values["name"]),
             "tags": tags,
             "existing": None,

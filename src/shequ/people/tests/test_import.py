@@ -606,3 +606,13 @@ class ParallelReaderUpsertTests(ResidentUpsertTests):
         with self.assertRaises(ActionError) as caught:
             self.run_file(xlsx_bytes([["列一", "列二"], ["a", "b"]]))
         self.assertEqual(caught.exception.code, "no_header")
+
+
+@override_settings(SHEQU_STREAM_XLSX_BYTES=0)
+class StreamedResidentImportPitfallTests(ResidentImportPitfallTests):
+    """The same files through the streaming .xlsx reader, which files from 10 MB on go through."""
+
+
+@override_settings(SHEQU_STREAM_XLSX_BYTES=0)
+class StreamedResidentUpsertTests(ResidentUpsertTests):
+    """The same files through the streaming .xlsx reader, which files from 10 MB on go through."""
