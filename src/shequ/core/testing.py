@@ -28,6 +28,17 @@ from shequ.territory.actions import do_create_node
 from shequ.territory.models import Kind, Node
 
 
+def spreadsheet_file(test: Any, content: bytes, suffix: str) -> tuple[str, str]:
+    """*content* in a temporary file for an importer, and the path of its rejected-rows report: both deleted
+    when *test* ends (before, every import test left two files in the temporary folder)."""
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as fh:
+        fh.write(content)
+    report = fh.name + ".rejected.xlsx"
+    for path in (fh.name, report):
+        test.addCleanup(Path(path).unlink, missing_ok=True)
+    return fh.name, report
+
+
 class World:
     """A small territory with two streets, and users scoped to each."""
 

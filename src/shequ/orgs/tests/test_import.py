@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from typing import Any
 
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from shequ.core.importing import ImportResult, RowError
-from shequ.core.testing import WorldTestCase, streamed, xlsx_bytes, xlsx_rows
+from shequ.core.testing import WorldTestCase, spreadsheet_file, streamed, xlsx_bytes, xlsx_rows
 from shequ.orgs.cells import date_cell, kind_cell, title_cell
 from shequ.orgs.importers import OrganizationImporter, PostImporter
 from shequ.orgs.models import Organization, OrgKind, Post, Registration, Title
@@ -43,10 +42,9 @@ class ImportCase(WorldTestCase):
             if name.endswith(".xlsx")
             else "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows).encode("gb18030")
         )
-        with tempfile.NamedTemporaryFile(suffix=name, delete=False) as fh:
-            fh.write(content)
+        path, report = spreadsheet_file(self, content, name)
         importer = self.importer(user or self.world.officer_a)
-        return importer.run(fh.name, name, dry_run=dry_run, mode=mode, report_path=fh.name + ".rejected.xlsx")
+        return importer.run(path, name, dry_run=dry_run, mode=mode, report_path=report)
 
     def reasons(self, result: ImportResult) -> dict[int, str]:
         return {e["row"]: e["message"] for e in result.errors}

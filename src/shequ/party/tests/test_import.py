@@ -4,14 +4,13 @@ a change of organization (a transfer, not an import), the Party's rules, a branc
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from shequ.accounts.actions import do_grant
 from shequ.accounts.models import User
 from shequ.core.importing import ImportResult
-from shequ.core.testing import WorldTestCase
+from shequ.core.testing import WorldTestCase, spreadsheet_file
 from shequ.party.importers import PartyMemberImporter
 from shequ.party.models import Category, MemberStatus, PartyMember
 from shequ.people.identity import mask_id
@@ -36,10 +35,9 @@ class MemberImportTests(WorldTestCase):
         self, rows: list[list[Any]], user: Any = None, numbers: dict[tuple[int, int], float] | None = None
     ) -> ImportResult:
         content = xlsx_with_title([HEADER, *rows], "党员花名册", numbers)
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as fh:
-            fh.write(content)
+        path, report = spreadsheet_file(self, content, ".xlsx")
         return PartyMemberImporter(user or self.world.officer_a, None).run(
-            fh.name, "members.xlsx", dry_run=False, mode="valid", report_path=fh.name + ".rejected.xlsx"
+            path, "members.xlsx", dry_run=False, mode="valid", report_path=report
         )
 
     def codes(self, result: ImportResult) -> dict[int, str]:

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from shequ.core.exceptions import ActionError, NotFound
 from shequ.core.models import AuditEntry
-from shequ.core.testing import WorldTestCase
+from shequ.core.testing import WorldTestCase, spreadsheet_file
 from shequ.people import actions
 from shequ.people.models import Household, Relation, Resident, ResidentMove
 from shequ.people.tests.helpers import community_worker, household, make_id, resident
@@ -302,7 +302,6 @@ class AuditTests(WorldTestCase):
         self.assertEqual((update.actor, update.path), (self.world.officer_a, person.path))
 
     def test_ids_reserved_by_an_import_do_not_collide_with_later_records(self) -> None:
-        import tempfile
 
         from shequ.core.testing import xlsx_bytes
         from shequ.people.importers import ResidentImporter
@@ -311,9 +310,8 @@ class AuditTests(WorldTestCase):
         rows = [["姓名", "身份证号", "地区编码", "地址"]]
         born = date(1961, 1, 1)  # a birth date no other identity number of the tests has (no collision)
         rows += [[f"批量{i}", make_id(born, seq=60 + i), "990101001001", "第1网格"] for i in range(3)]
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as fh:
-            fh.write(xlsx_bytes(rows))
-        result = ResidentImporter(self.world.officer_a).run(fh.name, "r.xlsx", dry_run=False)
+        path, _report = spreadsheet_file(self, xlsx_bytes(rows), ".xlsx")
+        result = ResidentImporter(self.world.officer_a).run(path, "r.xlsx", dry_run=False)
         self.assertEqual(result.created, 3)
         imported = sorted(Resident.objects.filter(name__startswith="批量").values_list("pk", flat=True))
         self.assertEqual(imported, [before.pk + 1, before.pk + 2, before.pk + 3])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from shequ.core.importing import ImportResult
 from shequ.core.models import AuditEntry, Job
-from shequ.core.testing import WorldTestCase, streamed, xlsx_bytes, xlsx_rows
+from shequ.core.testing import WorldTestCase, spreadsheet_file, streamed, xlsx_bytes, xlsx_rows
 from shequ.people.importers import HouseholdImporter, ResidentImporter
 from shequ.people.models import Household, Relation, Resident, ResidentMove
 from shequ.people.tests.helpers import community_worker, make_id, resident
@@ -55,11 +54,9 @@ class ImportCase(WorldTestCase):
         node: Any = None,
         importer: type = ResidentImporter,
     ) -> ImportResult:
-        with tempfile.NamedTemporaryFile(suffix=name, delete=False) as fh:
-            fh.write(content)
-        report = fh.name + ".rejected.xlsx"
+        path, report = spreadsheet_file(self, content, name)
         return importer(user or self.world.officer_a, node).run(
-            fh.name, name, dry_run=dry_run, mode=mode, report_path=report
+            path, name, dry_run=dry_run, mode=mode, report_path=report
         )
 
     def codes(self, result: ImportResult) -> dict[int, str]:

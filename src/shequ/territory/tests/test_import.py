@@ -8,7 +8,7 @@ from typing import Any
 from django.test import override_settings
 
 from shequ.core.importing import ImportResult
-from shequ.core.testing import WorldTestCase, streamed, xlsx_bytes, xlsx_rows
+from shequ.core.testing import WorldTestCase, spreadsheet_file, streamed, xlsx_bytes, xlsx_rows
 from shequ.territory.importers import NodeImporter
 from shequ.territory.models import Node
 
@@ -17,13 +17,9 @@ class ImportTests(WorldTestCase):
     def run_file(
         self, content: bytes, name: str, user: Any = None, dry_run: bool = False, mode: str = "valid", node: Any = None
     ) -> ImportResult:
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(suffix=name, delete=False) as fh:
-            fh.write(content)
+        path, report = spreadsheet_file(self, content, name)
         importer = NodeImporter(user or self.world.officer_a, node)
-        report = fh.name + ".rejected.xlsx"
-        return importer.run(fh.name, name, dry_run=dry_run, mode=mode, report_path=report)
+        return importer.run(path, name, dry_run=dry_run, mode=mode, report_path=report)
 
     def test_title_rows_synonyms_fullwidth_and_blank_or_repeated_rows(self) -> None:
         rows: list[list[Any]] = [
