@@ -23,20 +23,9 @@ from django.urls import reverse
 
 from shequ.accounts.models import APIToken, Grant, User
 from shequ.core.models import AuditEntry
-from shequ.core.testing_files import pdf_text, streamed, xlsx_bytes, xlsx_rows  # noqa: F401 - re-exported
+from shequ.core.testing_files import pdf_text, spreadsheet_file, streamed, xlsx_bytes, xlsx_rows  # noqa: F401
 from shequ.territory.actions import do_create_node
 from shequ.territory.models import Kind, Node
-
-
-def spreadsheet_file(test: Any, content: bytes, suffix: str) -> tuple[str, str]:
-    """*content* in a temporary file for an importer, and the path of its rejected-rows report: both deleted
-    when *test* ends (before, every import test left two files in the temporary folder)."""
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as fh:
-        fh.write(content)
-    report = fh.name + ".rejected.xlsx"
-    for path in (fh.name, report):
-        test.addCleanup(Path(path).unlink, missing_ok=True)
-    return fh.name, report
 
 
 class World:

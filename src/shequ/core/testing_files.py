@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
@@ -65,3 +67,14 @@ def pdf_text(pdf: bytes) -> str:
         data = unescape(m.group(1))
         lines.append(data.decode("utf-16-be", "replace") if font != b"F1" else data.decode("latin-1"))
     return "\n".join(lines)
+
+
+def spreadsheet_file(test: Any, content: bytes, suffix: str) -> tuple[str, str]:
+    """*content* in a temporary file for an importer, and the path of its rejected-rows report: both deleted
+    when *test* ends (before, every import test left two files in the temporary folder)."""
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as fh:
+        fh.write(content)
+    report = fh.name + ".rejected.xlsx"
+    for path in (fh.name, report):
+        test.addCleanup(Path(path).unlink, missing_ok=True)
+    return fh.name, report
