@@ -19,8 +19,10 @@ from datetime import date, datetime, timedelta
 from typing import IO, Any
 from xml.parsers import expat
 
+from .cells import EXCEL_EPOCH
+
 BLOCK = 1 << 16
-_EPOCH = datetime(1899, 12, 30)
+_EPOCH = datetime.combine(EXCEL_EPOCH, datetime.min.time())
 _EPOCH_1904 = datetime(1904, 1, 1)
 # Built-in number formats that show a date or a time (ECMA-376 18.8.30, and 27–36, 50–58 of East Asian Excel).
 _DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -36,6 +38,8 @@ _CELL = re.compile(
 )
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#(\d+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+# Cell types whose text the fast path must unescape itself (expat gives it unescaped).
+_TEXT_KINDS = frozenset(["inlineStr", "str", "d"])
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # characters XML cannot hold (control characters), as Excel writes them
 
 
@@ -70,6 +74,43 @@ def _local(name: str) -> str:
 def _is_date_format(code: str) -> bool:
     bare = _FORMAT_NOISE.sub("", code).lower()
     return any(char in bare for char in "ymdhs") and "general" not in bare
+
+
+def _converter(shared: list[str], date_styles: frozenset[int], epoch: datetime) -> Any:
+    """``convert(kind, style, text)``: a cell's value as calamine gives it, from its type (``t``), style (``s``)
+    and text (entities already replaced); ``""`` for an error cell."""
+
+    def convert(kind: str | None, style: str | None, text: str) -> Any:
+        if kind is None or kind == "n":
+            value = float(text)
+            if style is not None and date_styles and int(style) in date_styles:
+                if value == int(value):
+                    return (epoch + timedelta(days=value)).date()
+                return epoch + timedelta(milliseconds=round(value * 86_400_000))
+            return value
+        if kind == "s":
+            return shared[int(text)]
+        if kind == "inlineStr" or kind == "str":
+            return _unescape(text)
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "d":
+            return _iso_date(text)
+        return ""  # "e": an error (#DIV/0! …), as calamine gives it
+
+    return convert
+
+
+def _place(row: list[Any], index: int, value: Any) -> None:
+    """*value* into column *index* of *row*, the columns before it padded with empty cells."""
+    size = len(row)
+    if index == size:
+        row.append(value)
+    elif index > size:
+        row.extend([""] * (index - size))
+        row.append(value)
+    else:
+        row[index] = value
 
 
 class _Parts:
@@ -210,6 +251,9 @@ class XlsxStream:
 
         self.prefixed = _PREFIXED.search(head) is not None
 
+    def _converter(self) -> Any:
+        return _converter(self.parts.shared, self.parts.date_styles, _EPOCH_1904 if self.parts.date1904 else _EPOCH)
+
     def __iter__(self) -> Iterator[list[Any]]:
         try:
             with self.archive.open(self.parts.sheet) as fh:
@@ -220,8 +264,7 @@ class XlsxStream:
             self.archive.close()
 
     def _rows(self, fh: IO[bytes]) -> Iterator[list[Any]]:  # noqa: C901 - one tight loop of expat handlers
-        shared, date_styles = self.parts.shared, self.parts.date_styles
-        epoch = _EPOCH_1904 if self.parts.date1904 else _EPOCH
+        convert = self._converter()
         width = self.width
         columns: dict[str, int] = {}
         done: list[list[Any]] = []  # rows finished by the last block fed to expat
@@ -238,27 +281,6 @@ class XlsxStream:
         row_number = 0
         # Tag names with the prefix the file gives the main namespace (most none; some "x:"), set by ``root``.
         c_tag = v_tag = t_tag = row_tag = f_tag = rph_tag = ""
-
-        def number(text: str) -> Any:
-            value = float(text)
-            if style is not None and date_styles and int(style) in date_styles:
-                if value == int(value):
-                    return (epoch + timedelta(days=value)).date()
-                return epoch + timedelta(milliseconds=round(value * 86_400_000))
-            return value
-
-        def value_of(text: str) -> Any:
-            if kind is None or kind == "n":
-                return number(text)
-            if kind == "s":
-                return shared[int(text)]
-            if kind == "inlineStr" or kind == "str":
-                return _unescape(text)
-            if kind == "b":
-                return text.strip() in ("1", "true")
-            if kind == "d":
-                return _iso_date(text)
-            return ""  # "e": an error (#DIV/0! …), as calamine gives it
 
         def root(name: str, attrs: dict[str, str]) -> None:
             nonlocal c_tag, v_tag, t_tag, row_tag, f_tag, rph_tag
@@ -300,18 +322,9 @@ class XlsxStream:
                 next_index = index + 1
                 if not texts:
                     return
-                value = value_of("".join(texts))
-                if value == "":
-                    return
-                size = len(row)
-                if index == size:
-                    row.append(value)
-                else:
-                    if index > size:
-                        row.extend([""] * (index - size))
-                        row.append(value)
-                    else:
-                        row[index] = value
+                value = convert(kind, style, "".join(texts))
+                if value != "":
+                    _place(row, index, value)
             elif name == v_tag or name == t_tag:
                 collect = False
             elif name == row_tag:
@@ -348,8 +361,7 @@ class XlsxStream:
         callbacks); a row the expressions do not cover whole is read by expat alone."""
         import codecs
 
-        shared, date_styles = self.parts.shared, self.parts.date_styles
-        epoch = _EPOCH_1904 if self.parts.date1904 else _EPOCH
+        convert = self._converter()
         width = self.width
         columns: dict[str, int] = {}
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -416,34 +428,9 @@ class XlsxStream:
                         raw = value_text if inline is None else inline
                         if not raw:
                             continue
-                        value: Any
-                        if kind is None or kind == "n":
-                            value = float(raw)
-                            if style is not None and date_styles and int(style) in date_styles:
-                                if value == int(value):
-                                    value = (epoch + timedelta(days=value)).date()
-                                else:
-                                    value = epoch + timedelta(milliseconds=round(value * 86_400_000))
-                        elif kind == "s":
-                            value = shared[int(raw)]
-                        elif kind == "inlineStr" or kind == "str":
-                            value = _unescape(_xml_text(raw))
-                        elif kind == "b":
-                            value = raw.strip() in ("1", "true")
-                        elif kind == "d":
-                            value = _iso_date(_xml_text(raw))
-                        else:
-                            continue  # "e": an error (#DIV/0! …), as calamine gives it
-                        if value == "":
-                            continue
-                        size = len(row)
-                        if index == size:
-                            row.append(value)
-                        elif index > size:
-                            row.extend([""] * (index - size))
-                            row.append(value)
-                        else:
-                            row[index] = value
+                        value = convert(kind, style, _xml_text(raw) if kind in _TEXT_KINDS else raw)
+                        if value != "":
+                            _place(row, index, value)
                     if position != len(content) and content[position:].strip():
                         row = self._expat_row(text[opening:position_])
                 if len(row) > width:
