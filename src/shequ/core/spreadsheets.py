@@ -76,6 +76,13 @@ def _streamed(path: str | Path) -> bool:
         return False
 
 
+def unreadable(exc: Exception) -> ActionError:
+    """The refusal of a file that is not the spreadsheet it says it is (or breaks off half-way)."""
+    return ActionError(
+        _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__}, code="unreadable"
+    )
+
+
 class RowReader:
     """The rows of a spreadsheet's first sheet, one list of cells at a time, and how many there are
     (``total``, for progress bars; for CSV the number of lines).  Opening checks the file type and
@@ -102,10 +109,7 @@ class RowReader:
             try:
                 stream = XlsxStream(path)
             except XlsxError as exc:
-                raise ActionError(
-                    _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__},
-                    code="unreadable",
-                ) from exc
+                raise unreadable(exc) from exc
             self.total = stream.total
             self._rows = self._streamed_rows(stream)
             return
@@ -117,10 +121,7 @@ class RowReader:
             self.total = sheet.height
             rows = sheet.iter_rows()
         except Exception as exc:  # calamine raises its own error types for corrupt files
-            raise ActionError(
-                _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__},
-                code="unreadable",
-            ) from exc
+            raise unreadable(exc) from exc
         self._rows = ([None if cell == "" else cell for cell in row] for row in rows)
 
     @staticmethod
@@ -131,10 +132,7 @@ class RowReader:
             for row in stream:
                 yield [None if cell == "" else cell for cell in row]
         except XlsxError as exc:  # the XML broke off half-way
-            raise ActionError(
-                _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": type(exc).__name__},
-                code="unreadable",
-            ) from exc
+            raise unreadable(exc) from exc
 
     def _csv_rows(self) -> Iterator[list[Any]]:
         with open(self.path, encoding=self.encoding, newline="") as fh:

@@ -20,9 +20,14 @@ def shown_id_number(user: Any, resident: Resident) -> str:
     """The number as *user* may see it for this resident: in full, or ``110101********123X``."""
     if not resident.id_masked:
         return ""
-    if "id_number" in resident.get_deferred_fields() or not may_see_full_id(user, resident.path):
-        return resident.id_masked
-    return resident.id_number or resident.id_masked
+    return _full_or_masked(resident, may_see_full_id(user, resident.path))
+
+
+def _full_or_masked(resident: Resident, full: bool) -> str:
+    """The number in full when *full* and it was read (not deferred by ``without_pii_for``), else the mask."""
+    if full and "id_number" in resident.__dict__:
+        return resident.id_number or resident.id_masked
+    return resident.id_masked
 
 
 def id_number_shower(user: Any) -> Callable[[Resident], str]:
@@ -40,9 +45,7 @@ def id_number_shower(user: Any) -> Callable[[Resident], str]:
             if len(full_at) > 50_000:
                 full_at.clear()
             full = full_at[resident.path] = may_see_full_id(user, resident.path)
-        if not full or "id_number" not in resident.__dict__:  # deferred (``without_pii_for``): not read
-            return resident.id_masked
-        return resident.id_number or resident.id_masked
+        return _full_or_masked(resident, full)
 
     return shown
 

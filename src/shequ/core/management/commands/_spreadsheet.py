@@ -16,7 +16,6 @@ def known_kinds() -> str:
 def viewset_for(name: str, action: str) -> Any:
     """The declared viewset of the model registered under *name* (``residents``, ``organizations`` …),
     which must offer *action* (``import`` or ``export``)."""
-    import shequ.urls  # noqa: F401  (declaring the URLs registers the viewsets and their importers)
     from shequ.core.importing import COMMAND_NAMES
     from shequ.core.registry import viewsets
 
