@@ -203,6 +203,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A bearer token's user and a user's grants are remembered by each process (shequ.accounts.authcache): a change
 # through the ORM takes effect at once everywhere; one the signals do not see (raw SQL) within this many seconds.
 SHEQU_AUTH_CACHE_SECONDS = float(os.environ.get("SHEQU_AUTH_CACHE_SECONDS", 30))
+# Lists' counts are remembered by each process outside transactions (shequ.core.counts): any write through Django
+# forgets them at once everywhere; one that bypasses Django (COPY, another program) within this many seconds.
+SHEQU_COUNT_CACHE_SECONDS = float(os.environ.get("SHEQU_COUNT_CACHE_SECONDS", 30))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -201,7 +201,9 @@ def unread_count(user: Any) -> int:
     """Unread notifications of *user*, counted up to ``UNREAD_CAP`` + 1 (the bell shows "99+")."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).order_by()[: UNREAD_CAP + 1].count()
+    from .counts import count
+
+    return count(Notification.objects.filter(user_id=user.pk, read_at__isnull=True).order_by()[: UNREAD_CAP + 1])
 
 
 def mark_read(user: Any, pks: Iterable[int] | None = None) -> int:

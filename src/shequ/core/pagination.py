@@ -6,6 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 
+from . import counts
+
 # The bounds of paging in every list (API and pages): beyond them a page number is refused, never sent
 # to the database as an OFFSET it cannot take.
 MAX_PAGE = 100_000
@@ -29,7 +31,7 @@ class CappedPaginator(Paginator):
             qs = getattr(qs, "data", qs)
         if hasattr(qs, "values") and hasattr(qs, "query"):
             # Without its ORDER BY: the database would sort the whole list only to count a slice of it.
-            n = qs.order_by().values("pk")[: cap + 1].count()  # type: ignore[union-attr, attr-defined]
+            n = counts.count(qs.order_by().values("pk")[: cap + 1])  # type: ignore[union-attr, attr-defined]
         else:
             n = len(qs)
         self.capped = n > cap
