@@ -25,6 +25,7 @@ from pydantic import create_model
 
 from shequ.accounts.scope import can
 
+from . import api_dump
 from .actions import fetch
 from .exceptions import ActionError, FieldErrors, NotFound
 from .pagination import MAX_PAGE, MAX_PAGE_SIZE, CappedPaginator
@@ -101,6 +102,7 @@ def build_api() -> NinjaAPI:
         docs_url="/docs",
         description=_("Community platform API: every list and object is limited to the caller's area."),
     )
+    api_dump.API[0] = api
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -314,13 +316,11 @@ def crud_router(
         count = paginator.count
         start = (page - 1) * page_size
         items = list(fs.qs[start : start + page_size])
-        return {
-            "count": count,
-            "count_capped": paginator.capped,
-            "page": page,
-            "page_size": page_size,
-            "items": items,
-        }
+        answer = {"count": count, "count_capped": paginator.capped, "page": page, "page_size": page_size}
+        dumped = api_dump.dump(out_schema, items, api_dump.context_of(request))
+        if dumped is not None:
+            return api_dump.answer(request, {**answer, "items": dumped})
+        return {**answer, "items": items}
 
     @router.get(
         "/{pk}",
@@ -330,7 +330,9 @@ def crud_router(
         description=docs["get"],
     )
     def get_object(request: HttpRequest, pk: str) -> Any:
-        return fetch(base(), user_of(request), "view", pk)
+        obj = fetch(base(), user_of(request), "view", pk)
+        dumped = api_dump.dump(out_schema, [obj], api_dump.context_of(request))
+        return obj if dumped is None else api_dump.answer(request, dumped[0])
 
     if create is not None and create_schema is not None:
 
