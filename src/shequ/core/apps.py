@@ -9,13 +9,16 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_save
 
         from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
         from .bounds import guard_save
+        from .counts import watch_connection
         from .indicators import refresh_due
         from .jobs import reap
         from .maplayers import register_core_layers
+        from .pgtimes import fast_timestamps
         from .registry import PERIODIC, remember_personal_links
         from .tables import remember_signatures
 
@@ -26,6 +29,8 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(remember_personal_links, dispatch_uid="shequ.core.personal_links")
         post_migrate.connect(restore_standard_lists, sender=self, dispatch_uid="shequ.core.standard_lists")
         pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved
+        connection_created.connect(watch_connection, dispatch_uid="shequ.core.counts")  # remembered counts
+        connection_created.connect(fast_timestamps, dispatch_uid="shequ.core.pgtimes")
 
 
 def restore_standard_lists(using: str = "default", **kwargs: object) -> None:

@@ -27,6 +27,7 @@ def importing_viewsets() -> list[Any]:
 
 class ImportTemplateTests(WorldTestCase):
     district_officer: Any
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
