@@ -29,6 +29,7 @@ from . import api_dump
 from .actions import fetch
 from .exceptions import ActionError, FieldErrors, NotFound
 from .pagination import MAX_PAGE, MAX_PAGE_SIZE, CappedPaginator
+from .prepared import Listing, listing, shape
 
 logger = logging.getLogger(__name__)
 
@@ -308,15 +309,32 @@ def crud_router(
         page_size: int = PAGE_SIZE,
     ) -> Any:  # type: ignore[valid-type]
         user = user_of(request)
-        fs = filterset(request.GET, queryset=base().restrict(user, "view"), request=request)
-        if not fs.is_valid():
-            details = [{"field": f, "message": str(m)} for f, ms in fs.errors.items() for m in ms]
-            raise ValidationError("；".join(d["message"] for d in details) or _("Invalid filter."))
-        paginator = CappedPaginator(fs.qs, page_size)
-        count = paginator.count
         start = (page - 1) * page_size
-        items = list(fs.qs[start : start + page_size])
-        answer = {"count": count, "count_capped": paginator.capped, "page": page, "page_size": page_size}
+
+        def filtered() -> Any:
+            fs = filterset(request.GET, queryset=base().restrict(user, "view"), request=request)
+            if not fs.is_valid():
+                details = [{"field": f, "message": str(m)} for f, ms in fs.errors.items() for m in ms]
+                raise ValidationError("；".join(d["message"] for d in details) or _("Invalid filter."))
+            return fs.qs
+
+        # No filter asked: the page and its count through statements compiled once for this user.
+        unfiltered = None
+        shaped = shape(base())
+        if shaped is not None and not set(request.GET) - {"page", "page_size"}:
+            key = (shaped, filterset.__module__, filterset.__qualname__, "view")
+            unfiltered = listing(filtered, key, user, start, start + page_size, settings.SHEQU_COUNT_CAP)
+        if isinstance(unfiltered, Listing):
+            items = unfiltered.rows()
+            count, capped = unfiltered.count(settings.SHEQU_COUNT_CAP)
+        elif unfiltered is not None:  # the user sees none of them
+            items, count, capped = [], 0, False
+        else:
+            rows = filtered()
+            paginator = CappedPaginator(rows, page_size)
+            count, capped = paginator.count, paginator.capped
+            items = list(rows[start : start + page_size])
+        answer = {"count": count, "count_capped": capped, "page": page, "page_size": page_size}
         dumped = api_dump.dump(out_schema, items, api_dump.context_of(request))
         if dumped is not None:
             return api_dump.answer(request, {**answer, "items": dumped})

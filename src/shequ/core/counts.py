@@ -129,19 +129,36 @@ def count(queryset: Any) -> int:
         sql, params = queryset.query.sql_with_params()
     except Exception:  # noqa: BLE001 - an empty result (EmptyResultSet) and the like: let count() answer
         return int(queryset.count())
+    return _remembered(using, sql, params, lambda: int(queryset.count()))
+
+
+def count_sql(using: str, sql: str, params: tuple[Any, ...]) -> int:
+    """The number of rows *sql* (compiled by Django) selects, remembered as this module says."""
+
+    def counted() -> int:
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) subquery", params)  # noqa: S608 - Django's own SQL
+            return int(cursor.fetchone()[0])
+
+    if lifetime() <= 0 or connections[using].in_atomic_block:
+        return counted()
+    return _remembered(using, sql, params, counted)
+
+
+def _remembered(using: str, sql: str, params: Any, counted: Callable[[], int]) -> int:
     if not _rememberable(sql, params):
-        return int(queryset.count())
+        return counted()
     tables = tuple(sorted(set(_TABLES.findall(sql))))
     key = (using, sql, repr(params))
     generations = _generations(tables)
     if generations is None:
-        return int(queryset.count())
+        return counted()
     now = time.monotonic()
     with _lock:
         found = _entries.get(key)
     if found is not None and found[0] >= now and found[1] == generations:
         return found[2]
-    value = int(queryset.count())
+    value = counted()
     with _lock:
         _entries.pop(key, None)  # re-inserted last: the order of the dict is the order of age
         _entries[key] = (now + lifetime(), generations, value)

@@ -97,7 +97,9 @@ class Statement:
         self.converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
 
     def rows(self, pk: int) -> list[Any]:
-        params = (*self.params[: self.index], pk, *self.params[self.index + 1 :])
+        return self.run((*self.params[: self.index], pk, *self.params[self.index + 1 :]))
+
+    def run(self, params: tuple[Any, ...]) -> list[Any]:
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.queryset.db]
         compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
@@ -144,3 +146,60 @@ def rows(queryset: QuerySet[Any], user: Any, action: str, pk: int) -> list[Any] 
     if statement == _NOT_PREPARABLE:
         return None
     return statement.rows(pk)  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A list without filters: its page and its count
+
+LIST_KIND = "list-sql"
+
+
+class Listing:
+    """A compiled page ``rows[start:stop]`` of a list and the SQL of its capped count."""
+
+    def __init__(self, page: Statement, count_sql: str, count_params: tuple[Any, ...], using: str) -> None:
+        self.page, self.count_sql, self.count_params, self.using = page, count_sql, count_params, using
+
+    def rows(self) -> list[Any]:
+        return self.page.run(self.page.params)
+
+    def count(self, cap: int) -> tuple[int, bool]:
+        """(the count up to *cap*, whether there are more) — remembered as ``core.counts`` says."""
+        from .counts import count_sql
+
+        n = count_sql(self.using, self.count_sql, self.count_params)
+        return min(n, cap), n > cap
+
+
+def _compile_listing(queryset: QuerySet[Any], start: int, stop: int, cap: int) -> Listing | str:
+    from django.core.exceptions import EmptyResultSet
+
+    if queryset.query.is_empty():
+        return _EMPTY
+    page = queryset[start:stop]
+    counted = queryset.order_by().values("pk")[: cap + 1]
+    try:
+        compiler = page.query.get_compiler(using=page.db)
+        sql, params = compiler.as_sql()
+        count_sql, count_params = counted.query.sql_with_params()
+    except EmptyResultSet:
+        return _EMPTY
+    params, count_params = tuple(params), tuple(count_params)
+    if any(isinstance(p, (datetime.date, datetime.time, datetime.timedelta)) for p in (*params, *count_params)):
+        return _NOT_PREPARABLE
+    return Listing(Statement(page, compiler, sql, params, -1), count_sql, count_params, queryset.db)
+
+
+def listing(build: Any, key: tuple[Any, ...], user: Any, start: int, stop: int, cap: int) -> Listing | str | None:
+    """Rows ``[start:stop]`` of the list ``build()`` makes for *user* — a list computed from the user's grants and
+    *key* alone (no filter given) — and its count, through statements compiled once (``_EMPTY`` when the user
+    sees nothing); None when they cannot be remembered (the caller builds the list itself)."""
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None or not getattr(user, "is_active", False):
+        return None
+    cache_key = (key, user_pk, bool(getattr(user, "is_superuser", False)), start, stop, cap)
+    found = authcache.get(LIST_KIND, cache_key)
+    if found is None:
+        found = _compile_listing(build(), start, stop, cap)
+        authcache.put(LIST_KIND, cache_key, found)
+    return None if found == _NOT_PREPARABLE else found

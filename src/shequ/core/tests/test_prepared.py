@@ -78,6 +78,46 @@ class PreparedFetchTests(WorldTestCase):
         self.assertEqual(answer(Node.objects.all(), user, "view", self.world.grid_b.pk), self.world.grid_b)
 
 
+class PreparedListTests(WorldTestCase):
+    """An API list with no filter: its page and count through statements compiled once per user."""
+
+    def pages(self, user, query: str = "") -> list:  # type: ignore[no-untyped-def, type-arg]
+        self.login(user)
+        return [self.client.get(f"/api/v1/nodes/?page_size=3&page={n}{query}").json() for n in (1, 2, 3, 9)]
+
+    def test_the_remembered_page_answers_as_building_the_list_each_time(self) -> None:
+        for user in (self.world.admin, self.world.officer_a, self.world.officer_b, self.world.auditor_a):
+            authcache.forget_local()
+            remembered = self.pages(user)
+            with mock.patch.object(prepared, "listing", return_value=None):
+                built = self.pages(user)
+            self.assertEqual(remembered, built, user)
+            self.assertGreater(remembered[0]["count"], 0)
+        self.assertEqual(self.pages(self.world.nobody)[0]["count"], 0)  # sees nothing: an empty page
+
+    def test_the_second_request_compiles_nothing(self) -> None:
+        self.pages(self.world.officer_a)
+        with mock.patch.object(prepared, "_compile_listing", wraps=prepared._compile_listing) as compiled:
+            with CaptureQueriesContext(connection) as queries:
+                again = self.client.get("/api/v1/nodes/?page_size=3").json()
+        statements = [q["sql"] for q in queries.captured_queries]  # read now: the next request clears them
+        self.assertEqual(compiled.call_count, 0)
+        self.assertEqual(again["items"], self.pages(self.world.officer_a)[0]["items"])
+        self.assertEqual(sum("territory_node" in sql for sql in statements), 2)  # the page and its count
+
+    def test_a_filter_builds_the_list(self) -> None:
+        with mock.patch.object(prepared, "_compile_listing") as compiled:
+            found = self.pages(self.world.officer_a, "&kind=grid")
+        self.assertEqual(compiled.call_count, 0)
+        self.assertEqual([n["kind"] for n in found[0]["items"]], ["grid"])
+
+    def test_a_new_grant_is_seen_at_once(self) -> None:
+        user = self.world.officer_a
+        before = self.pages(user)[0]["count"]
+        Grant.objects.create(user=user, role="street_officer", node=self.world.street_b)
+        self.assertGreater(self.pages(user)[0]["count"], before)
+
+
 class BoundTests(WorldTestCase):
     def test_a_process_remembers_a_bounded_number_of_entries(self) -> None:
         authcache.forget_local()
