@@ -58,22 +58,53 @@ def page_number(request: Any, name: str = "page") -> int:
     return value if 1 <= value <= MAX_PAGE else 1
 
 
-def configure_table(table: Any, request: Any) -> Any:
+def configure_table(table: Any, request: Any, prepared: tuple[Any, ...] | None = None) -> Any:
     """Sorting and paging of a django-tables2 table from the request, with the capped count and the page and
     its size bounded (a page past the end shows the last one).
 
     Never hand the request to the table's constructor: it would paginate with Django's
     Paginator, i.e. a full COUNT(*) over millions of rows.
+
+    *prepared*: what, besides the user, the table's rows depend on (e.g. the view set and the action).  With it,
+    a list asked for with no filter and no sorting takes its page and count through statements compiled once
+    for the user (``core.prepared.listing``): the busiest view of every list — its first pages — compiles nothing.
     """
     import django_tables2 as tables
     from django.core.paginator import EmptyPage
 
     tables.RequestConfig(request, paginate=False).configure(table)  # sorting only: tables2 takes any page size
     size = per_page(request, table.prefixed_per_page_field)
+    number = page_number(request, table.prefixed_page_field)
+    if prepared is not None and _prepared_page(table, request, prepared, size, number):
+        return table
     try:
-        table.paginate(
-            paginator_class=CappedPaginator, per_page=size, page=page_number(request, table.prefixed_page_field)
-        )
+        table.paginate(paginator_class=CappedPaginator, per_page=size, page=number)
     except EmptyPage:
         table.page = table.paginator.page(max(1, table.paginator.num_pages))
     return table
+
+
+def _prepared_page(table: Any, request: Any, key: tuple[Any, ...], size: int, number: int) -> bool:
+    from django_tables2.rows import BoundRows
+
+    from .prepared import Listing, listing
+
+    asked = set(request.GET)
+    rows = getattr(table.data, "data", None)
+    if asked - {table.prefixed_page_field, table.prefixed_per_page_field} or not hasattr(rows, "query"):
+        return False
+    start, cap = (number - 1) * size, settings.SHEQU_COUNT_CAP
+    key = (*key, tuple(sorted(asked)), tuple(table.order_by or ()))
+    found = listing(lambda: rows, key, request.user, start, start + size, cap)
+    if found is None:
+        return False
+    count, capped = found.count(cap) if isinstance(found, Listing) else (0, False)
+    if start and start >= count:
+        return False  # past the end: the last page, the usual way
+    paginator = CappedPaginator(table.rows, size)
+    paginator.__dict__["count"] = count  # the cached_property, already known
+    paginator.capped = capped
+    table.paginator = paginator
+    table.page = paginator.page(number)
+    table.page.object_list = BoundRows(data=found.rows() if isinstance(found, Listing) else [], table=table)
+    return True

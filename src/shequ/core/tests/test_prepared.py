@@ -3,6 +3,7 @@ it each time, for every user, key and action; nothing compiled on the second rea
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 from django.db import connection
@@ -116,6 +117,46 @@ class PreparedListTests(WorldTestCase):
         before = self.pages(user)[0]["count"]
         Grant.objects.create(user=user, role="street_officer", node=self.world.street_b)
         self.assertGreater(self.pages(user)[0]["count"], before)
+
+
+class PreparedListPageTests(WorldTestCase):
+    """A list page with no filter and no sorting: its page and count through statements compiled once per user."""
+
+    URL = "/territory/nodes/"
+
+    def results(self, query: str = "") -> str:
+        response = self.client.get(self.URL + query)
+        if response.status_code != 200:
+            return str(response.status_code)
+        html = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+        return html[html.index('<div id="results">') :]
+
+    def test_the_remembered_page_shows_what_building_the_list_shows(self) -> None:
+        from shequ.territory.actions import do_create_node
+        from shequ.territory.models import Kind
+
+        for n in range(15):
+            do_create_node(acting_user=self.world.admin, parent=self.world.grid_a, kind=Kind.ESTATE, name=f"小区{n}")
+        queries = ["", "?page=2&per_page=10", "?per_page=10&page=2", "?page=99&per_page=10", "?sort=name", "?q=街道"]
+        for user in (self.world.admin, self.world.officer_a, self.world.auditor_a, self.world.nobody):
+            self.login(user)
+            authcache.forget_local()
+            for query in queries:
+                remembered = self.results(query)
+                with mock.patch("shequ.core.pagination._prepared_page", return_value=False):
+                    built = self.results(query)
+                self.assertEqual(remembered, built, (user, query))
+        self.login(self.world.admin)
+        self.assertIn('href="?per_page=10&amp;page=2"', self.results("?per_page=10"))  # more than one page
+
+    def test_the_second_view_compiles_nothing_and_sorting_builds_the_list(self) -> None:
+        self.login(self.world.officer_a)
+        first = self.results()
+        with mock.patch.object(prepared, "_compile_listing", wraps=prepared._compile_listing) as compiled:
+            self.assertEqual(self.results(), first)
+            self.assertEqual(compiled.call_count, 0)
+            self.results("?sort=-name")
+            self.assertEqual(compiled.call_count, 0)
 
 
 class BoundTests(WorldTestCase):

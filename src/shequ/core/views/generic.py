@@ -288,7 +288,7 @@ class ObjectListView(ViewSetView):
             raise NotFound()
         filterset = self.vs.filtered("view")
         qs = filtered_rows(filterset)
-        table = configure_table(self.vs.table(qs), request)
+        table = configure_table(self.vs.table(qs), request, prepared=(type(self.vs), "list"))
         ctx = self.context(filterset=filterset, table=table, querystring=request.GET.urlencode())
         if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
             return render(request, "core/_results.html", ctx)
