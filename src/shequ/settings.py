@@ -198,6 +198,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions: eight working hours, renewed while active (every few minutes, not on every request:
 # shequ.core.middleware.SessionRenewalMiddleware), gone with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SHEQU_SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A bearer token's user and a user's grants are remembered by each process (shequ.accounts.authcache): a change

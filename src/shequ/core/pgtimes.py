@@ -34,6 +34,8 @@ def fast_timestamps(sender: Any, connection: Any, **_kwargs: Any) -> None:
                 value = datetime.fromisoformat(bytes(data).decode())
             except ValueError:
                 return super().load(data)
+            if value.tzinfo is self.timezone:  # UTC, read as ``datetime.timezone.utc``: Django's own zone
+                return value
             if value.utcoffset():  # not the UTC the session was set to: the loader that converts
                 return super().load(data)
             return value.replace(tzinfo=self.timezone)

@@ -5,7 +5,8 @@ it (and identity numbers in full or masked)."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+import json
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -122,10 +123,14 @@ def obj(**changes: Any) -> Obj:
 
 class DumpRulesTests(SimpleTestCase):
     def test_values_of_the_exact_types_are_written_as_they_are(self) -> None:
-        rows = api_dump.dump(Flag, [obj()], {})
-        assert rows is not None
-        self.assertEqual(rows[0]["parent_name"], "乙")
-        self.assertEqual(rows[0], Flag.model_validate(obj()).model_dump())
+        from ninja.responses import NinjaJSONEncoder
+
+        for at in (datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)):
+            rows = api_dump.dump(Flag, [obj(at=at)], {})
+            assert rows is not None
+            self.assertEqual(rows[0]["parent_name"], "乙")
+            ninja = Flag.model_validate(obj(at=at)).model_dump()
+            self.assertEqual(json.dumps(rows[0], cls=NinjaJSONEncoder), json.dumps(ninja, cls=NinjaJSONEncoder))
 
     def test_anything_pydantic_would_convert_goes_to_pydantic(self) -> None:
         for changes in (
