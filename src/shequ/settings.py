@@ -198,6 +198,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions: eight working hours, renewed while active (every few minutes, not on every request:
 # shequ.core.middleware.SessionRenewalMiddleware), gone with the browser.
 SESSION_COOKIE_AGE = 8 * 3600
+# Sessions are read from the shared cache (files under the var dir, or Redis), the database behind it: the session
+# query was a tenth of a list page.  Written to both, deleted from both (logout, flush).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SHEQU_SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
