@@ -201,9 +201,20 @@ def unread_count(user: Any) -> int:
     """Unread notifications of *user*, counted up to ``UNREAD_CAP`` + 1 (the bell shows "99+")."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    from .counts import count
+    from .counts import count_sql
 
-    return count(Notification.objects.filter(user_id=user.pk, read_at__isnull=True).order_by()[: UNREAD_CAP + 1])
+    sql, params = _unread_sql()
+    return count_sql(Notification.objects.db, sql, (*params[:-1], user.pk))
+
+
+@cache
+def _unread_sql() -> tuple[str, tuple[Any, ...]]:
+    """The SQL of a user's unread notifications (the user's key last among its parameters), compiled once: every
+    page asks for it, and compiling it each time was a third of what the bell cost."""
+    unread = Notification.objects.filter(read_at__isnull=True, user_id=-1).order_by().values("pk")[: UNREAD_CAP + 1]
+    sql, params = unread.query.sql_with_params()
+    assert params[-1] == -1, "the user's key is the last parameter"  # noqa: S101 - the one assumption made here
+    return sql, tuple(params)
 
 
 def mark_read(user: Any, pks: Iterable[int] | None = None) -> int:
