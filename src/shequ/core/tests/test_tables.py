@@ -138,6 +138,8 @@ class LongListTests(SimpleTestCase):
         class Numbers(base):  # type: ignore[valid-type, misc]
             n = tables.Column(verbose_name="号码 <n>", footer="合计")
             label = tables.Column(verbose_name="名称", orderable=False, attrs={"th": {"class": "w-1"}})
+            # Written in the page's context, as {% render_table %} lends it to the table.
+            note = tables.TemplateColumn("{{ marker }}-{{ record.n }}", orderable=False)
 
         request = RequestFactory().get(address)
         with override_settings(SHEQU_COUNT_CAP=cap):
@@ -149,9 +151,11 @@ class LongListTests(SimpleTestCase):
 
     def assert_same(self, table: Any, address: str) -> str:
         request = RequestFactory().get(address)
-        fast = get_template("core/_results.html").render({"table": table}, request)
+        fast = get_template("core/_results.html").render({"table": table, "marker": "页面"}, request)
         with override_settings(TEMPLATES=shipped_templates()):
-            slow = Template(SHIPPED["core/_results.html"]).render(Context({"table": table, "request": request}))
+            slow = Template(SHIPPED["core/_results.html"]).render(
+                Context({"table": table, "request": request, "marker": "页面"})
+            )
         self.assertEqual(normalised(fast), normalised(slow))
         return fast
 
@@ -168,6 +172,7 @@ class LongListTests(SimpleTestCase):
                 with self.subTest(query=query):
                     out = self.assert_same(self.table(address), address)
                     self.assertIn("<tfoot", out)
+                    self.assertIn("页面-", out)
         middle = self.assert_same(self.table("/l/?t-page=60&t-per_page=10"), "/l/?t-page=60&t-per_page=10")
         self.assertEqual(middle.count('<a class="page-link" >'), 2)  # a gap before and after the current page
 
