@@ -104,6 +104,25 @@ def filter_form(context: Any) -> SafeString:
     return html
 
 
+@register.simple_tag(takes_context=True)
+def table_results(context: Any, table: Any) -> SafeString:
+    """``{% table_results table as results %}``: a list's results block written in Python
+    (``BaseTable.results_html``), or nothing for a table of another kind (``core/_results.html`` then renders
+    it with ``{% render_table %}``).  As ``render_table`` does, the table holds the page's context while it is
+    written (a ``TemplateColumn`` renders its cells in it) and is told ``before_render``."""
+    from shequ.core.tables import BaseTable
+
+    if not isinstance(table, BaseTable):
+        return mark_safe("")
+    request = context.get("request")
+    table.context = context
+    try:
+        table.before_render(request)
+        return table.results_html(request)
+    finally:
+        del table.context
+
+
 def checklist(field: Any) -> SafeString:
     """A filter's several-choices field as a drop-down of check boxes: the closed box names what is
     chosen ("any" when nothing is), a click opens the boxes; each tick is a ``change`` the filter form
