@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from .counts import touched
+
 
 class BulkInsert:
     """Many rows of one model into its table by the database's own bulk path: ``executemany`` on SQLite,
@@ -117,6 +119,8 @@ class BulkInsert:
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in prepared:
                         copy.write_row(row)
+                # COPY goes past Django's cursor, where writes are watched: remembered counts are told here.
+                touched(self.model._meta.db_table, self.connection.alias)
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)

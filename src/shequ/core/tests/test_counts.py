@@ -57,6 +57,16 @@ class RememberedCountTests(TransactionTestCase):
         self.assertEqual(self.counted(), (0, 1))
         self.assertEqual(self.counted(), (0, 0))
 
+    def test_rows_written_past_djangos_cursor_by_the_bulk_path_are_seen(self) -> None:
+        from shequ.core.bulk import BulkInsert
+
+        self.notify()
+        self.assertEqual(self.counted(), (1, 1))
+        inserter = BulkInsert(Notification, ["user", "kind", "text", "url", "object_pk", "created"])
+        with transaction.atomic():  # as an import writes: COPY on PostgreSQL, executemany on SQLite
+            inserter.insert([(self.user.pk, "test", "导入", "", "", timezone.now()) for _ in range(3)])
+        self.assertEqual(self.counted(), (4, 1))
+
     def test_a_write_stamps_a_new_generation_for_every_process(self) -> None:
         key = counts._PREFIX + Notification._meta.db_table
         self.notify()
