@@ -6,14 +6,11 @@ as a user without the permission, as a user with it, and as one with it on *anot
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -24,6 +21,7 @@ from django.urls import reverse
 from shequ.accounts.models import APIToken, Grant, User
 from shequ.core.models import AuditEntry
 from shequ.core.testing_files import pdf_text, spreadsheet_file, streamed, xlsx_bytes, xlsx_rows  # noqa: F401
+from shequ.core.testing_shared import shared_database  # noqa: F401
 from shequ.territory.actions import do_create_node
 from shequ.territory.models import Kind, Node
 
@@ -59,35 +57,6 @@ class World:
         user = User.objects.create_user(username, password=f"{username}-pass-123", node=node)
         Grant.objects.create(user=user, role=role, node=node)
         return user
-
-
-@contextlib.contextmanager
-def shared_database() -> Iterator[str]:
-    """A ``DATABASE_URL`` under which another process (``shequ import``, the worker) reads this test's committed
-    data and writes what this test then reads.  PostgreSQL: the test database itself.  SQLite (an in-memory test
-    database): a copy in a file for the other process, copied back over the test database on leaving.  For
-    ``TransactionTestCase``s (a ``TestCase``'s data is never committed)."""
-    settings_dict = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user, password = settings_dict.get("USER") or "", settings_dict.get("PASSWORD") or ""
-        auth = f"{quote(user)}:{quote(password)}@" if password else (f"{quote(user)}@" if user else "")
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        yield f"postgres://{auth}{host}:{settings_dict.get('PORT') or 5432}/{quote(settings_dict['NAME'])}"
-        return
-    import sqlite3
-
-    connection.ensure_connection()
-    with tempfile.TemporaryDirectory(prefix="shequ-shared-db-") as folder:
-        path = Path(folder) / "db.sqlite3"
-        copy = sqlite3.connect(path)
-        connection.connection.backup(copy)
-        copy.close()
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            back = sqlite3.connect(path)
-            back.backup(connection.connection)
-            back.close()
 
 
 class WorldTestCase(TestCase):
@@ -669,8 +638,6 @@ class CommandCallMixin(_MixinBase):
         return json.loads(lines[0])
 
     def sheet(self, rows: list[list[Any]], name: str = "sheet.xlsx") -> str:
-        import tempfile
-        from pathlib import Path
 
         path = Path(tempfile.mkdtemp()) / name
         path.write_bytes(xlsx_bytes(rows))
@@ -709,8 +676,6 @@ class CommandTestMixin(CommandCallMixin):
     # -- helpers --------------------------------------------------------------
     def template_header(self) -> list[str]:
         """The import template's headers (without the marks of required columns)."""
-        import tempfile
-        from pathlib import Path
 
         from shequ.core.importing import COMMAND_NAMES
         from shequ.core.registry import IMPORTERS
@@ -742,8 +707,6 @@ class CommandTestMixin(CommandCallMixin):
         self.assertEqual(jobs.count(), 4)
 
     def test_command_export_round_trip(self) -> None:
-        import tempfile
-        from pathlib import Path
 
         street, community = self.world.street_a, self.world.community_a  # the rows sit in the community
         self.import_street_a()
@@ -765,8 +728,6 @@ class CommandTestMixin(CommandCallMixin):
         )
 
     def test_command_scope(self) -> None:
-        import tempfile
-        from pathlib import Path
 
         from django.core.management.base import CommandError
 
