@@ -457,17 +457,17 @@ class Importer:
                         self.apply(valid, result)
                     else:
                         self.preview(valid, result)
-                result.total += len(chunk)
-                for row in chunk:
-                    if row.error:
-                        result.rejected += 1
-                        if len(result.errors) < MAX_ERRORS_KEPT:
-                            result.errors.append(_error(row))
-                        if report is not None:
-                            report.write(row)
-                done = min(result.total + result.duplicates, total)
-                if write and each_chunk_atomic:
-                    self.checkpoint(done, total, result)
+                    result.total += len(chunk)
+                    for row in chunk:
+                        if row.error:
+                            result.rejected += 1
+                            if len(result.errors) < MAX_ERRORS_KEPT:
+                                result.errors.append(_error(row))
+                            if report is not None:
+                                report.write(row)
+                    done = min(result.total + result.duplicates, total)
+                    if write and each_chunk_atomic:
+                        self.checkpoint(done, total, result)  # committed with the chunk it counts
                 if progress:
                     progress(done, total)
                 pause_for_tests(number, self.job)
@@ -485,7 +485,7 @@ class Importer:
             else:
                 # Valid rows: each chunk commits on its own, so that other writers and the progress bar
                 # are not held up by a long import; a re-run after an interruption changes nothing twice.
-                with acting_as(self.user):
+                with acting_as(self.user), fewer_wal_checkpoints():
                     work(each_chunk_atomic=True)
                 result.applied = True
         finally:
@@ -690,6 +690,29 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+@contextlib.contextmanager
+def fewer_wal_checkpoints(pages: int = 16_384) -> Iterator[None]:
+    """SQLite in WAL mode copies the log into the database (a checkpoint, with an fsync) at the first commit
+    after the log passes 1,000 pages (4 MB): every chunk of a large import did, and the index pages that each
+    chunk touches again were copied again.  During the import the log may grow to *pages* (64 MB) first; the
+    checkpoint at the end copies what is left."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # inside a transaction nothing commits
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _outcome(parse: Callable[[Any], Any], check: Callable[[Any], None] | None, raw: Any) -> Any:
