@@ -359,47 +359,63 @@ class Importer:
         return self.parse_chunk([(number, cells)], mapping)[0]
 
     def parse_chunk(self, items: list[tuple[int, list[Any]]], mapping: dict[int, Column]) -> list[Row]:
-        """Parse the cells of many rows column by column (each column's parser and memo looked up once,
-        each distinct cell of a ``repeats`` column parsed once); a row stops at its first bad cell."""
+        """Parse the cells of many rows column by column: each column's parser, bounds check and memo are chosen
+        once, each distinct cell of a ``repeats`` column is parsed once, and a row's values are put together
+        at the end in one go; a row stops at its first bad cell (later cells of it are not parsed)."""
         rows = [Row(number=number, cells=cells, values={}) for number, cells in items]
         memo: dict[str, dict[Any, Any]] = self.__dict__.setdefault("_parsed_cells", {})
+        all_cells = [row.cells for row in rows]
+        narrowest = min(map(len, all_cells), default=0)
+        live = range(len(rows))  # the rows without an error so far
+        keys: list[str] = []
+        parsed: list[list[Any]] = []  # by column, a value for each row (_UNSET where not parsed)
         for index, column in mapping.items():
-            parse, key, header = column.parse, column.key, column.header
+            parse, key = column.parse, column.key
             bounded = self.bounded_field(key)
             check = value_checker(bounded) if bounded is not None else None
-
-            # ``repeats`` columns: each distinct cell parsed and checked once (the outcome is remembered).
+            # ``repeats`` columns: each distinct cell parsed and checked once (the outcome is remembered, by the
+            # text itself for text cells, by type and value for others: 1, 1.0 and True are different cells).
             known = memo.setdefault(key, {}) if column.repeats else None
             if known is not None and len(known) > 20_000:
                 known.clear()
             empty: Any = _UNSET  # what the parser makes of an empty cell, asked once
-            for row in rows:
-                if row.error:
-                    continue
-                cells = row.cells
-                raw = cells[index] if index < len(cells) else None
+            values: list[Any] = [_UNSET] * len(rows)
+            failed = False
+            for i in live:
+                cells = all_cells[i]
+                raw = cells[index] if index < narrowest or index < len(cells) else None
                 if raw is None:
                     if empty is _UNSET:
                         empty = _outcome(parse, check, None)
                     value = empty
                 elif known is not None:
-                    value = known.get((type(raw), raw), _UNSET)
+                    memo_key = raw if raw.__class__ is str else (raw.__class__, raw)
+                    value = known.get(memo_key, _UNSET)
                     if value is _UNSET:
-                        value = known[(type(raw), raw)] = _outcome(parse, check, raw)
+                        value = known[memo_key] = _outcome(parse, check, raw)
                 else:
-                    value = _outcome(parse, check, raw)
-                if isinstance(value, RowError):
-                    row.reject(f"{header}：{value}", value.code)
-                    continue
-                if isinstance(value, ValidationError):  # out of the model field's bounds (length, digits, range …)
-                    row.reject(f"{header}：{'；'.join(value.messages)}", value.code or "invalid")
-                    continue
-                row.values[key] = value
+                    try:
+                        value = parse(raw)
+                        if check is not None:
+                            check(value)
+                    except (RowError, ValidationError) as exc:
+                        value = exc
+                if isinstance(value, Exception):
+                    _reject_cell(rows[i], column.header, value)
+                    failed = True
+                else:
+                    values[i] = value
+            if failed:
+                live = [i for i in live if not rows[i].error]
+            keys.append(key)
+            parsed.append(values)
         required = [c for c in self.columns if c.required]
-        for row in rows:
-            if row.error:
+        by_row = zip(*parsed, strict=True) if parsed else [()] * len(rows)
+        for row, row_values in zip(rows, by_row, strict=True):
+            if row.error:  # the values before its bad cell, as they were
+                row.values = {k: v for k, v in zip(keys, row_values, strict=True) if v is not _UNSET}
                 continue
-            values = row.values
+            row.values = values = dict(zip(keys, row_values, strict=True))
             missing = [c.header for c in required if values.get(c.key) in (None, "")]
             if missing:
                 row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
@@ -590,14 +606,17 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
     head = list(islice(rows_in, HEADER_SCAN_ROWS))
     header_index, mapping, unknown = importer.find_header(head)
     yield max(1, reader.total - header_index - 1), head[header_index], unknown
-    seen: set[bytes] = set()
+    # A row is a repeat when its cells' hash was seen: 64 bits, so that a million rows make a false repeat
+    # once in about 30 million imports (a repeat is counted and shown, not hidden).  Hashing the cells'
+    # tuple costs a tenth of hashing their repr with blake2b (text cells keep their hash for the parsers' memos).
+    seen: set[int] = set()
     duplicates = 0
     items: list[tuple[int, list[Any]]] = []
     size = importer.rows_per_chunk()
     for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
-        signature = hashlib.blake2b(repr(cells).encode(), digest_size=16).digest()
+        signature = hash(tuple(cells))
         if signature in seen:
             duplicates += 1
             continue
@@ -713,6 +732,14 @@ def fewer_wal_checkpoints(pages: int = 16_384) -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
             cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _reject_cell(row: Row, header: str, error: Exception) -> None:
+    """*row* stops at a bad cell: unreadable (RowError) or out of the model field's bounds (ValidationError)."""
+    if isinstance(error, ValidationError):  # length, digits, range …
+        row.reject(f"{header}：{'；'.join(error.messages)}", error.code or "invalid")
+    else:
+        row.reject(f"{header}：{error}", getattr(error, "code", "invalid"))
 
 
 def _outcome(parse: Callable[[Any], Any], check: Callable[[Any], None] | None, raw: Any) -> Any:
