@@ -392,7 +392,7 @@ class ResidentImporter(ScopedImporter):
                     "invalid_tag",
                 )
                 return
-            tags = list(dict.fromkeys(self.tags[t].pk for t in values["tags"]))  # ids: cheap to send
+            tags = list(dict.fromkeys([self.tags[t].pk for t in values["tags"]]))  # ids: cheap to send
         row.cleaned = {
             "identity": identity,
             "hash": id_hash,
@@ -580,10 +580,7 @@ class ResidentImporter(ScopedImporter):
         pinyin, initials = cleaned["pinyin"]
         number = values.get("household_number")
         d = self.defaults
-
-        def given(key: str) -> Any:
-            value = values.get(key)
-            return d[key] if value is None or value == "" else value
+        get = values.get  # the columns below hold text: empty or missing takes the field's default
 
         return (
             pk,
@@ -599,18 +596,18 @@ class ResidentImporter(ScopedImporter):
             identity.masked,
             identity.gender,
             identity.birth_date,
-            given("phone"),
-            given("ethnicity"),
-            given("education"),
-            given("political_status"),
-            given("employment"),
-            given("residence_type"),
+            get("phone") or d["phone"],
+            get("ethnicity") or d["ethnicity"],
+            get("education") or d["education"],
+            get("political_status") or d["political_status"],
+            get("employment") or d["employment"],
+            get("residence_type") or d["residence_type"],
             households[number].pk if number else None,
             values.get("relation") or "",
             False,
             d["archived_reason"],
             None,
-            given("notes"),
+            get("notes") or d["notes"],
             self.job.pk,
         )
 
