@@ -378,8 +378,15 @@ class Importer:
             known = memo.setdefault(key, {}) if column.repeats else None
             if known is not None and len(known) > 20_000:
                 known.clear()
+            if known is not None:
+                values, failed = _parse_repeated(rows, all_cells, live, index, narrowest, known, column, check)
+                if failed:
+                    live = [i for i in live if not rows[i].error]
+                keys.append(key)
+                parsed.append(values)
+                continue
             empty: Any = _UNSET  # what the parser makes of an empty cell, asked once
-            values: list[Any] = [_UNSET] * len(rows)
+            values = [_UNSET] * len(rows)
             failed = False
             for i in live:
                 cells = all_cells[i]
@@ -388,11 +395,6 @@ class Importer:
                     if empty is _UNSET:
                         empty = _outcome(parse, check, None)
                     value = empty
-                elif known is not None:
-                    memo_key = raw if raw.__class__ is str else (raw.__class__, raw)
-                    value = known.get(memo_key, _UNSET)
-                    if value is _UNSET:
-                        value = known[memo_key] = _outcome(parse, check, raw)
                 else:
                     try:
                         value = parse(raw)
@@ -761,6 +763,42 @@ def fewer_wal_checkpoints(pages: int = 16_384) -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
             cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _parse_repeated(
+    rows: list[Row],
+    all_cells: list[list[Any]],
+    live: Sequence[int],
+    index: int,
+    narrowest: int,
+    known: dict[Any, Any],
+    column: Column,
+    check: Callable[[Any], None] | None,
+) -> tuple[list[Any], bool]:
+    """A ``repeats`` column of the *live* rows: each distinct cell not yet in *known* parsed and checked once, then
+    every cell's outcome looked up, in list comprehensions rather than a loop of statements per cell.  Returns the
+    value for each row (``_UNSET`` where none) and whether a row was rejected."""
+    if index < narrowest:
+        raws = [all_cells[i][index] for i in live]
+    else:
+        raws = [all_cells[i][index] if index < len(all_cells[i]) else None for i in live]
+    memo_keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+    distinct = dict.fromkeys(memo_keys)
+    for memo_key in distinct:
+        if memo_key not in known:
+            raw = memo_key if memo_key.__class__ is str else memo_key[1]
+            known[memo_key] = _outcome(column.parse, check, raw)
+    bad = {memo_key for memo_key in distinct if isinstance(known[memo_key], Exception)}
+    outcomes = [known[memo_key] for memo_key in memo_keys]
+    if not bad and isinstance(live, range) and len(live) == len(rows):
+        return outcomes, False
+    values: list[Any] = [_UNSET] * len(rows)
+    for i, memo_key, value in zip(live, memo_keys, outcomes, strict=True):
+        if memo_key in bad:
+            _reject_cell(rows[i], column.header, value)
+        else:
+            values[i] = value
+    return values, bool(bad)
 
 
 def _reject_cell(row: Row, header: str, error: Exception) -> None:
