@@ -366,7 +366,7 @@ class Importer:
         memo: dict[str, dict[Any, Any]] = self.__dict__.setdefault("_parsed_cells", {})
         all_cells = [row.cells for row in rows]
         narrowest = min(map(len, all_cells), default=0)
-        live = range(len(rows))  # the rows without an error so far
+        live: Sequence[int] = range(len(rows))  # the rows without an error so far
         keys: list[str] = []
         parsed: list[list[Any]] = []  # by column, a value for each row (_UNSET where not parsed)
         for index, column in mapping.items():
@@ -417,8 +417,8 @@ class Importer:
             if row.error:  # the values before its bad cell, as they were
                 row.values = {k: v for k, v in zip(keys, row_values, strict=True) if v is not _UNSET}
                 continue
-            row.values = values = dict(zip(keys, row_values, strict=True))
-            missing = [c.header for c in required if values.get(c.key) in (None, "")]
+            row.values = dict(zip(keys, row_values, strict=True))
+            missing = [c.header for c in required if row.values.get(c.key) in (None, "")]
             if missing:
                 row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
         return rows
