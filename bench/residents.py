@@ -19,7 +19,7 @@ is ``$SHEQU_BENCH_NAME`` when set) and runs three workers, each a fresh process 
    5,000 by the same bulk path as the raw load (each chunk its own transaction), the new residents pointing
    to the import's batch record and one audit entry for the import — then the same file again (every row
    unchanged) and a dry run.  Peak memory is the worker's maximum resident set size, plus that of the
-   reader process it forks for a large file when more than a core sits idle (``importing.idle_core``).
+   reader process it forks for a large file when more than a core sits idle (``parallelread.idle_core``).
 
 The verdicts compare the import's rows per second with the target of issue 3 (20,000 rows/s), and its
 ratio to the raw load and its peak memory with those of issue 18 (≥ 0.40×, ≤ 1 GiB).  A missed target

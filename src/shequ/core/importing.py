@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from .actions import acting_as
 from .bounds import field_validators, model_field, value_checker
-from .bulk import BulkInsert, advance_sequences  # noqa: F401  (re-exported: importers and demo seeders use them)
+from .bulk import BulkInsert, advance_sequences, fewer_wal_checkpoints  # noqa: F401  (re-exported: importers, seeders)
 from .cells import (  # noqa: F401  (the cell parsers, for importers)
     EXCEL_EPOCH,
     RowError,
@@ -40,6 +40,7 @@ from .cells import (  # noqa: F401  (the cell parsers, for importers)
     text_cell,
 )
 from .exceptions import ActionError
+from .parallelread import idle_core, parallel_chunks
 from .spreadsheets import RowReader, XlsxWriter, read_rows
 from .text import squash
 
@@ -450,7 +451,7 @@ class Importer:
     ) -> ImportResult:
         self.begin(dry_run=dry_run, mode=mode)
         parallel = self.parallel_reader(path)
-        source = _parallel_chunks(self, path, filename) if parallel else _chunks(self, path, filename)
+        source = parallel_chunks(self, path, filename) if parallel else _chunks(self, path, filename)
         try:
             total, header, unknown = next(source)
         except StopIteration:  # pragma: no cover - every source starts with its header
@@ -631,101 +632,6 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
         yield importer.parse_and_prepare(items, mapping), duplicates
 
 
-def _reader_process(importer: Importer, path: str | Path, filename: str, conn: Any) -> None:
-    """In the forked reader: send what ``_chunks`` yields through *conn*, then exit without any cleanup
-    (the database connections this process inherited belong to the parent: never touch them)."""
-    status = 0
-    try:
-        for item in _chunks(importer, path, filename):
-            conn.send(("item", item))
-        conn.send(("end", None))
-    except ActionError as exc:
-        conn.send(("error", ("；".join(exc.messages), exc.code)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
-        status = 1
-    finally:
-        conn.close()
-        os._exit(status)
-
-
-def _parallel_chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any]:
-    """``_chunks`` run in a forked process, so that reading the file, parsing the cells and the checks
-    that need no database (``prepare``) overlap with the checks and writes of this process."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_reader_process, args=(importer, path, filename, send), daemon=True)
-    process.start()
-    send.close()
-    try:
-        while True:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                raise RuntimeError("the spreadsheet reader stopped without a word") from None
-            if kind == "item":
-                yield payload
-            elif kind == "end":
-                return
-            elif kind == "error":
-                raise ActionError(payload[0], code=payload[1])
-            else:
-                raise RuntimeError(f"the spreadsheet reader failed: {payload}")
-    finally:
-        receive.close()
-        process.join(timeout=5)
-        if process.is_alive():  # the import stopped early (an error, all or nothing): stop reading
-            process.kill()
-            process.join()
-
-
-def idle_core() -> bool:
-    """Is a core free for the reader process, now?  The reader and the writer each keep a core busy; two processes
-    fighting for the same cores take longer than one doing both.  Asked of the kernel's counters of idle time over
-    50 ms (``/proc/stat``): the reader is forked when more than 1.25 cores sat idle meanwhile.  The load average
-    of the last minute, used before, counts this import's own work of the past minute (a bench that had just
-    prepared its file never got the reader on a quiet machine) and other processes long gone.  Measured, 50,000
-    residents on SQLite, 2 cores shared with other benches, with the reader and without, taking turns: while
-    about one core was free 5.0–7.0 s against 4.3–6.3 s (no better), while others kept both cores busy 8.3–8.9 s
-    against 6.7–7.3 s (worse); on a quiet machine 3.1 s against 3.5 s."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    if cores < 2:
-        return False
-    idle = _idle_cores(0.05)
-    if idle is None:  # pragma: no cover - no /proc: the load average of the last minute
-        try:
-            return os.getloadavg()[0] <= cores - 1
-        except OSError:
-            return True
-    return idle > 1.25
-
-
-def _idle_cores(seconds: float) -> float | None:
-    """How many cores, on average, were idle over *seconds* (all of the machine's, from ``/proc/stat``)."""
-    import time
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as fh:
-            fields = [int(v) for v in fh.readline().split()[1:]]
-        return sum(fields[:8]), fields[3] + fields[4]  # all jiffies but guests'; idle and iowait
-
-    try:
-        total, idle = sample()
-        time.sleep(seconds)
-        total_after, idle_after = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    elapsed = total_after - total
-    if elapsed <= 0:
-        return None
-    return (idle_after - idle) / elapsed * (os.cpu_count() or 1)
-
-
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
     """A chunked import allocates millions of short-lived rows, dicts and tuples, none of them in a reference
@@ -740,29 +646,6 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
-
-
-@contextlib.contextmanager
-def fewer_wal_checkpoints(pages: int = 16_384) -> Iterator[None]:
-    """SQLite in WAL mode copies the log into the database (a checkpoint, with an fsync) at the first commit
-    after the log passes 1,000 pages (4 MB): every chunk of a large import did, and the index pages that each
-    chunk touches again were copied again.  During the import the log may grow to *pages* (64 MB) first; the
-    checkpoint at the end copies what is left."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite" or connection.in_atomic_block:  # inside a transaction nothing commits
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _parse_repeated(
