@@ -15,10 +15,11 @@ is ``$SHEQU_BENCH_NAME`` when set) and runs three workers, each a fresh process 
    into ``people_resident`` with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in one transaction,
    then deleted again;
 3. *import*: ``ResidentImporter.run`` on the file as the screens and ``shequ import`` run it — read,
-   checked (identity numbers, dates, phones, places, households, scope), encrypted, written in chunks
-   with ``bulk_create``, one audit entry per resident — then the same file again (every row unchanged)
-   and a dry run.  Peak memory is the worker's maximum resident set size, plus that of the reader
-   process it forks for a large file when a core is free.
+   checked (identity numbers, dates, phones, places, households, scope), encrypted, written in chunks of
+   5,000 by the same bulk path as the raw load (each chunk its own transaction), the new residents pointing
+   to the import's batch record and one audit entry for the import — then the same file again (every row
+   unchanged) and a dry run.  Peak memory is the worker's maximum resident set size, plus that of the
+   reader process it forks for a large file when more than a core sits idle (``parallelread.idle_core``).
 
 The verdicts compare the import's rows per second with the target of issue 3 (20,000 rows/s), and its
 ratio to the raw load and its peak memory with those of issue 18 (≥ 0.40×, ≤ 1 GiB).  A missed target

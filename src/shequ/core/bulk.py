@@ -3,9 +3,10 @@ and demo seeding of a million rows, and moving id sequences past rows inserted w
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .counts import touched
@@ -161,3 +162,26 @@ def advance_sequences(*models: Any) -> None:
                 f" nextval({sequence})))",
                 [table, column, table, column],
             )
+
+
+@contextlib.contextmanager
+def fewer_wal_checkpoints(pages: int = 16_384) -> Iterator[None]:
+    """SQLite in WAL mode copies the log into the database (a checkpoint, with an fsync) at the first commit
+    after the log passes 1,000 pages (4 MB): every chunk of a large import did, and the index pages that each
+    chunk touches again were copied again.  During the import the log may grow to *pages* (64 MB) first; the
+    checkpoint at the end copies what is left."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # inside a transaction nothing commits
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

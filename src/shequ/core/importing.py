@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from .actions import acting_as
 from .bounds import field_validators, model_field, value_checker
-from .bulk import BulkInsert, advance_sequences  # noqa: F401  (re-exported: importers and demo seeders use them)
+from .bulk import BulkInsert, advance_sequences, fewer_wal_checkpoints  # noqa: F401  (re-exported: importers, seeders)
 from .cells import (  # noqa: F401  (the cell parsers, for importers)
     EXCEL_EPOCH,
     RowError,
@@ -40,6 +40,7 @@ from .cells import (  # noqa: F401  (the cell parsers, for importers)
     text_cell,
 )
 from .exceptions import ActionError
+from .parallelread import idle_core, parallel_chunks
 from .spreadsheets import RowReader, XlsxWriter, read_rows
 from .text import squash
 
@@ -359,48 +360,66 @@ class Importer:
         return self.parse_chunk([(number, cells)], mapping)[0]
 
     def parse_chunk(self, items: list[tuple[int, list[Any]]], mapping: dict[int, Column]) -> list[Row]:
-        """Parse the cells of many rows column by column (each column's parser and memo looked up once,
-        each distinct cell of a ``repeats`` column parsed once); a row stops at its first bad cell."""
+        """Parse the cells of many rows column by column: each column's parser, bounds check and memo are chosen
+        once, each distinct cell of a ``repeats`` column is parsed once, and a row's values are put together
+        at the end in one go; a row stops at its first bad cell (later cells of it are not parsed)."""
         rows = [Row(number=number, cells=cells, values={}) for number, cells in items]
         memo: dict[str, dict[Any, Any]] = self.__dict__.setdefault("_parsed_cells", {})
+        all_cells = [row.cells for row in rows]
+        narrowest = min(map(len, all_cells), default=0)
+        live: Sequence[int] = range(len(rows))  # the rows without an error so far
+        keys: list[str] = []
+        parsed: list[list[Any]] = []  # by column, a value for each row (_UNSET where not parsed)
         for index, column in mapping.items():
-            parse, key, header = column.parse, column.key, column.header
+            parse, key = column.parse, column.key
             bounded = self.bounded_field(key)
             check = value_checker(bounded) if bounded is not None else None
-
-            # ``repeats`` columns: each distinct cell parsed and checked once (the outcome is remembered).
+            # ``repeats`` columns: each distinct cell parsed and checked once (the outcome is remembered, by the
+            # text itself for text cells, by type and value for others: 1, 1.0 and True are different cells).
             known = memo.setdefault(key, {}) if column.repeats else None
             if known is not None and len(known) > 20_000:
                 known.clear()
+            if known is not None:
+                values, failed = _parse_repeated(rows, all_cells, live, index, narrowest, known, column, check)
+                if failed:
+                    live = [i for i in live if not rows[i].error]
+                keys.append(key)
+                parsed.append(values)
+                continue
             empty: Any = _UNSET  # what the parser makes of an empty cell, asked once
-            for row in rows:
-                if row.error:
-                    continue
-                cells = row.cells
-                raw = cells[index] if index < len(cells) else None
+            values = [_UNSET] * len(rows)
+            failed = False
+            for i in live:
+                cells = all_cells[i]
+                raw = cells[index] if index < narrowest or index < len(cells) else None
                 if raw is None:
                     if empty is _UNSET:
                         empty = _outcome(parse, check, None)
                     value = empty
-                elif known is not None:
-                    value = known.get((type(raw), raw), _UNSET)
-                    if value is _UNSET:
-                        value = known[(type(raw), raw)] = _outcome(parse, check, raw)
                 else:
-                    value = _outcome(parse, check, raw)
-                if isinstance(value, RowError):
-                    row.reject(f"{header}：{value}", value.code)
-                    continue
-                if isinstance(value, ValidationError):  # out of the model field's bounds (length, digits, range …)
-                    row.reject(f"{header}：{'；'.join(value.messages)}", value.code or "invalid")
-                    continue
-                row.values[key] = value
+                    try:
+                        value = parse(raw)
+                        if check is not None:
+                            check(value)
+                    except (RowError, ValidationError) as exc:
+                        value = exc
+                if isinstance(value, Exception):
+                    _reject_cell(rows[i], column.header, value)
+                    failed = True
+                else:
+                    values[i] = value
+            if failed:
+                live = [i for i in live if not rows[i].error]
+            keys.append(key)
+            parsed.append(values)
         required = [c for c in self.columns if c.required]
-        for row in rows:
-            if row.error:
+        by_row = zip(*parsed, strict=True) if parsed else [()] * len(rows)
+        for row, row_values in zip(rows, by_row, strict=True):
+            if row.error:  # the values before its bad cell, as they were
+                row.values = {k: v for k, v in zip(keys, row_values, strict=True) if v is not _UNSET}
                 continue
-            values = row.values
-            missing = [c.header for c in required if values.get(c.key) in (None, "")]
+            row.values = dict(zip(keys, row_values, strict=True))
+            missing = [c.header for c in required if row.values.get(c.key) in (None, "")]
             if missing:
                 row.reject(_("Required, but empty: %(names)s.") % {"names": "、".join(missing)}, "required")
         return rows
@@ -432,7 +451,7 @@ class Importer:
     ) -> ImportResult:
         self.begin(dry_run=dry_run, mode=mode)
         parallel = self.parallel_reader(path)
-        source = _parallel_chunks(self, path, filename) if parallel else _chunks(self, path, filename)
+        source = parallel_chunks(self, path, filename) if parallel else _chunks(self, path, filename)
         try:
             total, header, unknown = next(source)
         except StopIteration:  # pragma: no cover - every source starts with its header
@@ -457,17 +476,17 @@ class Importer:
                         self.apply(valid, result)
                     else:
                         self.preview(valid, result)
-                result.total += len(chunk)
-                for row in chunk:
-                    if row.error:
-                        result.rejected += 1
-                        if len(result.errors) < MAX_ERRORS_KEPT:
-                            result.errors.append(_error(row))
-                        if report is not None:
-                            report.write(row)
-                done = min(result.total + result.duplicates, total)
-                if write and each_chunk_atomic:
-                    self.checkpoint(done, total, result)
+                    result.total += len(chunk)
+                    for row in chunk:
+                        if row.error:
+                            result.rejected += 1
+                            if len(result.errors) < MAX_ERRORS_KEPT:
+                                result.errors.append(_error(row))
+                            if report is not None:
+                                report.write(row)
+                    done = min(result.total + result.duplicates, total)
+                    if write and each_chunk_atomic:
+                        self.checkpoint(done, total, result)  # committed with the chunk it counts
                 if progress:
                     progress(done, total)
                 pause_for_tests(number, self.job)
@@ -485,7 +504,7 @@ class Importer:
             else:
                 # Valid rows: each chunk commits on its own, so that other writers and the progress bar
                 # are not held up by a long import; a re-run after an interruption changes nothing twice.
-                with acting_as(self.user):
+                with acting_as(self.user), fewer_wal_checkpoints():
                     work(each_chunk_atomic=True)
                 result.applied = True
         finally:
@@ -521,7 +540,7 @@ class Importer:
 
     def parallel_reader(self, path: str | Path) -> bool:
         """Read in a separate process?  For files over ``PARALLEL_READ_BYTES`` where ``fork`` exists, when a
-        core is idle (``idle_core``).  A limit of 0 always does (tests of the reader)."""
+        core is idle now (``idle_core``).  A limit of 0 always does (tests of the reader)."""
         import multiprocessing
 
         limit = getattr(settings, "SHEQU_PARALLEL_IMPORT_BYTES", PARALLEL_READ_BYTES)
@@ -590,14 +609,17 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
     head = list(islice(rows_in, HEADER_SCAN_ROWS))
     header_index, mapping, unknown = importer.find_header(head)
     yield max(1, reader.total - header_index - 1), head[header_index], unknown
-    seen: set[bytes] = set()
+    # A row is a repeat when its cells' hash was seen: 64 bits, so that a million rows make a false repeat
+    # once in about 30 million imports (a repeat is counted and shown, not hidden).  Hashing the cells'
+    # tuple costs a tenth of hashing their repr with blake2b (text cells keep their hash for the parsers' memos).
+    seen: set[int] = set()
     duplicates = 0
     items: list[tuple[int, list[Any]]] = []
     size = importer.rows_per_chunk()
     for number, cells in enumerate(chain(head[header_index + 1 :], rows_in), start=header_index + 2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
-        signature = hashlib.blake2b(repr(cells).encode(), digest_size=16).digest()
+        signature = hash(tuple(cells))
         if signature in seen:
             duplicates += 1
             continue
@@ -608,72 +630,6 @@ def _chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any
             items = []
     if items:
         yield importer.parse_and_prepare(items, mapping), duplicates
-
-
-def _reader_process(importer: Importer, path: str | Path, filename: str, conn: Any) -> None:
-    """In the forked reader: send what ``_chunks`` yields through *conn*, then exit without any cleanup
-    (the database connections this process inherited belong to the parent: never touch them)."""
-    status = 0
-    try:
-        for item in _chunks(importer, path, filename):
-            conn.send(("item", item))
-        conn.send(("end", None))
-    except ActionError as exc:
-        conn.send(("error", ("；".join(exc.messages), exc.code)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
-        status = 1
-    finally:
-        conn.close()
-        os._exit(status)
-
-
-def _parallel_chunks(importer: Importer, path: str | Path, filename: str) -> Iterator[Any]:
-    """``_chunks`` run in a forked process, so that reading the file, parsing the cells and the checks
-    that need no database (``prepare``) overlap with the checks and writes of this process."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_reader_process, args=(importer, path, filename, send), daemon=True)
-    process.start()
-    send.close()
-    try:
-        while True:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                raise RuntimeError("the spreadsheet reader stopped without a word") from None
-            if kind == "item":
-                yield payload
-            elif kind == "end":
-                return
-            elif kind == "error":
-                raise ActionError(payload[0], code=payload[1])
-            else:
-                raise RuntimeError(f"the spreadsheet reader failed: {payload}")
-    finally:
-        receive.close()
-        process.join(timeout=5)
-        if process.is_alive():  # the import stopped early (an error, all or nothing): stop reading
-            process.kill()
-            process.join()
-
-
-def idle_core() -> bool:
-    """Is a core free for the reader process?  The reader and the writer each keep a core busy; on a machine
-    already busy (load average of the last minute above the cores less one), two processes fighting for
-    the same cores took longer than one process doing both (measured: 20,000 residents in 2.2–2.8 s with the
-    reader, 1.5 s without, at a load of 1.5 on 2 cores)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # pragma: no cover - no load average
-        return cores > 1
-    return cores > 1 and load <= cores - 1
 
 
 @contextlib.contextmanager
@@ -690,6 +646,50 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+def _parse_repeated(
+    rows: list[Row],
+    all_cells: list[list[Any]],
+    live: Sequence[int],
+    index: int,
+    narrowest: int,
+    known: dict[Any, Any],
+    column: Column,
+    check: Callable[[Any], None] | None,
+) -> tuple[list[Any], bool]:
+    """A ``repeats`` column of the *live* rows: each distinct cell not yet in *known* parsed and checked once, then
+    every cell's outcome looked up, in list comprehensions rather than a loop of statements per cell.  Returns the
+    value for each row (``_UNSET`` where none) and whether a row was rejected."""
+    if index < narrowest:
+        raws = [all_cells[i][index] for i in live]
+    else:
+        raws = [all_cells[i][index] if index < len(all_cells[i]) else None for i in live]
+    memo_keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+    distinct = dict.fromkeys(memo_keys)
+    for memo_key in distinct:
+        if memo_key not in known:
+            raw = memo_key if memo_key.__class__ is str else memo_key[1]
+            known[memo_key] = _outcome(column.parse, check, raw)
+    bad = {memo_key for memo_key in distinct if isinstance(known[memo_key], Exception)}
+    outcomes = [known[memo_key] for memo_key in memo_keys]
+    if not bad and isinstance(live, range) and len(live) == len(rows):
+        return outcomes, False
+    values: list[Any] = [_UNSET] * len(rows)
+    for i, memo_key, value in zip(live, memo_keys, outcomes, strict=True):
+        if memo_key in bad:
+            _reject_cell(rows[i], column.header, value)
+        else:
+            values[i] = value
+    return values, bool(bad)
+
+
+def _reject_cell(row: Row, header: str, error: Exception) -> None:
+    """*row* stops at a bad cell: unreadable (RowError) or out of the model field's bounds (ValidationError)."""
+    if isinstance(error, ValidationError):  # length, digits, range …
+        row.reject(f"{header}：{'；'.join(error.messages)}", error.code or "invalid")
+    else:
+        row.reject(f"{header}：{error}", getattr(error, "code", "invalid"))
 
 
 def _outcome(parse: Callable[[Any], Any], check: Callable[[Any], None] | None, raw: Any) -> Any:

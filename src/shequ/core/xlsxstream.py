@@ -362,6 +362,7 @@ class XlsxStream:
         import codecs
 
         convert = self._converter()
+        shared = self.parts.shared
         width = self.width
         columns: dict[str, int] = {}
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -414,7 +415,8 @@ class XlsxStream:
                     position = 0
                     next_index = 0
                     for cell in _CELL.finditer(content):
-                        if cell.start() != position and content[position : cell.start()].strip():
+                        begins = cell.start()
+                        if begins != position and content[position:begins].strip():
                             break  # something the expressions do not know: the row goes to expat
                         position = cell.end()
                         letters, style, kind, value_text, inline = cell.groups()
@@ -428,8 +430,18 @@ class XlsxStream:
                         raw = value_text if inline is None else inline
                         if not raw:
                             continue
-                        value = convert(kind, style, _xml_text(raw) if kind in _TEXT_KINDS else raw)
-                        if value != "":
+                        # The two common kinds inline (text of its own, a shared string), the others by ``convert``.
+                        if kind == "inlineStr" and "&" not in raw and "\r" not in raw and "_x" not in raw:
+                            value = raw
+                        elif kind == "s":
+                            value = shared[int(raw)]
+                        else:
+                            value = convert(kind, style, _xml_text(raw) if kind in _TEXT_KINDS else raw)
+                        if value == "":
+                            continue
+                        if index == len(row):
+                            row.append(value)
+                        else:
                             _place(row, index, value)
                     if position != len(content) and content[position:].strip():
                         row = self._expat_row(text[opening:position_])

@@ -392,7 +392,7 @@ class ResidentImporter(ScopedImporter):
                     "invalid_tag",
                 )
                 return
-            tags = list(dict.fromkeys(self.tags[t].pk for t in values["tags"]))  # ids: cheap to send
+            tags = list(dict.fromkeys([self.tags[t].pk for t in values["tags"]]))  # ids: cheap to send
         row.cleaned = {
             "identity": identity,
             "hash": id_hash,
@@ -493,11 +493,19 @@ class ResidentImporter(ScopedImporter):
         now = timezone.now()
         audit = ImportAudit(self.user, Resident)
         household_audit = ImportAudit(self.user, Household)
-        households = self._create_households(rows, household_audit)
+        new_rows = [row for row in rows if row.cleaned["existing"] is None]
+        new_ids = self.writer.reserve_ids(len(new_rows))
+        # A new household whose head is a new resident of the chunk is inserted with its head (the key is
+        # checked at commit), not given it by an UPDATE afterwards.
+        new_heads: dict[str, int] = {}
+        for row, pk in zip(new_rows, new_ids, strict=True):
+            number = row.values.get("household_number")
+            if number and row.values.get("relation") == Relation.HEAD:
+                new_heads.setdefault(number, pk)
+        households = self._create_households(rows, household_audit, new_heads)
         created: list[tuple[int, Row]] = []
         updated: list[tuple[Resident, Row, dict[str, list[Any]]]] = []
-        new_rows = [row for row in rows if row.cleaned["existing"] is None]
-        ids = iter(self.writer.reserve_ids(len(new_rows)))
+        ids = iter(new_ids)
         inserts: list[tuple[Any, ...]] = []
         for row in rows:
             if row.cleaned["existing"] is None:
@@ -547,8 +555,11 @@ class ResidentImporter(ScopedImporter):
         audit.flush()
         household_audit.flush()
 
-    def _create_households(self, rows: list[Row], audit: ImportAudit) -> dict[str, HouseholdRecord]:
-        """Households named in the chunk: the existing ones, and new ones created in bulk."""
+    def _create_households(
+        self, rows: list[Row], audit: ImportAudit, heads: dict[str, int]
+    ) -> dict[str, HouseholdRecord]:
+        """Households named in the chunk: the existing ones, and new ones created in bulk (with their head, the
+        id of a resident about to be inserted, when *heads* names one)."""
         households: dict[str, HouseholdRecord] = {}
         new: list[HouseholdRecord] = []
         for row in rows:
@@ -559,7 +570,7 @@ class ResidentImporter(ScopedImporter):
                 households[number] = row.cleaned["household"]
             elif number not in households:
                 place: Place = row.cleaned["place"]
-                household = HouseholdRecord(0, number, place.id, place.path, None, "")  # id: reserved below
+                household = HouseholdRecord(0, number, place.id, place.path, heads.get(number), "")  # id: below
                 households[number] = household
                 new.append(household)
         if new:
@@ -567,7 +578,7 @@ class ResidentImporter(ScopedImporter):
             for household, pk in zip(new, self.household_writer.reserve_ids(len(new)), strict=True):
                 household.pk = pk
             self.household_writer.insert(
-                (h.pk, now, now, h.node_id, h.path, h.number, h.address, None, False, self.job.pk) for h in new
+                (h.pk, now, now, h.node_id, h.path, h.number, h.address, h.head_id, False, self.job.pk) for h in new
             )
         self._new_households = new
         return households
@@ -580,10 +591,7 @@ class ResidentImporter(ScopedImporter):
         pinyin, initials = cleaned["pinyin"]
         number = values.get("household_number")
         d = self.defaults
-
-        def given(key: str) -> Any:
-            value = values.get(key)
-            return d[key] if value is None or value == "" else value
+        get = values.get  # the columns below hold text: empty or missing takes the field's default
 
         return (
             pk,
@@ -599,18 +607,18 @@ class ResidentImporter(ScopedImporter):
             identity.masked,
             identity.gender,
             identity.birth_date,
-            given("phone"),
-            given("ethnicity"),
-            given("education"),
-            given("political_status"),
-            given("employment"),
-            given("residence_type"),
+            get("phone") or d["phone"],
+            get("ethnicity") or d["ethnicity"],
+            get("education") or d["education"],
+            get("political_status") or d["political_status"],
+            get("employment") or d["employment"],
+            get("residence_type") or d["residence_type"],
             households[number].pk if number else None,
             values.get("relation") or "",
             False,
             d["archived_reason"],
             None,
-            given("notes"),
+            get("notes") or d["notes"],
             self.job.pk,
         )
 

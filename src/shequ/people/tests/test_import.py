@@ -594,6 +594,21 @@ class ParallelReaderUpsertTests(ResidentUpsertTests):
         with self.settings(SHEQU_PARALLEL_IMPORT_BYTES=None):
             self.assertFalse(importer.parallel_reader(__file__))
 
+    def test_the_reader_is_forked_only_while_cores_sit_idle(self) -> None:
+        from unittest import mock
+
+        from shequ.core import parallelread
+
+        importer = ResidentImporter(self.world.officer_a, None)
+        with self.settings(SHEQU_PARALLEL_IMPORT_BYTES=1), mock.patch("os.sched_getaffinity", return_value={0, 1}):
+            for idle, forked in ((1.9, True), (1.0, False), (0.1, False)):
+                with mock.patch.object(parallelread, "_idle_cores", return_value=idle):
+                    self.assertEqual(importer.parallel_reader(__file__), forked, idle)
+            with mock.patch("os.sched_getaffinity", return_value={0}):  # a single core: never
+                with mock.patch.object(parallelread, "_idle_cores", return_value=1.9):
+                    self.assertFalse(importer.parallel_reader(__file__))
+        self.assertIsNotNone(parallelread._idle_cores(0.01))  # Linux's counters are readable
+
     def test_an_unreadable_file_says_so(self) -> None:
         from shequ.core.exceptions import ActionError
 
