@@ -27,18 +27,16 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
-from datetime import time as clock
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
 
+from .prepared import depends_on_time
+
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
 _TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
-_CLOCK = re.compile(r"STATEMENT_TIMESTAMP|CURRENT_TIMESTAMP|CURRENT_DATE|\bNOW\(|django_datetime|'now'", re.IGNORECASE)
-_DATE_TEXT = re.compile(r"\d{4}-\d\d-\d\d")  # SQLite's parameters carry dates and times as text
 _PREFIX = "shequ:table-generation:"
 
 # At most this many counts per process; past it, the oldest go.
@@ -112,14 +110,6 @@ def _generations(tables: tuple[str, ...]) -> tuple[Any, ...] | None:
     return tuple(found.get(_PREFIX + t) for t in tables)
 
 
-def _rememberable(sql: str, params: Any) -> bool:
-    if _CLOCK.search(sql):
-        return False
-    return not any(
-        isinstance(p, (date, datetime, clock)) or (isinstance(p, str) and _DATE_TEXT.match(p)) for p in params or ()
-    )
-
-
 def count(queryset: Any) -> int:
     """``queryset.count()``, remembered as this module says."""
     using = queryset.db
@@ -146,7 +136,7 @@ def count_sql(using: str, sql: str, params: tuple[Any, ...]) -> int:
 
 
 def _remembered(using: str, sql: str, params: Any, counted: Callable[[], int]) -> int:
-    if not _rememberable(sql, params):
+    if depends_on_time(sql, params):
         return counted()
     tables = tuple(sorted(set(_TABLES.findall(sql))))
     key = (using, sql, repr(params))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from typing import Any
 
 from django.db import connections
@@ -36,6 +37,21 @@ KIND = "fetch-sql"
 SENTINEL = -1_987_654_321
 _NOT_PREPARABLE = "not-preparable"
 _EMPTY = "empty"
+
+_CLOCK = re.compile(r"STATEMENT_TIMESTAMP|CURRENT_TIMESTAMP|CURRENT_DATE|\bNOW\(|django_datetime|'now'", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"\d{4}-\d\d-\d\d")  # SQLite's parameters carry dates and times as text
+
+
+def depends_on_time(sql: str, params: Any) -> bool:
+    """Does compiled SQL change by itself as time passes — a date or time among its parameters (as text on SQLite),
+    or the database asked for the time?  Such SQL is never remembered, nor what it counts."""
+    if _CLOCK.search(sql):
+        return True
+    return any(
+        isinstance(p, (datetime.date, datetime.time, datetime.timedelta))
+        or (isinstance(p, str) and _DATE_TEXT.match(p) is not None)
+        for p in params or ()
+    )
 
 
 def _freeze(value: Any) -> Any:
@@ -122,7 +138,7 @@ def _compile(queryset: QuerySet[Any], user: Any, action: str) -> Statement | str
         return _EMPTY
     params = tuple(params)
     found = [i for i, p in enumerate(params) if p == SENTINEL and type(p) is int]
-    if len(found) != 1 or any(isinstance(p, (datetime.date, datetime.time, datetime.timedelta)) for p in params):
+    if len(found) != 1 or depends_on_time(sql, params):
         return _NOT_PREPARABLE
     return Statement(restricted, compiler, sql, params, found[0])
 
@@ -185,7 +201,7 @@ def _compile_listing(queryset: QuerySet[Any], start: int, stop: int, cap: int) -
     except EmptyResultSet:
         return _EMPTY
     params, count_params = tuple(params), tuple(count_params)
-    if any(isinstance(p, (datetime.date, datetime.time, datetime.timedelta)) for p in (*params, *count_params)):
+    if depends_on_time(sql, params) or depends_on_time(count_sql, count_params):
         return _NOT_PREPARABLE
     return Listing(Statement(page, compiler, sql, params, -1), count_sql, count_params, queryset.db)
 

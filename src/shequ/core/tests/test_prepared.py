@@ -159,6 +159,20 @@ class PreparedListPageTests(WorldTestCase):
             self.assertEqual(compiled.call_count, 0)
 
 
+class TimeTests(WorldTestCase):
+    def test_sql_that_changes_by_itself_is_never_remembered(self) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        recent = Node.objects.filter(created__gte=timezone.now() - datetime.timedelta(days=1))
+        self.assertTrue(prepared.depends_on_time(*recent.query.sql_with_params()))  # a datetime, or text on SQLite
+        self.assertTrue(prepared.depends_on_time('SELECT 1 WHERE "x" < NOW()', ()))
+        self.assertFalse(prepared.depends_on_time(*Node.objects.filter(name="东区").query.sql_with_params()))
+        listed = prepared.listing(lambda: recent.order_by("pk"), ("recent",), self.world.admin, 0, 10, 100)
+        self.assertIsNone(listed)  # the caller builds the list each time
+
+
 class BoundTests(WorldTestCase):
     def test_a_process_remembers_a_bounded_number_of_entries(self) -> None:
         authcache.forget_local()
