@@ -112,14 +112,13 @@ def _generations(tables: tuple[str, ...]) -> tuple[Any, ...] | None:
 
 def count(queryset: Any) -> int:
     """``queryset.count()``, remembered as this module says."""
-    using = queryset.db
-    if lifetime() <= 0 or connections[using].in_atomic_block:
-        return int(queryset.count())
+    from django.core.exceptions import EmptyResultSet
+
     try:
         sql, params = queryset.query.sql_with_params()
-    except Exception:  # noqa: BLE001 - an empty result (EmptyResultSet) and the like: let count() answer
-        return int(queryset.count())
-    return _remembered(using, sql, params, lambda: int(queryset.count()))
+    except EmptyResultSet:  # a condition nothing meets (``pk__in=[]``): no SQL, no rows
+        return 0
+    return count_sql(queryset.db, sql, tuple(params))
 
 
 def count_sql(using: str, sql: str, params: tuple[Any, ...]) -> int:
