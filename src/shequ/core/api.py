@@ -29,7 +29,7 @@ from . import api_dump
 from .actions import fetch
 from .exceptions import ActionError, FieldErrors, NotFound
 from .pagination import MAX_PAGE, MAX_PAGE_SIZE, CappedPaginator
-from .prepared import Listing, listing, shape
+from .prepared import listing, shape
 
 logger = logging.getLogger(__name__)
 
@@ -324,11 +324,9 @@ def crud_router(
         if shaped is not None and not set(request.GET) - {"page", "page_size"}:
             key = (shaped, filterset.__module__, filterset.__qualname__, "view")
             unfiltered = listing(filtered, key, user, start, start + page_size, settings.SHEQU_COUNT_CAP)
-        if isinstance(unfiltered, Listing):
+        if unfiltered is not None:
             items = unfiltered.rows()
             count, capped = unfiltered.count(settings.SHEQU_COUNT_CAP)
-        elif unfiltered is not None:  # the user sees none of them
-            items, count, capped = [], 0, False
         else:
             rows = filtered()
             paginator = CappedPaginator(rows, page_size)

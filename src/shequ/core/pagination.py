@@ -30,14 +30,19 @@ class CappedPaginator(Paginator):
                 break
             qs = getattr(qs, "data", qs)
         if hasattr(qs, "values") and hasattr(qs, "query"):
-            # Without its ORDER BY: the database would sort the whole list only to count a slice of it.
-            n = counts.count(qs.order_by().values("pk")[: cap + 1])  # type: ignore[union-attr, attr-defined]
+            n = counts.count(capped_rows(qs, cap))
         else:
             n = len(qs)
         self.capped = n > cap
         return min(n, cap)
 
     capped = False
+
+
+def capped_rows(queryset: Any, cap: int) -> Any:
+    """What a capped count counts: the keys of at most *cap* + 1 rows, without the list's ORDER BY (the database
+    would sort the whole list only to count a slice of it)."""
+    return queryset.order_by().values("pk")[: cap + 1]
 
 
 def per_page(request: Any, name: str = "per_page") -> int:
@@ -87,7 +92,7 @@ def configure_table(table: Any, request: Any, prepared: tuple[Any, ...] | None =
 def _prepared_page(table: Any, request: Any, key: tuple[Any, ...], size: int, number: int) -> bool:
     from django_tables2.rows import BoundRows
 
-    from .prepared import Listing, listing
+    from .prepared import listing
 
     asked = set(request.GET)
     rows = getattr(table.data, "data", None)
@@ -98,7 +103,7 @@ def _prepared_page(table: Any, request: Any, key: tuple[Any, ...], size: int, nu
     found = listing(lambda: rows, key, request.user, start, start + size, cap)
     if found is None:
         return False
-    count, capped = found.count(cap) if isinstance(found, Listing) else (0, False)
+    count, capped = found.count(cap)
     if start and start >= count:
         return False  # past the end: the last page, the usual way
     paginator = CappedPaginator(table.rows, size)
@@ -106,5 +111,5 @@ def _prepared_page(table: Any, request: Any, key: tuple[Any, ...], size: int, nu
     paginator.capped = capped
     table.paginator = paginator
     table.page = paginator.page(number)
-    table.page.object_list = BoundRows(data=found.rows() if isinstance(found, Listing) else [], table=table)
+    table.page.object_list = BoundRows(data=found.rows(), table=table)
     return True

@@ -187,28 +187,42 @@ class Listing:
         return min(n, cap), n > cap
 
 
-def _compile_listing(queryset: QuerySet[Any], start: int, stop: int, cap: int) -> Listing | str:
+class NoRows:
+    """The list of a user who sees none of its rows."""
+
+    def rows(self) -> list[Any]:
+        return []
+
+    def count(self, cap: int) -> tuple[int, bool]:
+        return 0, False
+
+
+NO_ROWS = NoRows()
+
+
+def _compile_listing(queryset: QuerySet[Any], start: int, stop: int, cap: int) -> Listing | NoRows | str:
     from django.core.exceptions import EmptyResultSet
 
+    from .pagination import capped_rows
+
     if queryset.query.is_empty():
-        return _EMPTY
+        return NO_ROWS
     page = queryset[start:stop]
-    counted = queryset.order_by().values("pk")[: cap + 1]
     try:
         compiler = page.query.get_compiler(using=page.db)
         sql, params = compiler.as_sql()
-        count_sql, count_params = counted.query.sql_with_params()
+        count_sql, count_params = capped_rows(queryset, cap).query.sql_with_params()
     except EmptyResultSet:
-        return _EMPTY
+        return NO_ROWS
     params, count_params = tuple(params), tuple(count_params)
     if depends_on_time(sql, params) or depends_on_time(count_sql, count_params):
         return _NOT_PREPARABLE
     return Listing(Statement(page, compiler, sql, params, -1), count_sql, count_params, queryset.db)
 
 
-def listing(build: Any, key: tuple[Any, ...], user: Any, start: int, stop: int, cap: int) -> Listing | str | None:
+def listing(build: Any, key: tuple[Any, ...], user: Any, start: int, stop: int, cap: int) -> Listing | NoRows | None:
     """Rows ``[start:stop]`` of the list ``build()`` makes for *user* — a list computed from the user's grants and
-    *key* alone (no filter given) — and its count, through statements compiled once (``_EMPTY`` when the user
+    *key* alone (no filter given) — and its count, through statements compiled once (``NO_ROWS`` when the user
     sees nothing); None when they cannot be remembered (the caller builds the list itself)."""
     user_pk = getattr(user, "pk", None)
     if user_pk is None or not getattr(user, "is_active", False):
