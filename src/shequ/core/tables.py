@@ -53,10 +53,8 @@ def _value_html(value: Any) -> str:
 def _cell_html(column: Any, cell: Any) -> str:
     """A cell as django-tables2's ``bootstrap5.html`` writes it: ``{{ cell }}``, ``|localize`` or ``|unlocalize``."""
     if column.localize is None:
-        cell = formats.localize(template_localtime(cell))
-    else:
-        cell = formats.localize(cell, use_l10n=bool(column.localize))
-    return conditional_escape(cell)
+        return _value_html(cell)
+    return conditional_escape(formats.localize(cell, use_l10n=bool(column.localize)))
 
 
 class BaseTable(tables.Table):
