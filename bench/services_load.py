@@ -29,9 +29,10 @@ machine: a request spends part of its time waiting for PostgreSQL, so one worker
 core idle, while more than two per core only add context switches on a box that also runs PostgreSQL
 and ``wrk`` (gunicorn's ``2 × cores + 1`` assumes the load generator and database live elsewhere).
 
-Each URL gets a 2-second warm-up, then ``wrk -t2 -c<connections> -d<duration>`` with a Lua script
-that rotates over the URLs, sends the session cookie or the ``Authorization: Bearer`` header, counts
-every non-2xx answer (redirects included: a redirect to the login page is a failure) and prints
+Each URL gets a 2-second warm-up, then ``--rounds`` rounds (3), each running every URL in turn for
+``wrk -t2 -c<connections> -d<duration>`` (10 s; ``--quick`` 3 s), with a Lua script that rotates
+over the URLs, sends the session cookie or the ``Authorization: Bearer`` header, counts every non-2xx
+answer (redirects included: a redirect to the login page is a failure) and prints
 ``latency:percentile(50/95/99)``.  Measured:
 
 * baselines in the same run through the same gunicorn: ``/health/`` (middleware and one ``SELECT 1``)
@@ -41,10 +42,13 @@ every non-2xx answer (redirects included: a redirect to the login page is a fail
 * ``GET /services/requests/`` (the staff request list, first page, 50 rows, capped count) as the
   community worker and as the street officer.
 
-Printed: requests/s, p50/p95/p99 in ms, non-2xx and socket errors, the throughput ratio to
-``/health/``, the queries of one request, and the verdict against the targets.  A missed target prints
-FAIL but does not change the exit status: this is a benchmark, not a test.  The exit status is non-zero
-only when the benchmark could not run (no ``wrk``, no PostgreSQL, a failed set-up).  Errors under load
+Printed: requests/s over all rounds, the median round's p50 and the worst round's p95/p99 in ms,
+non-2xx and socket errors, the throughput ratio to ``/health/`` (the median over the rounds of the
+URL's rate divided by ``/health/``'s in the same round: the machine's speed drifts by a third within
+minutes, which a single baseline run measured as much as the code), the queries of one request, and
+the verdict against the targets.  A missed target prints FAIL but does not change the exit status:
+this is a benchmark, not a test.  The exit status is non-zero only when the benchmark could not run
+(no ``wrk``, no PostgreSQL, a failed set-up).  Errors under load
 (a non-2xx answer or a socket error) fail the target they occur on.
 
 ``wrk`` is the Debian/Ubuntu package ``wrk`` (``apt-get install wrk``); elsewhere build it from
@@ -111,7 +115,7 @@ class Outcome:
     requests: int
     non2xx: int
     socket_errors: int
-    ratio: float = 0.0  # to /health/ in the same run, set when the table is printed
+    ratio: float = 0.0  # to /health/ in the same run: the median of the rounds' ratios (combine)
 
     @property
     def passed(self) -> bool:
@@ -133,7 +137,8 @@ class Outcome:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="20,000 requests in the database, 5-second runs")
-    parser.add_argument("--duration", type=int, help="seconds of load per URL (default 20; --quick 5)")
+    parser.add_argument("--duration", type=int, help="seconds of load per URL and round (default 10; --quick 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every URL, interleaved (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections of wrk (default 16)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4: two per core)")
     parser.add_argument("--port", type=int, default=0, help="port of gunicorn on 127.0.0.1 (default: a free one)")
@@ -151,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    duration = args.duration or (5 if args.quick else 20)
+    duration = args.duration or (3 if args.quick else 10)
     count = REQUESTS_QUICK if args.quick else REQUESTS_FULL
     var_dir = Path(tempfile.mkdtemp(prefix="shequ-bench-load-"))
     env = production_env(var_dir)
@@ -172,16 +177,20 @@ def main(argv: list[str] | None = None) -> int:
         targets = make_targets(setup)
         for target in targets:
             check_answer(base, target)
-        outcomes = []
         for target in targets:
             run_wrk(wrk, base, target, var_dir, 2, args.connections)  # warm-up: connections, templates, caches
-            outcomes.append(run_wrk(wrk, base, target, var_dir, duration, args.connections))
+        rounds: list[list[Outcome]] = [[] for _ in targets]
+        for _round in range(max(1, args.rounds)):
+            for runs, target in zip(rounds, targets, strict=True):
+                runs.append(run_wrk(wrk, base, target, var_dir, duration, args.connections))
+        outcomes = [combine(runs, rounds[0]) for runs in rounds]
         notes = [
             f"PostgreSQL {setup['server_version']}: {setup['requests']:,} requests in the database"
             f" ({setup['in_scope_street']:,} in the street officer's scope, {setup['in_scope_community']:,}"
             f" in the community worker's); set up in {built:.0f} s",
             f"gunicorn {setup['gunicorn']} on {base}: {args.workers} sync workers (production settings, DEBUG off);"
-            f" wrk -t2 -c{args.connections} -d{duration}s per URL after a 2 s warm-up",
+            f" wrk -t2 -c{args.connections} -d{duration}s per URL after a 2 s warm-up, {args.rounds} rounds"
+            " interleaved over every URL (a ratio is the median of the rounds' ratios to /health/)",
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end"
             " (the figures are only as good as the machine is quiet)",
         ]
@@ -423,16 +432,36 @@ def run_wrk(wrk: str, base: str, target: Target, var_dir: Path, duration: int, c
     )
 
 
+def combine(runs: list[Outcome], health: list[Outcome]) -> Outcome:
+    """One URL's rounds as one outcome: the rate over all of them, the worst round's latencies, and as the
+    ratio the median of each round's rate over the /health/ rate of the same round.
+
+    The rounds are interleaved (every URL once, then again) because this machine's speed drifts by a
+    third within minutes: a ratio to a /health/ measured minutes earlier measured the drift as much as the
+    code.  The median of per-round ratios is what a drift cannot move."""
+    requests = sum(o.requests for o in runs)
+    seconds = sum(o.requests / o.rps for o in runs if o.rps)
+    ratios = sorted(o.rps / h.rps for o, h in zip(runs, health, strict=True) if h.rps)
+    return Outcome(
+        target=runs[0].target,
+        rps=requests / seconds if seconds else 0.0,
+        p50=sorted(o.p50 for o in runs)[len(runs) // 2],
+        p95=max(o.p95 for o in runs),
+        p99=max(o.p99 for o in runs),
+        requests=requests,
+        non2xx=sum(o.non2xx for o in runs),
+        socket_errors=sum(o.socket_errors for o in runs),
+        ratio=ratios[len(ratios) // 2] if ratios else 0.0,
+    )
+
+
 def print_table(notes: list[str], outcomes: list[Outcome]) -> None:
     mark = common.marker()
-    baseline = outcomes[0].rps
     header = (
         f"{'URL':<36} {'user':<9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
         f" {'/health':>7} {'queries':>7} {'target':>22}  result"
     )
     common.print_heading(notes, header)
-    for o in outcomes:
-        o.ratio = o.rps / baseline
     for o in outcomes:
         t = o.target
         if t.min_rps is None:
@@ -447,7 +476,7 @@ def print_table(notes: list[str], outcomes: list[Outcome]) -> None:
         queries = "-" if t.queries is None else str(t.queries)
         print(
             f"{t.label:<36} {t.user:<9} {o.rps:>8.1f} {o.p50:>8.1f} {o.p95:>8.1f} {o.p99:>8.1f} {o.errors:>7}"
-            f" {o.rps / baseline:>6.2f}x {queries:>7} {target:>22}  {verdict}"
+            f" {o.ratio:>6.2f}x {queries:>7} {target:>22}  {verdict}"
         )
     graded = [o for o in outcomes if o.target.min_rps is not None]
     goal = (

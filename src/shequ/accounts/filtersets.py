@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import SearchFilterSet
+from shequ.core.filtersets import FilterSet, SearchFilterSet
 
 from .models import Grant, User
 from .roles import ROLE_CHOICES
@@ -17,7 +17,7 @@ class UserFilterSet(SearchFilterSet):
         fields = ["q", "is_active"]
 
 
-class GrantFilterSet(django_filters.FilterSet):
+class GrantFilterSet(FilterSet):
     role = django_filters.ChoiceFilter(choices=ROLE_CHOICES, label=_("Role"))
     user = django_filters.CharFilter(field_name="user__username", lookup_expr="icontains", label=_("User"))
 

@@ -137,7 +137,6 @@ def reserve(places: Sequence[Any], year: int) -> Pairs:
     return {place.pk: (float(rows.get(place.pk, {}).get("n") or 0), 1.0) for place in places}
 
 
-
 def register_all() -> None:
     register(
         Indicator(

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.apps import apps
         from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_save
@@ -15,6 +16,7 @@ class CoreConfig(AppConfig):
         from . import exports, signals  # noqa: F401  (exports: the background export's job handler)
         from .bounds import guard_save
         from .counts import watch_connection
+        from .fastload import install
         from .indicators import refresh_due
         from .jobs import reap
         from .maplayers import register_core_layers
@@ -31,6 +33,7 @@ class CoreConfig(AppConfig):
         pre_save.connect(guard_save, dispatch_uid="shequ.core.bounds")  # nothing out of bounds is ever saved
         connection_created.connect(watch_connection, dispatch_uid="shequ.core.counts")  # remembered counts
         connection_created.connect(fast_timestamps, dispatch_uid="shequ.core.pgtimes")
+        install(apps.get_models(include_auto_created=True))  # rows read without Model.__init__ (fastload)
 
 
 def restore_standard_lists(using: str = "default", **kwargs: object) -> None:

@@ -255,7 +255,6 @@ class DecisionAttachment(StoredFile):
         verbose_name_plural = _("attachments")
 
 
-
 class DisclosureKind(models.TextChoices):
     PARTY = "party", _("party affairs")
     RESIDENTS = "residents", _("residents' affairs")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import PickerFilter, PlaceFilter, SearchFilterSet, WithinFilter
+from shequ.core.filtersets import FilterSet, PickerFilter, PlaceFilter, SearchFilterSet, WithinFilter
 from shequ.core.widgets import NodePickerWidget
 
 from .models import PARTY_KINDS, TWO_NEW_KINDS, Organization, OrgKind, Post, Registration, Title
@@ -67,7 +67,7 @@ class OrganizationFilterSet(SearchFilterSet):
         return queryset.filter(contract_end__gte=today, contract_end__lte=today + timedelta(days=int(value)))
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     organization = PickerFilter(
         field_name="organization_id", label=_("Organization"), widget=OrganizationPickerWidget()

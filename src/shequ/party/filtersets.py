@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.scope import Reach, can, reaches
-from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
+from shequ.core.filtersets import FilterSet, PickerFilter, SearchFilterSet, WithinFilter
 from shequ.people.models import Education
 
 from .models import (
@@ -127,7 +127,7 @@ class RelationTransferFilterSet(SearchFilterSet):
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
-class CommunityReportFilterSet(django_filters.FilterSet):
+class CommunityReportFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Current"))
     within = WithinFilter()
@@ -145,7 +145,7 @@ class CommunityReportFilterSet(django_filters.FilterSet):
         )
 
 
-class DuesPaymentFilterSet(django_filters.FilterSet):
+class DuesPaymentFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = django_filters.NumberFilter(field_name="month__year", label=_("Year"))
     member = PickerFilter(field_name="member_id", label=_("Party member"), widget=MemberPickerWidget())

@@ -271,4 +271,3 @@ class VisitPhoto(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.filtersets import PickerFilter, SearchFilterSet, WithinFilter
+from shequ.core.filtersets import FilterSet, PickerFilter, SearchFilterSet, WithinFilter
 from shequ.orgs.models import OrgKind
 from shequ.orgs.widgets import OrganizationPickerWidget
 
@@ -126,7 +126,7 @@ class ServiceHoursFilterSet(SearchFilterSet):
         return queryset.filter(person_q("volunteer__resident__", value)) if value.strip() else queryset
 
 
-class SignUpFilterSet(django_filters.FilterSet):
+class SignUpFilterSet(FilterSet):
     activity = django_filters.NumberFilter(field_name="activity_id", label=_("Activity"))
     volunteer = PickerFilter(field_name="volunteer_id", label=_("Volunteer"), widget=VolunteerPickerWidget())
     status = django_filters.ChoiceFilter(choices=SignUpStatus.choices, label=_("Status"))
