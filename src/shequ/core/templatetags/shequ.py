@@ -6,7 +6,7 @@ from typing import Any
 from django import forms, template
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,69 @@ def sidebar_menu(context: Any) -> SafeString:
         )
         authcache.put("sidebar", key, html)
     return html
+
+
+def unread_badge(count: int) -> SafeString:
+    """The bell's red badge: the unread count, "99+" past the cap, nothing at 0."""
+    from shequ.core.notifications import UNREAD_CAP
+
+    if not count:
+        return mark_safe("")
+    return format_html(
+        '<span class="badge bg-red badge-pill position-absolute top-0 start-100 translate-middle"'
+        ' data-testid="unread-count">{}</span>',
+        f"{UNREAD_CAP}+" if count > UNREAD_CAP else count,
+    )
+
+
+# Where ``top_bar`` puts a request's own values into the bar it keeps: characters of Unicode's private use area,
+# which no translation, URL or name of the bar holds and escaping leaves alone.
+HOLES = {name: f"\ue000{name}\ue000" for name in ("csrf_token", "query", "full_path", "unread_badge")}
+
+
+@register.simple_tag(takes_context=True)
+def top_bar(context: Any) -> SafeString:
+    """The top bar of a signed-in page (``core/_top_bar.html``: search box, language, bell, account menu).
+
+    Rendered once per user (and their name), set of grants, language and personal links, and remembered by the
+    process (``accounts.authcache``) with holes (``HOLES``) where each request puts its own values: the CSRF
+    token, the text in the search box (``query``), the page's address a change of language returns to and the
+    bell's badge.  A page without a CSRF token renders the bar every time."""
+    from shequ.accounts import authcache
+    from shequ.accounts.scope import grants_key
+    from shequ.core.notifications import unread_count
+    from shequ.core.registry import SESSION_KEY
+
+    request = context["request"]
+    user = request.user
+    template = context.template.engine.get_template("core/_top_bar.html")
+    token = context.get("csrf_token")
+    values = {
+        "csrf_token": token,
+        "query": context.get("query") or "",
+        "full_path": request.get_full_path(),
+        "unread_badge": unread_badge(unread_count(user)),
+    }
+    if not token or token == "NOTPROVIDED":
+        with context.push(values):
+            return template.render(context)
+    session = getattr(request, "session", None) or {}
+    key = (
+        user.pk,
+        user.get_username(),
+        str(user),
+        grants_key(user),
+        translation.get_language(),
+        tuple(session.get(SESSION_KEY, ())),
+    )
+    html = authcache.get("top-bar", key)
+    if html is None:
+        with context.push({name: mark_safe(hole) for name, hole in HOLES.items()}):
+            html = template.render(context)
+        authcache.put("top-bar", key, html)
+    for name, hole in HOLES.items():
+        html = html.replace(hole, conditional_escape(values[name]))
+    return mark_safe(html)  # noqa: S308 - the template escaped the rest, the values are escaped above
 
 
 @register.simple_tag(takes_context=True)
