@@ -209,6 +209,9 @@ SHEQU_AUTH_CACHE_SECONDS = float(os.environ.get("SHEQU_AUTH_CACHE_SECONDS", 30))
 # Lists' counts are remembered by each process outside transactions (shequ.core.counts): any write through Django
 # forgets them at once everywhere; one that bypasses Django (COPY, another program) within this many seconds.
 SHEQU_COUNT_CACHE_SECONDS = float(os.environ.get("SHEQU_COUNT_CACHE_SECONDS", 30))
+# On PostgreSQL a list's page statement is prepared once per connection (core.prepared.server_statement).  Turn it
+# off (0) behind a pool that shares server sessions at each transaction (pgbouncer's transaction mode).
+SHEQU_PG_PREPARE = os.environ.get("SHEQU_PG_PREPARE", "1") not in ("0", "false", "False", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

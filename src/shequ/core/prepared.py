@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 import re
+import weakref
 from typing import Any
 
 from django.db import connections
@@ -115,10 +117,11 @@ class Statement:
     def rows(self, pk: int) -> list[Any]:
         return self.run((*self.params[: self.index], pk, *self.params[self.index + 1 :]))
 
-    def run(self, params: tuple[Any, ...]) -> list[Any]:
+    def run(self, params: tuple[Any, ...], sql: str | None = None) -> list[Any]:
+        """The rows of the statement with *params* (or of *sql*, the same statement by another name)."""
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.queryset.db]
-        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        compiler.as_sql = lambda *args, **kwargs: (sql or self.sql, params)
         compiler.get_converters = lambda expressions: self.converters
         queryset = self.queryset._chain()  # type: ignore[attr-defined]
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
@@ -177,6 +180,9 @@ class Listing:
         self.page, self.count_sql, self.count_params, self.using = page, count_sql, count_params, using
 
     def rows(self) -> list[Any]:
+        name = server_statement(self.using, self.page.sql, self.page.params)
+        if name is not None:
+            return self.page.run((), f"EXECUTE {name}")
         return self.page.run(self.page.params)
 
     def count(self, cap: int) -> tuple[int, bool]:
@@ -233,3 +239,45 @@ def listing(build: Any, key: tuple[Any, ...], user: Any, start: int, stop: int, 
         found = _compile_listing(build(), start, stop, cap)
         authcache.put(LIST_KIND, cache_key, found)
     return None if found == _NOT_PREPARABLE else found
+
+
+# --------------------------------------------------------------------------------------------------------------
+# PostgreSQL: a list's page statement planned once per connection
+
+# Prepared statements of each PostgreSQL connection: (SQL, parameters) -> name.  Gone with the connection.
+_SERVER_STATEMENTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+MAX_SERVER_STATEMENTS = 100  # a connection's; past it, lists are planned at each request as before
+_NAMES = itertools.count(1)  # names never used twice by a process, whatever it forgot
+
+
+def server_statement(using: str, sql: str, params: tuple[Any, ...]) -> str | None:
+    """The name of a prepared statement (``PREPARE``) of *sql* with *params* written in, on *using*'s present
+    PostgreSQL connection — prepared at its first use on that connection; None elsewhere (SQLite, server-side
+    binding, ``SHEQU_PG_PREPARE`` off, a connection past ``MAX_SERVER_STATEMENTS``).
+
+    Planning the page of a street's requests (an OR of scope ranges, three joins) took 0.6 ms of PostgreSQL's
+    time, twice its execution.  The parameters are written in (``mogrify``), so the statement is planned with its
+    values as before (the scope's ranges use the path indexes) and the plan is kept for the connection's life
+    (``CONN_MAX_AGE``); PostgreSQL plans it again itself when a table it reads changes or is analysed.
+    ``PREPARE`` is not undone by a rollback.  A pool that shares server sessions between clients at each
+    transaction (pgbouncer's transaction mode) loses prepared statements: turn ``SHEQU_PG_PREPARE`` off there."""
+    from django.conf import settings
+
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not getattr(settings, "SHEQU_PG_PREPARE", True):
+        return None
+    connection.ensure_connection()
+    names = _SERVER_STATEMENTS.setdefault(connection.connection, {})
+    key = (sql, repr(params))
+    name = names.get(key)
+    if name is None:
+        if len(names) >= MAX_SERVER_STATEMENTS:
+            return None
+        with connection.cursor() as cursor:
+            mogrify = getattr(cursor.cursor, "mogrify", None)  # client-side binding only (Django's default)
+            if mogrify is None:
+                return None
+            name = f"shequ_list_{next(_NAMES)}"
+            cursor.execute(f"PREPARE {name} AS {mogrify(sql, params)}")
+        names[key] = name
+    return name

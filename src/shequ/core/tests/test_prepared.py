@@ -4,10 +4,12 @@ it each time, for every user, key and action; nothing compiled on the second rea
 from __future__ import annotations
 
 import re
+import unittest
 from unittest import mock
 
 from django.db import connection
 from django.db.models import Count
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from shequ.accounts import authcache
@@ -104,7 +106,8 @@ class PreparedListTests(WorldTestCase):
         statements = [q["sql"] for q in queries.captured_queries]  # read now: the next request clears them
         self.assertEqual(compiled.call_count, 0)
         self.assertEqual(again["items"], self.pages(self.world.officer_a)[0]["items"])
-        self.assertEqual(sum("territory_node" in sql for sql in statements), 2)  # the page and its count
+        # The page and its count (on PostgreSQL the page is its prepared statement: ServerStatementTests).
+        self.assertEqual(sum("territory_node" in sql or sql.startswith("EXECUTE shequ_list_") for sql in statements), 2)
 
     def test_a_filter_builds_the_list(self) -> None:
         with mock.patch.object(prepared, "_compile_listing") as compiled:
@@ -183,3 +186,45 @@ class BoundTests(WorldTestCase):
             self.assertLessEqual(len(authcache._entries), 100)
             self.assertEqual(authcache.get("probe", 999), 999)  # the newest stay
             self.assertIsNone(authcache.get("probe", 0))
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's prepared statements")
+class ServerStatementTests(WorldTestCase):
+    """On PostgreSQL a list's page statement is prepared once per connection (``prepared.server_statement``)."""
+
+    def page(self, path: str = "/api/v1/nodes/?page_size=3") -> tuple[list, list[str]]:  # type: ignore[type-arg]
+        with CaptureQueriesContext(connection) as queries:
+            answer = self.client.get(path).json()
+        return answer["items"], [q["sql"] for q in queries.captured_queries]
+
+    def test_the_page_is_planned_once_and_answers_as_before(self) -> None:
+        for user in (self.world.admin, self.world.officer_a, self.world.officer_b):
+            with self.subTest(user=user.username):
+                self.login(user)
+                first, _sql = self.page()
+                again, statements = self.page()
+                self.assertEqual(sum(sql.startswith("EXECUTE shequ_list_") for sql in statements), 1)
+                self.assertFalse(any(sql.startswith("PREPARE") for sql in statements))
+                with override_settings(SHEQU_PG_PREPARE=False):
+                    planned, statements = self.page()
+                self.assertFalse(any(sql.startswith(("EXECUTE", "PREPARE")) for sql in statements))
+                self.assertEqual(first, planned)
+                self.assertEqual(again, planned)
+
+    def test_a_new_row_shows_through_the_prepared_statement(self) -> None:
+        self.login(self.world.admin)
+        self.page("/api/v1/nodes/?page_size=50")
+        self.page("/api/v1/nodes/?page_size=50")
+        Node.objects.filter(pk=self.world.grid_b.pk).update(name="新名字网格")
+        items, statements = self.page("/api/v1/nodes/?page_size=50")
+        self.assertTrue(any(sql.startswith("EXECUTE shequ_list_") for sql in statements))
+        self.assertIn("新名字网格", [item["name"] for item in items])
+
+    def test_past_the_bound_lists_are_planned_each_time(self) -> None:
+        self.login(self.world.officer_a)
+        with mock.patch.object(prepared, "MAX_SERVER_STATEMENTS", 0):
+            prepared._SERVER_STATEMENTS.clear()
+            items, statements = self.page()
+            items_again, statements = self.page()
+        self.assertFalse(any(sql.startswith(("EXECUTE", "PREPARE")) for sql in statements))
+        self.assertEqual(items, items_again)
