@@ -11,32 +11,27 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from .declared import ShallowCopies
 from .models import AUDIT_ACTIONS, AuditEntry, Job
 from .widgets import NodePickerWidget, SearchPickerWidget
 
 
-class _Filters(dict[str, Any]):
-    """A filterset class's declared filters.  django-filter deep-copies them for every filterset it makes —
-    their labels, widgets, choices and querysets with them — which was about 8 % of a list page.  What a
-    filterset changes is the filter itself (``model``, ``parent``, the form field it makes and keeps in
-    ``_field``), and a form field is made from a copy of ``extra`` with a deep copy of the widget (Django's
-    ``Field.__init__``): a copy of each filter with its own ``extra``, its own ``FilterMethod`` (which holds
-    the filter it belongs to) and no form field is enough."""
+class _Filters(ShallowCopies):
+    """A filterset class's filters (``core.declared``).  A form field is made from a copy of ``extra`` with a
+    deep copy of the widget (Django's ``Field.__init__``): each filter is copied with its own ``extra``, its own
+    ``FilterMethod`` (which holds the filter it belongs to) and no form field yet."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        copies = {}
-        for name, declared in self.items():
-            clone = copy.copy(declared)
-            clone.__dict__.pop("_field", None)
-            clone.extra = dict(declared.extra)
-            if declared.method is not None:
-                clone.method = declared.method  # its FilterMethod calls the clone's parent, not the declared one's
-            copies[name] = clone
-        return copies
+    def copy_one(self, declared: Any) -> Any:
+        clone = copy.copy(declared)
+        clone.__dict__.pop("_field", None)
+        clone.extra = dict(declared.extra)
+        if declared.method is not None:
+            clone.method = declared.method  # its FilterMethod calls the clone's parent, not the declared one's
+        return clone
 
 
 class FilterSet(django_filters.FilterSet):
-    """Every filterset of the project: django-filter's, with its filters copied cheaply (``_Filters``)."""
+    """Every filterset of the project: django-filter's, with its filters copied one by one (``_Filters``)."""
 
     @classmethod
     def get_filters(cls) -> dict[str, Any]:

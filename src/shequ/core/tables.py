@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
+from .declared import ShallowCopies
 from .models import AuditEntry, Job
 
 
@@ -70,6 +71,10 @@ class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-vcenter card-table table-striped"}
         template_name = "core/_table.html"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.base_columns = ShallowCopies(cls.base_columns)  # each table copies its columns one by one
 
     def tbody_html(self) -> SafeString:
         html = []

@@ -1,0 +1,51 @@
+"""Every table copies its declared columns one by one (``core.declared``) and keeps them to itself."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import django_tables2 as tables
+from django.test import SimpleTestCase
+
+import shequ
+from shequ.core.declared import ShallowCopies
+from shequ.core.tables import BaseTable
+from shequ.services.models import ServiceRequest
+from shequ.services.tables import ServiceRequestTable
+
+
+def subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= subclasses(sub)
+    return found
+
+
+class TableColumnsTests(SimpleTestCase):
+    def test_every_table_of_the_project_copies_its_columns_one_by_one(self) -> None:
+        for module in pkgutil.walk_packages(shequ.__path__, "shequ."):
+            if module.name.endswith("tables"):
+                importlib.import_module(module.name)
+        ours = [c for c in subclasses(tables.Table) if c.__module__.startswith("shequ.") and c is not BaseTable]
+        self.assertGreater(len(ours), 20)
+        for cls in ours:
+            with self.subTest(table=cls.__qualname__):
+                self.assertTrue(issubclass(cls, BaseTable))
+                self.assertIsInstance(cls.base_columns, ShallowCopies)
+
+    def test_each_table_has_its_own_columns(self) -> None:
+        first, second = ServiceRequestTable(ServiceRequest.objects.none()), ServiceRequestTable([])
+        self.assertEqual([c.name for c in first.columns], list(ServiceRequestTable.base_columns))
+        for name, declared in ServiceRequestTable.base_columns.items():
+            with self.subTest(column=name):
+                self.assertIsNot(first.columns[name].column, declared)
+                self.assertIsNot(first.columns[name].column, second.columns[name].column)
+
+    def test_hiding_a_column_hides_it_in_that_table_only(self) -> None:
+        first = ServiceRequestTable([])
+        first.columns.hide("channel")
+        second = ServiceRequestTable([])
+        self.assertNotIn("channel", [c.name for c in first.columns.iterall() if c.visible])
+        self.assertIn("channel", [c.name for c in second.columns.iterall() if c.visible])
+        self.assertTrue(ServiceRequestTable.base_columns["channel"].visible)
