@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 import django_tables2 as tables
 from django.test import SimpleTestCase
@@ -15,7 +16,7 @@ from shequ.services.models import ServiceRequest
 from shequ.services.tables import ServiceRequestTable
 
 
-def subclasses(cls: type) -> set[type]:
+def subclasses(cls: Any) -> set[Any]:
     found = set(cls.__subclasses__())
     for sub in list(found):
         found |= subclasses(sub)
