@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import SimpleTestCase, TestCase
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
@@ -155,3 +157,16 @@ class DumpRulesTests(SimpleTestCase):
         self.assertIsNone(api_dump.plan(Bounded))
         self.assertIsNone(api_dump.plan(Choice))
         self.assertIsNotNone(api_dump.plan(Flag))
+
+
+class DatetimeTextTests(SimpleTestCase):
+    def test_a_datetime_is_written_as_djangos_encoder_writes_it(self) -> None:
+        encoder = DjangoJSONEncoder()
+        zones = [UTC, ZoneInfo("Asia/Shanghai"), timezone(timedelta(hours=-3, minutes=-30)), None]
+        moments = [datetime(2026, 12, 4, 16, 54, 30, micro) for micro in (0, 1, 123456, 999999, 500)]
+        moments += [datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999)]
+        for moment in moments:
+            for zone in zones:
+                value = moment.replace(tzinfo=zone)
+                with self.subTest(value=repr(value)):
+                    self.assertEqual(api_dump._TEXT[datetime](value), encoder.default(value))
