@@ -759,3 +759,23 @@ class CommandTestMixin(CommandCallMixin):
             self.import_street_a("auditor_a")
         with self.assertRaisesMessage(CommandError, f"nobody may not export {self.command_kind}"):
             self.command("export", self.command_kind, "-o", self.sheet([["x"]]), "--user", "nobody")
+
+
+def project_subclasses(base: Any, modules_ending: str) -> list[Any]:
+    """The project's subclasses of *base* (at any depth), once every module of the project whose name ends with
+    *modules_ending* ("filtersets", "tables") is imported."""
+    import importlib
+    import pkgutil
+
+    import shequ
+
+    for module in pkgutil.walk_packages(shequ.__path__, "shequ."):
+        if module.name.endswith(modules_ending):
+            importlib.import_module(module.name)
+    found, todo = set(), [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return [cls for cls in found if cls.__module__.startswith("shequ.")]

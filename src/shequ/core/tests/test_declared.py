@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from typing import Any
-
 import django_tables2 as tables
 from django.test import SimpleTestCase
 
-import shequ
 from shequ.core.declared import ShallowCopies
 from shequ.core.tables import BaseTable
+from shequ.core.testing import project_subclasses
 from shequ.services.models import ServiceRequest
 from shequ.services.tables import ServiceRequestTable
 
 
-def subclasses(cls: Any) -> set[Any]:
-    found = set(cls.__subclasses__())
-    for sub in list(found):
-        found |= subclasses(sub)
-    return found
-
-
 class TableColumnsTests(SimpleTestCase):
     def test_every_table_of_the_project_copies_its_columns_one_by_one(self) -> None:
-        for module in pkgutil.walk_packages(shequ.__path__, "shequ."):
-            if module.name.endswith("tables"):
-                importlib.import_module(module.name)
-        ours = [c for c in subclasses(tables.Table) if c.__module__.startswith("shequ.") and c is not BaseTable]
+        ours = [c for c in project_subclasses(tables.Table, "tables") if c is not BaseTable]
         self.assertGreater(len(ours), 20)
         for cls in ours:
             with self.subTest(table=cls.__qualname__):

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
 import django_filters
 from django.test import RequestFactory
 
-import shequ
 from shequ.core.filtersets import FilterSet
-from shequ.core.testing import WorldTestCase
+from shequ.core.testing import WorldTestCase, project_subclasses
 from shequ.core.widgets import SearchPickerWidget
 from shequ.volunteers.filtersets import VolunteerFilterSet
 
 
-def subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
-    for sub in list(found):
-        found |= subclasses(sub)
-    return found
-
-
 class FilterSetTests(WorldTestCase):
     def test_every_filterset_of_the_project_is_a_core_filterset(self) -> None:
-        for module in pkgutil.walk_packages(shequ.__path__, "shequ."):
-            if module.name.endswith(("filtersets", "filters")):
-                importlib.import_module(module.name)
-        ours = [c for c in subclasses(django_filters.FilterSet) if c.__module__.startswith("shequ.")]
+        ours = project_subclasses(django_filters.FilterSet, "filtersets")
         self.assertGreater(len(ours), 20)
         for cls in ours:
             with self.subTest(filterset=cls.__qualname__):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import runpy
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,22 @@ def cycles(n: int) -> weakref.ref[Node]:
         first = first or weakref.ref(a)
     assert first is not None
     return first
+
+
+@contextlib.contextmanager
+def collections() -> Iterator[list[int]]:
+    """The generation of each collection that starts inside the block."""
+    generations: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        yield generations
+    finally:
+        gc.callbacks.remove(seen)
 
 
 class GcPolicyTests(SimpleTestCase):
@@ -56,33 +74,15 @@ class GcPolicyTests(SimpleTestCase):
 
     def test_a_heavy_request_is_still_collected_on_its_way(self) -> None:
         gcpolicy.worker_started()
-        collected: list[int] = []
-
-        def seen(phase: str, info: dict[str, int]) -> None:
-            if phase == "stop":
-                collected.append(info["generation"])
-
-        gc.callbacks.append(seen)
-        try:
+        with collections() as generations:
             cycles(gcpolicy.YOUNG_THRESHOLD)
-        finally:
-            gc.callbacks.remove(seen)
-        self.assertTrue(collected)
+        self.assertTrue(generations)
 
     def test_every_so_often_the_whole_heap(self) -> None:
         gcpolicy.worker_started()
-        generations: list[int] = []
-
-        def seen(phase: str, info: dict[str, int]) -> None:
-            if phase == "start":
-                generations.append(info["generation"])
-
-        gc.callbacks.append(seen)
-        try:
+        with collections() as generations:
             for _ in range(gcpolicy.FULL_EVERY):
                 cycles(gcpolicy.YOUNG_AFTER_REQUEST)
                 gcpolicy.request_done()
-        finally:
-            gc.callbacks.remove(seen)
         self.assertEqual(generations.count(2), 1)
         self.assertEqual(generations.count(1), gcpolicy.FULL_EVERY - 1)
