@@ -107,3 +107,33 @@ class XlsxStreamTests(SimpleTestCase):
         with self.assertRaises(ActionError) as caught:
             list(RowReader(path, "residents.xlsx"))
         self.assertEqual(caught.exception.code, "unreadable")
+
+    def test_possessive_cells_match_as_backtracking_would(self) -> None:
+        """The fast path's cell expression never backtracks; on every form of cell it knows or must leave to expat
+        it takes the same cells, with the same parts, as the same expression with backtracking."""
+        from shequ.core.xlsxstream import _CELL
+
+        backtracking = re.compile(_CELL.pattern.replace("++", "+").replace("?+", "?").replace("*+", "*"))
+        self.assertNotEqual(backtracking.pattern, _CELL.pattern)
+        cells = [
+            '<c r="A1"/>',
+            '<c r="B12" s="3"/>',
+            '<c r="C3"><v>1.5</v></c>',
+            '<c r="AB40" s="2" t="s"><v>17</v></c>',
+            '<c r="D4" t="inlineStr"><is><t>张伟</t></is></c>',
+            '<c r="D4" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c>',
+            '<c r="E5" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>',  # a formula: not the fast path's
+            '<c r="F6" t="inlineStr"><is><r><t>ab</t></r></is></c>',  # rich text: not the fast path's
+            '<c r="G7" t="b"><v></v></c>',
+            '<c r="H8" s="1" t="e"><v>#DIV/0!</v></c>',
+            '<c s="1" r="I9"><v>2</v></c>',  # attributes in another order: not the fast path's
+            '<c r="J10">',
+        ]
+        row = " ".join(cells)
+        for text in [*cells, row]:
+            with self.subTest(text=text):
+                self.assertEqual(
+                    [(m.span(), m.groups()) for m in _CELL.finditer(text)],
+                    [(m.span(), m.groups()) for m in backtracking.finditer(text)],
+                )
+        self.assertEqual(len(_CELL.findall(row)), 8)  # the forms it knows
