@@ -266,6 +266,8 @@ def server_statement(using: str, sql: str, params: tuple[Any, ...]) -> str | Non
     connection = connections[using]
     if connection.vendor != "postgresql" or not getattr(settings, "SHEQU_PG_PREPARE", True):
         return None
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        return None  # no ``mogrify`` to write the values in (and a cursor opened for nothing at each request)
     connection.ensure_connection()
     names = _SERVER_STATEMENTS.setdefault(connection.connection, {})
     key = (sql, repr(params))
@@ -274,10 +276,7 @@ def server_statement(using: str, sql: str, params: tuple[Any, ...]) -> str | Non
         if len(names) >= MAX_SERVER_STATEMENTS:
             return None
         with connection.cursor() as cursor:
-            mogrify = getattr(cursor.cursor, "mogrify", None)  # client-side binding only (Django's default)
-            if mogrify is None:
-                return None
             name = f"shequ_list_{next(_NAMES)}"
-            cursor.execute(f"PREPARE {name} AS {mogrify(sql, params)}")
+            cursor.execute(f"PREPARE {name} AS {cursor.cursor.mogrify(sql, params)}")  # client-side binding's
         names[key] = name
     return name

@@ -228,3 +228,11 @@ class ServerStatementTests(WorldTestCase):
             items_again, statements = self.page()
         self.assertFalse(any(sql.startswith(("EXECUTE", "PREPARE")) for sql in statements))
         self.assertEqual(items, items_again)
+
+    def test_server_side_binding_plans_each_time(self) -> None:
+        self.login(self.world.officer_a)
+        with mock.patch.dict(connection.settings_dict["OPTIONS"], {"server_side_binding": True}):
+            items, _sql = self.page()
+            again, statements = self.page()
+        self.assertFalse(any(sql.startswith(("EXECUTE", "PREPARE")) for sql in statements))
+        self.assertEqual(items, again)
