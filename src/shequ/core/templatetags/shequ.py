@@ -81,6 +81,11 @@ def sidebar_menu(context: Any) -> SafeString:
     return html
 
 
+def _render(context: Any, name: str) -> SafeString:
+    """Template *name* rendered in the page's *context* (only when a remembered fragment is missing)."""
+    return context.template.engine.get_template(name).render(context)  # type: ignore[no-any-return]
+
+
 def unread_badge(count: int) -> SafeString:
     """The bell's red badge: the unread count, "99+" past the cap, nothing at 0."""
     from shequ.core.notifications import UNREAD_CAP
@@ -114,7 +119,6 @@ def top_bar(context: Any) -> SafeString:
 
     request = context["request"]
     user = request.user
-    template = context.template.engine.get_template("core/_top_bar.html")
     token = context.get("csrf_token")
     values = {
         "csrf_token": token,
@@ -124,7 +128,7 @@ def top_bar(context: Any) -> SafeString:
     }
     if not token or token == "NOTPROVIDED":
         with context.push(values):
-            return template.render(context)
+            return _render(context, "core/_top_bar.html")
     session = getattr(request, "session", None) or {}
     key = (
         user.pk,
@@ -137,7 +141,7 @@ def top_bar(context: Any) -> SafeString:
     html = authcache.get("top-bar", key)
     if html is None:
         with context.push({name: mark_safe(hole) for name, hole in HOLES.items()}):
-            html = template.render(context)
+            html = _render(context, "core/_top_bar.html")
         authcache.put("top-bar", key, html)
     for name, hole in HOLES.items():
         html = html.replace(hole, conditional_escape(values[name]))
@@ -153,16 +157,15 @@ def filter_form(context: Any) -> SafeString:
     from shequ.accounts import authcache
     from shequ.accounts.scope import grants_key
 
-    template = context.template.engine.get_template("core/_filters.html")
     request = context.get("request")
     filterset = context.get("filterset")
     user = getattr(request, "user", None)
     if request is None or request.method != "GET" or getattr(filterset, "submit_by_post", False) or user is None:
-        return template.render(context)
+        return _render(context, "core/_filters.html")
     key = (user.pk, grants_key(user), request.path, request.GET.urlencode(), translation.get_language())
     html = authcache.get("filters", key)
     if html is None:
-        html = template.render(context)
+        html = _render(context, "core/_filters.html")
         authcache.put("filters", key, html)
     return html
 
