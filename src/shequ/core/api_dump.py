@@ -48,8 +48,9 @@ _CONTAINERS: dict[Any, tuple[type, type]] = {
     dict[str, Any]: (dict, str),
 }
 
-# One plan per schema: a list of (field name, reader, accepted types, element type of a list), or None.
-Plan = list[tuple[str, Callable[[Any, Any], Any], tuple[type, ...], type | None]]
+# One plan per schema: a list of (field name, attribute path or None for a resolver, reader, accepted types, element
+# type of a list), or None.
+Plan = list[tuple[str, str | None, Callable[[Any, Any], Any], tuple[type, ...], type | None]]
 _plans: dict[type, Plan | None] = {}
 
 
@@ -71,19 +72,18 @@ def _accepted(annotation: Any) -> tuple[tuple[type, ...], type | None] | None:
     return None
 
 
-def _reader(schema: Any, name: str, source: str) -> Callable[[Any, Any], Any]:
+def _reader(schema: Any, name: str, source: str) -> tuple[str | None, Callable[[Any, Any], Any]]:
+    """How a field is read: (its attribute path, or None for the schema's resolver; a function reading it)."""
     resolver = schema._ninja_resolvers.get(name)
     if resolver is not None:
         func, takes_context = resolver._func, resolver._takes_context
         if not resolver._static:
             raise TypeError(name)
         if takes_context:
-            return lambda obj, context: func(obj, context=context)
-        return lambda obj, context: func(obj)
+            return None, lambda obj, context: func(obj, context=context)
+        return None, lambda obj, context: func(obj)
     get = operator.attrgetter(source)
-    read = lambda obj, context: get(obj)  # noqa: E731
-    read.source = source  # type: ignore[attr-defined]  # (``writer`` reads the attribute itself)
-    return read
+    return source, lambda obj, context: get(obj)
 
 
 def plan(schema: Any) -> Plan | None:
@@ -107,7 +107,7 @@ def plan(schema: Any) -> Plan | None:
             found = None
             break
         try:
-            found.append((name, _reader(schema, name, field.alias or name), *accepted))
+            found.append((name, *_reader(schema, name, field.alias or name), *accepted))
         except TypeError:
             found = None
     _plans[schema] = found
@@ -140,8 +140,7 @@ def writer(schema: Any) -> Callable[[Iterable[Any], Any], list[dict[str, Any]] |
 def _write_function(fields: Plan) -> Callable[[Iterable[Any], Any], list[dict[str, Any]] | None]:
     names: dict[str, Any] = {"TEXT": _TEXT}
     reads, checks, items = [], [], []
-    for i, (name, read, accepted, element) in enumerate(fields):
-        source = getattr(read, "source", None)
+    for i, (name, source, read, accepted, element) in enumerate(fields):
         if source is not None and all(part.isidentifier() for part in source.split(".")):
             reads.append(f"v{i} = obj.{source}")
         else:
