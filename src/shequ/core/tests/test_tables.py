@@ -19,6 +19,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase, override_setti
 from django.utils import translation
 
 from shequ.accounts.models import User
+from shequ.core import tables as tables_module
 from shequ.core.menu import menu_for
 from shequ.core.pagination import configure_table
 from shequ.core.tables import BaseTable
@@ -192,3 +193,52 @@ class LongListTests(SimpleTestCase):
         with translation.override("zh-hans"):
             out = self.assert_same(self.table("/l/?t-page=3", base=tables.Table), "/l/?t-page=3")
         self.assertIn("<td >第100行 &amp; &lt;b&gt;</td>", out)
+
+
+class Numbered(BaseTable):
+    n = tables.Column(verbose_name="号码 <n>")
+    label = tables.Column(verbose_name="名称", orderable=False, attrs={"th": {"class": "w-1"}})
+
+
+class RememberedPartsTests(SimpleTestCase):
+    """A table's header and pagination are written once per class, columns, sorting, query string, language and
+    page (``BaseTable._remembered``): what is remembered is what writing them again gives, and each of those
+    makes a part of its own."""
+
+    def results(self, address: str, rows: int = 345, table_class: type = Numbered) -> str:
+        request = RequestFactory().get(address)
+        table = configure_table(table_class([{"n": i, "label": f"第{i}行"} for i in range(rows)], prefix="t-"), request)
+        return table.results_html(request)
+
+    def test_remembered_parts_are_what_writing_them_again_gives(self) -> None:
+        addresses = ["/l/", "/l/?t-sort=n", "/l/?t-sort=-n", "/l/?t-page=3", "/l/?t-page=3&x=%3C1", "/l/?t-page=35"]
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for address in addresses:
+                    with self.subTest(language=language, address=address):
+                        remembered = [self.results(address), self.results(address)]
+                        tables_module._PARTS.clear()
+                        self.assertEqual(remembered, [self.results(address)] * 2)
+                        # fewer rows: the pagination ends earlier, the header stays
+                        self.assertEqual(
+                            self.results(address, rows=30),
+                            (tables_module._PARTS.clear(), self.results(address, rows=30))[1],
+                        )
+        with translation.override("en"):
+            self.assertIn(" next ", self.results("/l/?t-page=2"))
+        with translation.override("zh-hans"):
+            self.assertIn(" 下一页 ", self.results("/l/?t-page=2"))
+        self.assertIn('class="asc orderable"', self.results("/l/?t-sort=n"))
+        self.assertIn('class="desc orderable"', self.results("/l/?t-sort=-n"))
+
+    def test_columns_that_compute_their_attributes_are_written_every_time(self) -> None:
+        calls = []
+
+        class Computed(BaseTable):
+            n = tables.Column(attrs={"th": {"data-call": lambda: calls.append(1) or str(len(calls))}})
+
+        tables_module._PARTS.clear()
+        first, second = self.results("/l/", table_class=Computed), self.results("/l/", table_class=Computed)
+        self.assertIn('data-call="', first)
+        self.assertNotEqual(first, second)
+        self.assertFalse(any(key[1] is Computed for key in tables_module._PARTS))
