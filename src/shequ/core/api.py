@@ -295,6 +295,13 @@ def crud_router(
         qs = model._default_manager.all()
         return qs.select_related(*select_related) if select_related else qs
 
+    # A page of the list selects only what its answer holds (the street's requests: 26 of 41 columns and the
+    # category's name alone, not its row).  A single object is read whole: actions and steps change it.
+    reads = api_dump.columns(out_schema, model, select_related or ())
+
+    def listed() -> Any:
+        return base().only(*reads) if reads else base()
+
     @router.get(
         "/",
         response={200: ListOut, 400: ErrorOut},
@@ -312,7 +319,7 @@ def crud_router(
         start = (page - 1) * page_size
 
         def filtered() -> Any:
-            fs = filterset(request.GET, queryset=base().restrict(user, "view"), request=request)
+            fs = filterset(request.GET, queryset=listed().restrict(user, "view"), request=request)
             if not fs.is_valid():
                 details = [{"field": f, "message": str(m)} for f, ms in fs.errors.items() for m in ms]
                 raise ValidationError("；".join(d["message"] for d in details) or _("Invalid filter."))
@@ -320,7 +327,7 @@ def crud_router(
 
         # No filter asked: the page and its count through statements compiled once for this user.
         unfiltered = None
-        shaped = shape(base())
+        shaped = shape(listed())
         if shaped is not None and not set(request.GET) - {"page", "page_size"}:
             key = (shaped, filterset.__module__, filterset.__qualname__, "view")
             unfiltered = listing(filtered, key, user, start, start + page_size, settings.SHEQU_COUNT_CAP)

@@ -114,6 +114,60 @@ def plan(schema: Any) -> Plan | None:
     return found
 
 
+def reads(*fields: str) -> Callable[[Any], Any]:
+    """Say which fields of the object a schema's ``resolve_<field>`` reads (ORM names, ``__`` through relations),
+    so that a list through the schema selects only what its answer holds (``columns``)."""
+
+    def mark(func: Any) -> Any:
+        target = getattr(func, "__func__", func)
+        target.reads = fields
+        return func
+
+    return mark
+
+
+def columns(schema: Any, model: Any, select_related: Iterable[str] = ()) -> tuple[str, ...] | None:
+    """The fields of *model* that an answer through *schema* reads, as ``QuerySet.only()`` takes them — each field's
+    alias or name, dotted through relations (those not in *select_related* as their key alone: the related row is
+    read as before), and what the schema's resolvers say they read (``reads``).  None when that is not known: a
+    schema answered through pydantic, a resolver that does not say, a source that is not a field (a property)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    fields = plan(schema)
+    if fields is None:
+        return None
+    joined = set(select_related)
+    found = {"pk"}
+    for name, source, _read, _accepted, _element in fields:
+        if source is None:
+            said = getattr(getattr(schema._ninja_resolvers[name], "_func", None), "reads", None)
+            if said is None:
+                return None
+            found.update(said)
+            continue
+        current, path, parts = model, [], source.split(".")
+        for index, part in enumerate(parts):
+            final = index == len(parts) - 1
+            try:
+                field = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            if field.many_to_many or field.one_to_many or not field.concrete:
+                return None
+            path.append(field.name)
+            if not field.is_relation or part == field.attname:  # a value, or a key (``category_id``)
+                if not final:
+                    return None  # an attribute of a value (``created.year``)
+                break
+            if "__".join(path) not in joined:
+                break  # a related row read by itself, as before: its key is what is selected
+            if final:
+                return None  # the related object itself in the answer: all of it
+            current = field.related_model
+        found.add("__".join(path))
+    return tuple(sorted(found))
+
+
 # Off: every answer goes through ninja's validation (the tests compare both ways).
 ENABLED = True
 

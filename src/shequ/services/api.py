@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from shequ.core import api_dump
 from shequ.core.actions import fetch
 from shequ.core.api import ErrorOut, ObjectAction, crud_router, user_of
 from shequ.core.exceptions import NotFound
@@ -65,6 +66,7 @@ class RequestOut(Schema):
     updated: datetime
 
     @staticmethod
+    @api_dump.reads("status")
     def resolve_status_display(obj: ServiceRequest) -> str:
         # Django's get_status_display() rebuilds a dict of the choices, translating each label, on every
         # call: a page of 50 did it 50 times.  The labels stay lazy here (the request's language).
