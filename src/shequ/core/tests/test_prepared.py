@@ -211,6 +211,28 @@ class ServerStatementTests(WorldTestCase):
                 self.assertEqual(first, planned)
                 self.assertEqual(again, planned)
 
+    def test_one_object_is_read_through_one_statement_with_its_key_as_parameter(self) -> None:
+        w = self.world
+        keys = [w.grid_a.pk, w.community_a.pk, w.street_a.pk, w.grid_b.pk, w.city.pk, 10**6, 2**40]
+        for user in (w.admin, w.officer_a, w.officer_b):
+            self.login(user)
+            with override_settings(SHEQU_PG_PREPARE=False):
+                planned = [self.client.get(f"/api/v1/nodes/{pk}").json() for pk in keys]
+            with CaptureQueriesContext(connection) as queries:
+                answers = [self.client.get(f"/api/v1/nodes/{pk}").json() for pk in keys]
+            statements = [q["sql"] for q in queries.captured_queries]
+            with self.subTest(user=user.username):
+                self.assertEqual(answers, planned)
+                self.assertEqual(sum(sql.startswith("PREPARE shequ_read_") for sql in statements), 1)
+                executed = [sql for sql in statements if sql.startswith("EXECUTE shequ_read_")]
+                self.assertEqual(len(executed), len(keys) - 1)  # past 32 bits: the ORM's own range check answers
+        self.assertTrue(any("$1" in row[0] for row in self.prepared_statements()))
+
+    def prepared_statements(self) -> list[tuple[str]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'shequ_read_%%'")
+            return cursor.fetchall()
+
     def test_a_new_row_shows_through_the_prepared_statement(self) -> None:
         self.login(self.world.admin)
         self.page("/api/v1/nodes/?page_size=50")
