@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -57,7 +58,11 @@ class Within(Lookup):
 class AnyOf(In):
     """``field__anyof=values``: ``__in``, but on PostgreSQL with the values as one array (``= ANY(%s)``) instead of
     a placeholder each, so that the 5,000 blind indexes of an import's chunk are not 5,000 parameters to send
-    and parse.  Elsewhere it is ``__in``."""
+    and parse.  Elsewhere it is ``__in``.
+
+    Text values go as one JSON document, unpacked by the server (``jsonb_array_elements_text``): psycopg dumps a
+    list as an array element by element in Python (5,000 blind indexes: 18 ms a statement, against 3 ms for
+    ``json.dumps`` and the server's unpacking; the index is used all the same)."""
 
     lookup_name = "anyof"
 
@@ -68,6 +73,11 @@ class AnyOf(In):
         values = [value for value in self.rhs if value is not None]
         if not values:
             raise EmptyResultSet
+        if all(value.__class__ is str for value in values):
+            return (
+                f"{lhs} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))",
+                [*lhs_params, json.dumps(values, ensure_ascii=False)],
+            )
         return f"{lhs} = ANY(%s)", [*lhs_params, values]
 
 
