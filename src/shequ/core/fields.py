@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -55,20 +56,50 @@ class Within(Lookup):
 
 @models.Field.register_lookup
 class AnyOf(In):
-    """``field__anyof=values``: ``__in``, but on PostgreSQL with the values as one array (``= ANY(%s)``) instead of
-    a placeholder each, so that the 5,000 blind indexes of an import's chunk are not 5,000 parameters to send
-    and parse.  Elsewhere it is ``__in``."""
+    """``field__anyof=values``: ``__in``, but with the values as one parameter instead of a placeholder each, so
+    that the 5,000 blind indexes of an import's chunk are not 5,000 parameters to prepare, send and parse.
+
+    On PostgreSQL the values go as one array (``= ANY(%s)``); text values as one JSON document unpacked by the
+    server (``jsonb_array_elements_text``), since psycopg dumps a list as an array element by element in Python
+    (5,000 blind indexes: 18 ms a statement, against 3 ms for ``json.dumps`` and the server's unpacking).  On
+    SQLite text values go as one JSON document too (``IN (SELECT value FROM json_each(%s))``).  Either way the
+    column's index is used as by ``__in``.  Text values of a plain text field are taken as they are (Django
+    prepares each one, to the same string).  Anything else is ``__in``."""
 
     lookup_name = "anyof"
 
+    def _texts(self) -> bool:
+        values = self.rhs
+        return isinstance(values, list | tuple | set | frozenset) and all(v.__class__ is str for v in values)
+
+    def get_prep_lookup(self):  # type: ignore[no-untyped-def]
+        field = getattr(self.lhs, "output_field", None)
+        if (
+            self.prepare_rhs
+            and isinstance(field, models.CharField | models.TextField)
+            and type(field).get_prep_value in (models.CharField.get_prep_value, models.TextField.get_prep_value)
+            and self._texts()
+        ):
+            return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
-        if connection.vendor != "postgresql" or not isinstance(self.rhs, list | tuple | set | frozenset):
+        vendor = connection.vendor
+        if vendor not in ("postgresql", "sqlite") or not isinstance(self.rhs, list | tuple | set | frozenset):
+            return super().as_sql(compiler, connection)
+        texts = self._texts()
+        if vendor == "sqlite" and not texts:
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = [value for value in self.rhs if value is not None]
         if not values:
             raise EmptyResultSet
-        return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        if not texts:
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        document = json.dumps(values, ensure_ascii=False)
+        if vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, document]
+        return f"{lhs} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))", [*lhs_params, document]
 
 
 def path_index(name: str, *fields: str) -> models.Index:

@@ -16,7 +16,7 @@ from shequ.core.cells import code_cell as code_cell  # (re-exported for the impo
 from shequ.core.cells import phone_cell as phone_cell
 from shequ.core.text import normalize
 
-from .identity import ID_LENGTH, Identity, IdentityError, normalize_id, parse_identity
+from .identity import ID_LENGTH, Identity, IdentityError, checked_identity, normalize_id, parse_identity
 from .models import ETHNICITIES
 
 # The words offices write for each choice; the first is what an export writes.
@@ -73,9 +73,12 @@ TAG_SPLIT = re.compile(r"\s*[、,，;；/|\s]\s*")
 
 def identity_cell(value: Any) -> Identity | None:
     """The checked identity number of a cell (``identity.parse_identity``); None when empty."""
-    if value is None or (isinstance(value, str) and not normalize_id(value)):
+    if value is None:
         return None
     try:
+        if isinstance(value, str):  # normalised once: empty after it is an empty cell
+            text = normalize_id(value)
+            return checked_identity(text) if text else None
         return parse_identity(value)
     except IdentityError as exc:
         raise RowError(exc.message, exc.code) from None

@@ -129,6 +129,12 @@ def parse_identity(value: Any, *, today: date | None = None) -> Identity:
         text = _number_cell(value)
     else:
         text = normalize_id(value)
+    return checked_identity(text, today=today)
+
+
+def checked_identity(text: str, *, today: date | None = None) -> Identity:
+    """``parse_identity`` of a number already normalised (``normalize_id``): the import's cell parser normalises
+    each cell once to tell an empty one, and does not pay for it twice."""
     if not text:
         raise IdentityError(_("The identity number is empty."), code="id_required")
     if not _ID_RE.match(text):

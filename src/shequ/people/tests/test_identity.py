@@ -123,3 +123,20 @@ def test_phone_rejected(typed: str, code: str) -> None:
     with pytest.raises(IdentityError) as caught:
         parse_phone(typed)
     assert caught.value.code == code
+
+
+def test_identity_cell_normalises_once_and_answers_as_parse_identity() -> None:
+    from shequ.core.cells import RowError
+    from shequ.people.cells import identity_cell
+
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in VALID)
+    for typed in (VALID, VALID.lower(), full_width, f" {VALID[:6]} {VALID[6:14]}-{VALID[14:]} "):
+        assert identity_cell(typed) == parse_identity(typed)
+    for empty in (None, "", "   ", " - ", "\u3000"):
+        assert identity_cell(empty) is None
+    for bad, code in ((VALID[:-1], "id_length"), (f" {VALID[:-1]}0 ", "id_checksum"), (4.20102e17, "id_excel_number")):
+        if code == "id_checksum" and VALID.endswith("0"):
+            continue
+        with pytest.raises(RowError) as caught:
+            identity_cell(bad)
+        assert caught.value.code == code
