@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Router, Schema
 
 from shequ.core import api_dump
@@ -69,11 +70,22 @@ class RequestOut(Schema):
     @api_dump.reads("status")
     def resolve_status_display(obj: ServiceRequest) -> str:
         # Django's get_status_display() rebuilds a dict of the choices, translating each label, on every
-        # call: a page of 50 did it 50 times.  The labels stay lazy here (the request's language).
-        return str(STATUS_LABELS.get(obj.status, obj.status))
+        # call: a page of 50 did it 50 times.  Here the labels are translated once per language.
+        return status_labels().get(obj.status, obj.status)
 
 
 STATUS_LABELS = dict(Status.choices)
+_STATUS_TEXT: dict[str | None, dict[str, str]] = {}
+
+
+def status_labels() -> dict[str, str]:
+    """The statuses' labels in the active language (translated once per language: catalogues do not change
+    while a process runs)."""
+    language = translation.get_language()
+    found = _STATUS_TEXT.get(language)
+    if found is None:
+        found = _STATUS_TEXT[language] = {value: str(label) for value, label in STATUS_LABELS.items()}
+    return found
 
 
 class RequestIn(Schema):

@@ -269,6 +269,27 @@ class ServiceRequestAPITests(APITestMixin, WorldTestCase):
         community = self.world.community_a if node.path.startswith(self.world.street_a.path) else self.world.community_b
         return file(self.world, community)
 
+    def test_status_display_in_the_language_asked_for(self) -> None:
+        from django.utils import translation
+
+        request = self.make_object(self.world.community_a)
+        headers = self.token(self.world.officer_a)
+        for language in ("en", "zh-hans", "en", "zh-hans"):  # each language's labels kept apart
+            with translation.override(language):
+                expected = request.get_status_display()
+            for address in (f"{self.endpoint}{request.pk}", f"{self.endpoint}?page_size=50"):
+                answer = self.client.get(address, HTTP_ACCEPT_LANGUAGE=language, **headers).json()
+                item = answer if "items" not in answer else next(i for i in answer["items"] if i["id"] == request.pk)
+                with self.subTest(language=language, address=address):
+                    self.assertEqual(item["status_display"], expected)
+        self.assertNotEqual(self.display("en", request), self.display("zh-hans", request))
+
+    def display(self, language: str, request: Any) -> str:
+        answer = self.client.get(
+            f"{self.endpoint}{request.pk}", HTTP_ACCEPT_LANGUAGE=language, **self.token(self.world.officer_a)
+        )
+        return answer.json()["status_display"]  # type: ignore[no-any-return]
+
     def test_api_create_and_steps(self) -> None:
         a = self.tree.worker_a
         payload = {
