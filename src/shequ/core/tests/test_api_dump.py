@@ -75,6 +75,79 @@ class SameAnswerTests(TestCase):
         self.assertGreater(fast_answers, 100)
         self.assertGreater(compared_items, 500)
 
+    # A list page selects only the columns its answer holds (``api_dump.columns``, ``QuerySet.only``): each item is
+    # what the object's own address answers (read whole), and no row costs a query of its own.
+    def test_each_item_of_a_list_is_its_object_read_whole(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from shequ.core.api import _CRUD_CONTEXT
+
+        paths = operations()
+        names = sorted({name for _base, _schema, name in _CRUD_CONTEXT.values()})
+        compared = 0
+        for username in ("admin", "street", "community"):
+            self.client.force_login(User.objects.get(username=username))
+            for name in names:
+                url = paths[f"list_{name}s"]
+                self.client.get(url + "?page_size=2")  # the user's grants and the count, remembered
+                self.client.get(url + "?page_size=30")
+                with CaptureQueriesContext(connection) as few:
+                    self.client.get(url + "?page_size=2")
+                with CaptureQueriesContext(connection) as many:
+                    listed = self.client.get(url + "?page_size=30")
+                with self.subTest(user=username, list=name):
+                    self.assertEqual(len(many), len(few))  # nothing deferred is read row by row
+                if listed.status_code != 200 or f"get_{name}" not in paths:
+                    continue
+                for item in listed.json()["items"][:10]:
+                    whole = self.client.get(paths[f"get_{name}"].replace("{pk}", str(item["id"])))
+                    with self.subTest(user=username, object=name, pk=item["id"]):
+                        self.assertEqual(item, whole.json())
+                    compared += 1
+        self.assertGreater(compared, 200)
+
+    def test_the_columns_a_schema_reads(self) -> None:
+        from shequ.services.api import RequestOut
+        from shequ.services.models import ServiceRequest
+
+        found = api_dump.columns(RequestOut, ServiceRequest, ("category",))
+        assert found is not None
+        self.assertIn("category__name", found)  # through the joined category: its name alone
+        self.assertIn("status", found)  # what resolve_status_display says it reads
+        self.assertNotIn("phone", found)
+        self.assertNotIn("description", set(found) - set(RequestOut.model_fields))
+        # not joined: the key is selected, the category read by itself as before
+        self.assertIn("category", api_dump.columns(RequestOut, ServiceRequest) or ())
+
+        class Resolved(Schema):
+            id: int
+            shown: str
+
+            @staticmethod
+            def resolve_shown(obj: Any) -> str:
+                return str(obj)
+
+        class Property(Schema):
+            id: int
+            overdue: bool
+
+        class OfAValue(Schema):
+            id: int
+            year: int = Field(..., alias="created.year")
+
+        class Related(Schema):
+            id: int
+            category_id: int
+            category_code: str = Field(..., alias="category.code")
+
+        self.assertIsNone(api_dump.columns(Resolved, ServiceRequest))  # says nothing of what it reads
+        self.assertIsNone(api_dump.columns(Property, ServiceRequest))  # a property: not a column
+        self.assertIsNone(api_dump.columns(OfAValue, ServiceRequest))
+        self.assertEqual(
+            api_dump.columns(Related, ServiceRequest, ("category",)), ("category", "category__code", "id", "pk")
+        )
+
     def test_identity_numbers_stay_masked_the_fast_way(self) -> None:
         from shequ.people.models import Resident
 
@@ -170,83 +243,3 @@ class DatetimeTextTests(SimpleTestCase):
                 value = moment.replace(tzinfo=zone)
                 with self.subTest(value=repr(value)):
                     self.assertEqual(api_dump._TEXT[datetime](value), encoder.default(value))
-
-
-class ListColumnsTests(TestCase):
-    """A list page selects only the columns its answer holds (``api_dump.columns``, ``QuerySet.only``): each item is
-    what the object's own address answers (read whole), and no row costs a query of its own."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("seed", scale="tiny", seed=1, password="dump-pass-123", stdout=io.StringIO())
-
-    def test_each_item_of_a_list_is_its_object_read_whole(self) -> None:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        from shequ.core.api import _CRUD_CONTEXT
-
-        paths = operations()
-        names = sorted({name for _base, _schema, name in _CRUD_CONTEXT.values()})
-        compared = 0
-        for username in ("admin", "street", "community"):
-            self.client.force_login(User.objects.get(username=username))
-            for name in names:
-                url = paths[f"list_{name}s"]
-                self.client.get(url + "?page_size=2")  # the user's grants and the count, remembered
-                self.client.get(url + "?page_size=30")
-                with CaptureQueriesContext(connection) as few:
-                    self.client.get(url + "?page_size=2")
-                with CaptureQueriesContext(connection) as many:
-                    listed = self.client.get(url + "?page_size=30")
-                with self.subTest(user=username, list=name):
-                    self.assertEqual(len(many), len(few))  # nothing deferred is read row by row
-                if listed.status_code != 200 or f"get_{name}" not in paths:
-                    continue
-                for item in listed.json()["items"][:10]:
-                    whole = self.client.get(paths[f"get_{name}"].replace("{pk}", str(item["id"])))
-                    with self.subTest(user=username, object=name, pk=item["id"]):
-                        self.assertEqual(item, whole.json())
-                    compared += 1
-        self.assertGreater(compared, 200)
-
-    def test_the_columns_a_schema_reads(self) -> None:
-        from shequ.services.api import RequestOut
-        from shequ.services.models import ServiceRequest
-
-        found = api_dump.columns(RequestOut, ServiceRequest, ("category",))
-        assert found is not None
-        self.assertIn("category__name", found)  # through the joined category: its name alone
-        self.assertIn("status", found)  # what resolve_status_display says it reads
-        self.assertNotIn("phone", found)
-        self.assertNotIn("description", set(found) - set(RequestOut.model_fields))
-        # not joined: the key is selected, the category read by itself as before
-        self.assertIn("category", api_dump.columns(RequestOut, ServiceRequest) or ())
-
-        class Resolved(Schema):
-            id: int
-            shown: str
-
-            @staticmethod
-            def resolve_shown(obj: Any) -> str:
-                return str(obj)
-
-        class Property(Schema):
-            id: int
-            overdue: bool
-
-        class OfAValue(Schema):
-            id: int
-            year: int = Field(..., alias="created.year")
-
-        class Related(Schema):
-            id: int
-            category_id: int
-            category_code: str = Field(..., alias="category.code")
-
-        self.assertIsNone(api_dump.columns(Resolved, ServiceRequest))  # says nothing of what it reads
-        self.assertIsNone(api_dump.columns(Property, ServiceRequest))  # a property: not a column
-        self.assertIsNone(api_dump.columns(OfAValue, ServiceRequest))
-        self.assertEqual(
-            api_dump.columns(Related, ServiceRequest, ("category",)), ("category", "category__code", "id", "pk")
-        )
