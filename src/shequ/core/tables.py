@@ -124,8 +124,9 @@ class BaseTable(tables.Table):
         table_attrs = AttributeDict({"class": "table"})
         table_attrs.update(self.attrs)
         html = ['<div class="table-container table-responsive">\n', f"<table {table_attrs.as_html()}>"]
+        kept = self._parts_key(request, columns)
         if self.show_header:
-            html.append(self._remembered("thead", request, columns, lambda: self._thead_html(columns, link)))
+            html.append(_remembered(kept, "thead", lambda: self._thead_html(columns, link)))
         html.append(f"<tbody {_attrs_html(self.attrs, 'tbody')}>{self.tbody_html()}</tbody>\n")
         if self.has_footer():
             cells = "".join(f"<td {c.attrs['tf'].as_html()}>{_value_html(c.footer)}</td>" for c in columns)
@@ -133,19 +134,18 @@ class BaseTable(tables.Table):
         html.append("</table>\n")
         page = getattr(self, "page", None)
         where = (page.number, self.paginator.num_pages) if page else None
-        html.append(self._remembered("pages", request, columns, lambda: self._pagination_html(link), where))
+        html.append(_remembered(kept, ("pages", where), lambda: self._pagination_html(link)))
         html.append("</div>")
         return "".join(html)
 
-    def _remembered(self, part: str, request: Any, columns: list[Any], write: Any, *more: Any) -> str:
-        """The table's header or pagination, written once per table class, columns, sorting, query string,
-        language and *more* (the page and the number of pages): the same for every request that has them — the
-        sorting links, the sorted column's class, the page links — and 0.6 ms of the staff request list.  A
-        table whose columns compute their attributes (a callable in ``attrs``) writes them every time."""
+    def _parts_key(self, request: Any, columns: list[Any]) -> tuple[Any, ...] | None:
+        """What the table's header and pagination depend on besides the page: its class, language, columns,
+        sorting, prefix, query string and attributes.  They are the same for every request that has these — the
+        sorting links, the sorted column's class, the page links — and were 0.6 ms of the staff request list.
+        None for a table whose columns compute their attributes (a callable in ``attrs``): written every time."""
         if not _static_columns(columns):
-            return write()
-        key = (
-            part,
+            return None
+        return (
             type(self),
             translation.get_language(),
             tuple(column.name for column in columns),
@@ -153,14 +153,7 @@ class BaseTable(tables.Table):
             self.prefix,
             request.GET.urlencode(),
             repr(self.attrs),
-            *more,
         )
-        found = _PARTS.get(key)
-        if found is None:
-            if len(_PARTS) >= MAX_PARTS:
-                _PARTS.clear()
-            found = _PARTS[key] = write()
-        return found
 
     def _thead_html(self, columns: list[Any], link: Any) -> str:
         html = [f"<thead {_attrs_html(self.attrs, 'thead')}><tr>\n"]
@@ -203,6 +196,18 @@ class BaseTable(tables.Table):
 # Headers and paginations written (``BaseTable._remembered``); past the bound they are all forgotten.
 _PARTS: dict[tuple[Any, ...], str] = {}
 MAX_PARTS = 5_000
+
+
+def _remembered(key: tuple[Any, ...] | None, part: Any, write: Any) -> str:
+    """The *part* of a table written by *write*, once per *key* (``BaseTable._parts_key``; None: every time)."""
+    if key is None:
+        return write()  # type: ignore[no-any-return]
+    found = _PARTS.get((part, *key))
+    if found is None:
+        if len(_PARTS) >= MAX_PARTS:
+            _PARTS.clear()
+        found = _PARTS[(part, *key)] = write()
+    return found
 
 
 def _static_columns(columns: list[Any]) -> bool:
