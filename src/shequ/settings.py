@@ -19,7 +19,9 @@ generated there on first use.  Production is configured from the environment:
 ``SHEQU_MAP_ATTRIBUTION`` its attribution
 ``SHEQU_JOB_HEARTBEAT_SECONDS`` how often a running background job says it is alive (15; 0: never)
 ``SHEQU_JOB_STALE_SECONDS`` a job run on another host without a sign of life for this long is interrupted (120)
-``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and commits at a time (importers' own: 2,000; residents 5,000)
+``SHEQU_IMPORT_CHUNK_ROWS`` rows a large import checks and writes at a time (importers' own: 2,000; residents 5,000)
+``SHEQU_IMPORT_COMMIT_ROWS`` rows a valid-rows import commits at a time, at a chunk's end (SQLite 20,000;
+    PostgreSQL and 0: every chunk)
 """
 
 from __future__ import annotations
@@ -348,6 +350,8 @@ SHEQU_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SHEQU_JOB_HEARTBEAT_SECONDS"
 SHEQU_JOB_STALE_SECONDS = float(os.environ.get("SHEQU_JOB_STALE_SECONDS", 120))
 # Rows a large import reads, checks and commits at a time (default: the importer's own, 2,000).
 SHEQU_IMPORT_CHUNK_ROWS = int(os.environ.get("SHEQU_IMPORT_CHUNK_ROWS", 0)) or None
+_commit_rows = os.environ.get("SHEQU_IMPORT_COMMIT_ROWS", "")
+SHEQU_IMPORT_COMMIT_ROWS = int(_commit_rows) if _commit_rows.strip().isdigit() else None
 
 DJANGO_TABLES2_TEMPLATE = "core/_table.html"
 

@@ -59,6 +59,7 @@ class KilledHalfWay:
         env.update(
             DATABASE_URL=database_url,
             SHEQU_IMPORT_CHUNK_ROWS=str(CHUNK),
+            SHEQU_IMPORT_COMMIT_ROWS="0",  # every chunk commits, on SQLite too: killed after the first, it is kept
             SHEQU_IMPORT_PAUSE_AFTER_CHUNKS="1",
             SHEQU_LOG_LEVEL="WARNING",
         )
@@ -221,6 +222,76 @@ class KilledImportTests(TransactionTestCase):
         self.assertNotIn('data-testid="rerun"', html)
         self.assertIn(again.get_absolute_url(), html)
         self.assertEqual(self.client.post(reverse("core:job_rerun", args=[job.pk])).status_code, 404)
+
+
+class CommitTests(TransactionTestCase):
+    """A valid-rows import commits at the end of the chunk that brings its open transaction to
+    ``SHEQU_IMPORT_COMMIT_ROWS`` rows; an error rolls back only the open transaction, and the job's counts
+    are those of what was committed."""
+
+    def setUp(self) -> None:
+        import shutil
+
+        self.world = World()
+        folder = tempfile.mkdtemp(prefix="shequ-commits-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.file = residents_file(folder)  # 12 rows: chunks of 5, 5 and 2
+
+    def run_import(self, commit_rows: int | None, fail_in_chunk: int = 0) -> tuple[list[int], Job]:
+        """The residents in the database at each commit of the import's transactions; the job."""
+        from unittest import mock
+
+        from django.db import connection
+
+        from shequ.people.importers import ResidentImporter
+
+        class Failing(ResidentImporter):
+            chunk_size = CHUNK
+            chunks = 0
+
+            def apply(self, rows: Any, result: Any) -> None:
+                Failing.chunks += 1
+                super().apply(rows, result)
+                if Failing.chunks == fail_in_chunk:
+                    raise RuntimeError("the disk is full")
+
+        at_commits: list[int] = []
+        commit = connection.commit
+
+        def counted() -> None:
+            at_commits.append(Resident.objects.count())  # (writes outside a transaction commit by themselves)
+            commit()
+
+        importer = Failing(self.world.admin)
+        with self.settings(SHEQU_IMPORT_COMMIT_ROWS=commit_rows), mock.patch.object(connection, "commit", counted):
+            try:
+                importer.run(str(self.file), self.file.name, dry_run=False, mode="valid")
+            except RuntimeError:
+                self.assertTrue(fail_in_chunk)
+        job = Job.objects.get(pk=importer.job.pk)
+        return at_commits, job
+
+    def test_commits_every_so_many_rows_at_a_chunks_end(self) -> None:
+        for commit_rows, commits in ((0, [5, 10, 12]), (CHUNK, [5, 10, 12]), (6, [10, 12]), (10, [10, 12]), (11, [12])):
+            with self.subTest(commit_rows=commit_rows):
+                Resident.objects.all().delete()
+                Household.objects.all().delete()
+                at_commits, job = self.run_import(commit_rows)
+                self.assertEqual(at_commits, commits)
+                self.assertEqual((job.status, job.result["created"]), (Job.Status.DONE, ROWS))
+
+    def test_by_default_sqlite_commits_in_large_transactions_and_postgresql_every_chunk(self) -> None:
+        from django.db import connection
+
+        at_commits, _job = self.run_import(None)
+        self.assertEqual(at_commits, [12] if connection.vendor == "sqlite" else [5, 10, 12])
+
+    def test_an_error_rolls_back_the_open_transaction_only(self) -> None:
+        at_commits, job = self.run_import(6, fail_in_chunk=3)
+        self.assertEqual(at_commits, [10])
+        self.assertEqual(Resident.objects.count(), 10)
+        self.assertEqual((job.status, job.done), (Job.Status.FAILED, 10))  # the checkpoint of chunk 2, committed
+        self.assertEqual(job.result["created"], 10)
 
 
 class ProcessTests(WorldTestCase):
