@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .counts import touched
+from .memo import Bounded
 
 
 class BulkInsert:
@@ -130,15 +131,10 @@ class BulkInsert:
 
 def _memoized(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Dates and times repeat (every row of a chunk has the same ``created``): adapt each value once."""
-    seen: dict[Any, Any] = {}
+    seen: Bounded[Any, Any] = Bounded(10_000)
 
     def cached(value: Any) -> Any:
-        found = seen.get(value, seen)
-        if found is seen:
-            if len(seen) > 10_000:
-                seen.clear()
-            found = seen[value] = adapt(value)
-        return found
+        return seen.get_or(value, adapt, value)
 
     return cached
 

@@ -12,20 +12,15 @@ from typing import Any
 
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
+from .memo import Bounded
+
 MAX_NAMES = 1_000  # what templates ask for is a short, fixed list; past it, all are looked up again
 
 
 class ManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._urls: dict[tuple[str, bool], str] = {}
+        self._urls: Bounded[tuple[str, bool], str] = Bounded(MAX_NAMES)
 
     def url(self, name: str, force: bool = False) -> str:  # type: ignore[override]
-        key = (name, force)
-        found = self._urls.get(key)
-        if found is None:
-            found = super().url(name, force)
-            if len(self._urls) >= MAX_NAMES:
-                self._urls.clear()
-            self._urls[key] = found
-        return found
+        return self._urls.get_or((name, force), super().url, name, force)

@@ -16,6 +16,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
 from .declared import ShallowCopies
+from .memo import Bounded
 from .models import AuditEntry, Job
 
 
@@ -194,20 +195,15 @@ class BaseTable(tables.Table):
 
 
 # Headers and paginations written (``BaseTable._remembered``); past the bound they are all forgotten.
-_PARTS: dict[tuple[Any, ...], str] = {}
 MAX_PARTS = 5_000
+_PARTS: Bounded[tuple[Any, ...], str] = Bounded(MAX_PARTS)
 
 
 def _remembered(key: tuple[Any, ...] | None, part: Any, write: Any) -> str:
     """The *part* of a table written by *write*, once per *key* (``BaseTable._parts_key``; None: every time)."""
     if key is None:
         return write()  # type: ignore[no-any-return]
-    found = _PARTS.get((part, *key))
-    if found is None:
-        if len(_PARTS) >= MAX_PARTS:
-            _PARTS.clear()
-        found = _PARTS[(part, *key)] = write()
-    return found
+    return _PARTS.get_or((part, *key), write)
 
 
 def _static_columns(columns: list[Any]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from shequ.core.fields import path_ids, path_segment
+from shequ.core.memo import Bounded
 from shequ.territory.models import Node
 
 SEPARATORS = re.compile(r"\s*[/\\>|＞／]\s*")
@@ -94,15 +95,10 @@ class PlaceIndex:
 
     def locator(self) -> Callable[[str], tuple[str, str]]:
         """``locate``, remembered by path: a list has many rows at each place (an export, a million)."""
-        located: dict[str, tuple[str, str]] = {}
+        located: Bounded[str, tuple[str, str]] = Bounded(50_000)
 
         def locate(path: str) -> tuple[str, str]:
-            found = located.get(path)
-            if found is None:
-                if len(located) > 50_000:
-                    located.clear()
-                found = located[path] = self.locate(path)
-            return found
+            return located.get_or(path, self.locate, path)
 
         return locate
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from shequ.accounts.roles import VIEW_PII
 from shequ.accounts.scope import can
+from shequ.core.memo import Bounded
 
 from .models import Resident
 
@@ -35,17 +36,12 @@ def id_number_shower(user: Any) -> Callable[[Resident], str]:
     not once per row."""
     if not may_see_full_id(user):
         return lambda resident: resident.id_masked
-    full_at: dict[str, bool] = {}
+    full_at: Bounded[str, bool] = Bounded(50_000)
 
     def shown(resident: Resident) -> str:
         if not resident.id_masked:
             return ""
-        full = full_at.get(resident.path)
-        if full is None:
-            if len(full_at) > 50_000:
-                full_at.clear()
-            full = full_at[resident.path] = may_see_full_id(user, resident.path)
-        return _full_or_masked(resident, full)
+        return _full_or_masked(resident, full_at.get_or(resident.path, may_see_full_id, user, resident.path))
 
     return shown
 

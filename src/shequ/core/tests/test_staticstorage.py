@@ -36,8 +36,8 @@ class ManifestStorageTests(SimpleTestCase):
 
     def test_past_the_bound_all_are_looked_up_again(self) -> None:
         with tempfile.TemporaryDirectory() as root, override_settings(DEBUG=False):
-            storage = self.storage(root)
             with mock.patch.object(staticstorage, "MAX_NAMES", 1):
+                storage = self.storage(root)
                 storage.url("shequ/app.css")
                 storage.url("vendor/x y.js")
                 self.assertEqual(list(storage._urls), [("vendor/x y.js", False)])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from shequ.accounts.scope import scope_paths
 from shequ.core.importing import BulkInsert, Importer, Row
+from shequ.core.memo import Bounded
 from shequ.core.models import AuditEntry
 from shequ.people.actions import DWELLING_KINDS
 from shequ.people.models import Household
@@ -133,7 +134,7 @@ class ScopedImporter(Importer):
         self.places = PlaceIndex()
         self.base: Place | None = self.places.place_of(self.node) if self.node is not None else None
         self.paths = scope_paths(self.user, self.model, "import")
-        self._places_seen: dict[tuple[str, str], tuple[Place | None, tuple[str, str] | None]] = {}
+        self._places_seen: Bounded[tuple[str, str], tuple[Place | None, tuple[str, str] | None]] = Bounded(100_000)
 
     def in_scope(self, path: str) -> bool:
         return self.paths is None or any(path.startswith(p) for p in self.paths)
@@ -143,13 +144,7 @@ class ScopedImporter(Importer):
         code, address = row.values.get("node_code") or "", row.values.get("address") or ""
         if not code and not address:
             return None
-        key = (code, address)
-        found = self._places_seen.get(key)
-        if found is None:
-            if len(self._places_seen) > 100_000:
-                self._places_seen.clear()
-            found = self._places_seen[key] = self._find_place(code, address)
-        place, error = found
+        place, error = self._places_seen.get_or((code, address), self._find_place, code, address)
         if error is not None:
             row.reject(*error)
         return place

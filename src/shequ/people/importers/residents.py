@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from shequ.core.crypto import encrypt_many
 from shequ.core.importing import BulkInsert, Column, ImportResult, Row, choice_cell, date_cell
+from shequ.core.memo import Bounded
 from shequ.core.models import AuditEntry
 from shequ.core.text import name_pinyin
 from shequ.people.cells import (
@@ -106,16 +107,11 @@ RESIDENT_COLUMNS = (
 )
 
 
-_pinyin_cache: dict[str, tuple[str, str]] = {}
+_pinyin_cache: Bounded[str, tuple[str, str]] = Bounded(100_000)  # full names hardly repeat: this holds the common ones
 
 
 def cached_pinyin(name: str) -> tuple[str, str]:
-    found = _pinyin_cache.get(name)
-    if found is None:
-        if len(_pinyin_cache) > 100_000:  # full names hardly repeat: a small cache holds the common ones
-            _pinyin_cache.clear()
-        found = _pinyin_cache[name] = name_pinyin(name)
-    return found
+    return _pinyin_cache.get_or(name, name_pinyin, name)
 
 
 def set_heads(pairs: list[tuple[int, int]]) -> None:
