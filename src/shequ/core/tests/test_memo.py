@@ -22,7 +22,7 @@ class BoundedTests(SimpleTestCase):
         self.assertEqual(calls, [("a", 2), ("b", 3)])
 
     def test_none_and_false_are_values_kept_like_any_other(self) -> None:
-        calls = []
+        calls: list[int] = []
 
         def nothing() -> None:
             calls.append(1)
@@ -39,6 +39,11 @@ class BoundedTests(SimpleTestCase):
         self.assertEqual(len(memo), 3)
         self.assertEqual(memo.get_or(9, int, 9), 9)
         self.assertEqual(dict(memo), {9: 9})
-        calls = []
-        memo.get_or(0, lambda: calls.append(0) or 0)
+        calls: list[int] = []
+
+        def zero() -> int:
+            calls.append(0)
+            return 0
+
+        memo.get_or(0, zero)
         self.assertEqual(calls, [0])  # computed again after the clear
