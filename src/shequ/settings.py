@@ -348,8 +348,9 @@ TASKS = {
 # SHEQU_JOB_STALE_SECONDS (``core.jobs``).
 SHEQU_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SHEQU_JOB_HEARTBEAT_SECONDS", 15))
 SHEQU_JOB_STALE_SECONDS = float(os.environ.get("SHEQU_JOB_STALE_SECONDS", 120))
-# Rows a large import reads, checks and commits at a time (default: the importer's own, 2,000).
+# Rows a large import reads, checks and writes at a time (default: the importer's own, 2,000).
 SHEQU_IMPORT_CHUNK_ROWS = int(os.environ.get("SHEQU_IMPORT_CHUNK_ROWS", 0)) or None
+# Rows a valid-rows import commits at a time, at a chunk's end (default ``Importer.rows_per_commit``'s; 0: each chunk).
 _commit_rows = os.environ.get("SHEQU_IMPORT_COMMIT_ROWS", "")
 SHEQU_IMPORT_COMMIT_ROWS = int(_commit_rows) if _commit_rows.strip().isdigit() else None
 

@@ -536,7 +536,7 @@ class Importer:
         ``fewer_wal_checkpoints``' size copies them into the database with an ``fsync``.  The random keys
         of a large table (blind indexes, names, pinyin) touch a new set of index pages with each chunk:
         1,000,000 residents in chunks of 5,000 spent 53 s of 119 in 200 commits, in 50 commits of
-        20,000 rows 19–25 s.  The write lock is then held about 2 s at a time (others wait up to the
+        20,000 rows 25 s.  The write lock is then held about 2 s at a time (others wait up to the
         connection's 20 s ``timeout``).  On PostgreSQL a commit costs what it checks (the deferred foreign
         keys of its rows: 16.3 s in 200 commits, 15.6 s in 50), so every chunk commits."""
         configured = getattr(settings, "SHEQU_IMPORT_COMMIT_ROWS", None)
